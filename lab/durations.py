@@ -1,0 +1,33 @@
+"""Durations as people write them in scenario files: `45s`, `90m`, `200d`, `1h30m`, `-3d`."""
+from __future__ import annotations
+
+import re
+
+UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+)([wdhms])")
+_WHOLE = re.compile(r"-?(\d+[wdhms])+")
+HELP = "a number with a unit s, m, h, d or w, e.g. 45s, 90m, 200d, 1h30m (a leading - for a step back)"
+
+
+def parse(text: str) -> int:
+    """Seconds in `text`; ValueError names what is allowed."""
+    if not isinstance(text, str) or not _WHOLE.fullmatch(text.strip()):
+        raise ValueError(f"bad duration {text!r}: use {HELP}")
+    text = text.strip()
+    seconds = sum(int(n) * UNITS[u] for n, u in _PART.findall(text))
+    return -seconds if text.startswith("-") else seconds
+
+
+def format(seconds: float) -> str:
+    """The shortest exact spelling, so a written-out schedule reads back to the same number."""
+    seconds = int(seconds)
+    if seconds == 0:
+        return "0s"
+    sign, rest, out = ("-" if seconds < 0 else ""), abs(seconds), []
+    for unit, size in UNITS.items():
+        if unit == "w":
+            continue
+        if rest >= size:
+            out.append(f"{rest // size}{unit}")
+            rest %= size
+    return sign + "".join(out)

@@ -1,0 +1,56 @@
+"""A run's plan: every step of a scenario (and a remediation) with its arguments resolved to concrete names."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Optional
+
+from lab.specs.remediation import Remediation
+from lab.specs.scenario import Scenario
+from lab.specs.steps import EXPECTATION_FIELDS, Family, StepBase
+
+SETUP, BREAK, SYMPTOMS, REMEDIATION, VERIFY, RECHECK = "setup", "break", "symptoms", "remediation", "verify", "recheck"
+
+
+@dataclass(frozen=True)
+class Action:
+    phase: str
+    index: int
+    verb: str
+    family: Family
+    args: dict[str, Any]                 # what the backend gets
+    expect: dict[str, Any]               # what a probe must show: {"outcome": ..., "hidden_adapters": ...}
+    text: str
+
+    @property
+    def target(self) -> tuple:
+        """What a probe is about, so the same observation before and after a remediation can be compared."""
+        return (self.verb, self.args.get("user"), self.args.get("computer"))
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def resolve(step: StepBase, phase: str, index: int, user: str, computer: str) -> Action:
+    args, expect = {}, {}
+    for name in type(step.args).model_fields:
+        value = _plain(getattr(step.args, name))
+        if name in EXPECTATION_FIELDS:
+            if value is not None:
+                expect["outcome" if name == "expect" else name] = value
+            continue
+        if value is None and name == "computer":
+            value = computer
+        elif value is None and name == "user":
+            value = user
+        args[name] = value
+    return Action(phase, index, step.verb, step.family, args, expect, str(step))
+
+
+def plan(scenario: Scenario, remediation: Optional[Remediation] = None) -> list[Action]:
+    user, computer = scenario.user, scenario.computer
+    sections = [(SETUP, scenario.setup), (BREAK, scenario.break_), (SYMPTOMS, scenario.symptoms)]
+    if remediation is not None:
+        sections += [(REMEDIATION, remediation.steps), (VERIFY, remediation.checks), (RECHECK, scenario.symptoms)]
+    return [resolve(step, phase, i, user, computer) for phase, steps in sections for i, step in enumerate(steps)]

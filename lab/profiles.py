@@ -1,0 +1,72 @@
+"""Behaviour profiles: the named, sourced switches where real systems differ or the sources are unsure.
+
+Each field cites its behaviour ID (../shared/reference/windows-behaviour.md). `windows` carries the sourced defaults;
+`samba` what the real Samba lab showed (reference/samba-lab.md). `trustlab calibrate` may write a profile file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from lab.outcomes import Outcome
+
+
+class BehaviourProfile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "windows"
+    dc_accepts_previous_machine_password: bool = Field(
+        False, description="MP-5: the DC also accepts the account's previous password for a workstation secure channel."
+    )
+    established_channel_survives_reset: bool = Field(
+        True, description="SC-6: an established secure channel keeps working after a DC-side reset until re-established."
+    )
+    offline_logon_after_expiry: bool = Field(
+        True, description="LG-6: offline, a cached logon succeeds although the password has passed its maximum age."
+    )
+    expired_password_reports_trust_failure: bool = Field(
+        False, description="LG-7 [folk]: an expired password is reported as the 1789 trust failure. Opt-in only."
+    )
+    member_syncs_time_from_dc: bool = Field(
+        True, description="LG-8: a domain member takes any time correction from its DC once it can reach it."
+    )
+    time_resync_interval: int = Field(
+        1024, description="LG-8: seconds between a member's time polls of its DC (W32Time MaxPollInterval 10); "
+        "not in the reference table, a calibration question."
+    )
+    clock_skew_outcome: Outcome = Field(
+        Outcome.CLOCK_SKEW, description="LG-8: what a logon with the clock more than the maximum skew off ends in."
+    )
+    max_clock_skew: int = Field(300, description="TM-3: Kerberos maximum clock skew in seconds.")
+    duplicate_ip_applied_on_no: bool = Field(
+        True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
+    )
+    scavenge_interval: int = Field(900, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
+    machine_password_age: int = Field(
+        30 * 86400, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."
+    )
+    gp_refresh_interval: int = Field(5400, description="TM-2: computer Group Policy refresh, seconds.")
+    gp_refresh_jitter: int = Field(1800, description="TM-2: random extra delay of a GP refresh, up to this many seconds.")
+
+
+WINDOWS = BehaviourProfile()
+SAMBA = BehaviourProfile(
+    name="samba",
+    member_syncs_time_from_dc=False,          # samba-lab.md: a winbind member has no time service of its own
+    clock_skew_outcome=Outcome.WRONG_PASSWORD,  # samba-lab.md: skew shows as LOGON_FAILURE, no distinct code
+    machine_password_age=7 * 86400,           # TM-7
+)
+PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
+
+
+def load_profile(name_or_path: str) -> BehaviourProfile:
+    """A shipped profile by name, or a profile file (YAML) such as `trustlab calibrate` writes."""
+    if name_or_path in PROFILES:
+        return PROFILES[name_or_path]
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise ValueError(f"unknown behaviour profile {name_or_path!r}; allowed: {', '.join(PROFILES)} or a YAML file")
+    from lab.specs.source import load_yaml_model
+
+    return load_yaml_model(path, BehaviourProfile)
