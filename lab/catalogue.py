@@ -39,12 +39,16 @@ class Catalogue:
         return [(s, r.id) for r in self.remediations.values() for s in r.fixes]
 
 
+class UnknownEntry(LookupError):
+    """An ID that the catalogue does not have."""
+
+
 def _find(table: dict, ref: str, kind: str):
     if ref in table:
         return table[ref]
     close = [k for k in table if ref in k]
     hint = f"; did you mean {', '.join(close[:3])}?" if close else f"; known: {', '.join(sorted(table)) or 'none'}"
-    raise KeyError(f"no {kind} {ref!r}{hint}")
+    raise UnknownEntry(f"no {kind} {ref!r}{hint}")
 
 
 def files_in(paths: Iterable[Path]) -> list[Path]:

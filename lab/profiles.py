@@ -60,13 +60,17 @@ SAMBA = BehaviourProfile(
 PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
 
 
+class UnknownProfile(LookupError):
+    """A profile name that is neither shipped nor a file."""
+
+
 def load_profile(name_or_path: str) -> BehaviourProfile:
     """A shipped profile by name, or a profile file (YAML) such as `trustlab calibrate` writes."""
     if name_or_path in PROFILES:
         return PROFILES[name_or_path]
     path = Path(name_or_path)
     if not path.is_file():
-        raise ValueError(f"unknown behaviour profile {name_or_path!r}; allowed: {', '.join(PROFILES)} or a YAML file")
+        raise UnknownProfile(f"unknown behaviour profile {name_or_path!r}; allowed: {', '.join(PROFILES)} or a YAML file")
     from lab.specs.source import load_yaml_model
 
     return load_yaml_model(path, BehaviourProfile)

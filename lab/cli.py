@@ -1,0 +1,250 @@
+"""The `trustlab` command line."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from lab import catalogue as catalogue_mod
+from lab.backends import BACKENDS
+from lab.catalogue import Catalogue, UnknownEntry
+from lab.engine.matrix import run_matrix
+from lab.engine.runner import run as run_one
+from lab.engine.verdict import Verdict
+from lab.profiles import PROFILES, UnknownProfile, load_profile
+from lab.reference import BEHAVIOURS
+from lab.specs.errors import SpecError
+from lab.specs.remediation import Remediation
+from lab.specs.schema import KINDS, json_schema
+from lab.views.junit import write_junit
+from lab.views.terminal import print_journal, print_matrix
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+class Context:
+    def __init__(self, dirs: tuple[Path, ...]):
+        self.dirs = dirs
+        self._catalogue: Optional[Catalogue] = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = (catalogue_mod.load(self.dirs) if self.dirs else catalogue_mod.load_default())
+        return self._catalogue
+
+
+def _fail_on_spec_errors(fn):
+    """Bad input: every problem on stderr, exit 2, nothing run."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SpecError as e:
+            for problem in e.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(e.problems)} problem(s); nothing was run", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (UnknownEntry, UnknownProfile) as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--catalogue", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of scenario and remediation files to use instead of the shipped catalogue "
+                   "(repeatable).")
+@click.pass_context
+def main(ctx: click.Context, dirs: tuple[Path, ...]) -> None:
+    """trustlab: reproduce Windows domain logon breakages and prove which repair procedures fix them.
+
+    \b
+    Examples:
+      trustlab run                                  # the whole catalogue on the sim: the matrix
+      trustlab run machine-account-reset -r repair-secure-channel-with-credential
+      trustlab list
+      trustlab validate my-scenarios/
+    """
+    ctx.obj = Context(dirs)
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option("-r", "--remediation", help="A remediation to run after the break; without it the scenario only "
+                                          "reproduces its symptoms.")
+@click.option("--backend", default="sim", show_default=True, type=click.Choice(sorted(BACKENDS)))
+@click.option("--profile", default="windows", show_default=True,
+              help=f"Behaviour profile: {', '.join(PROFILES)} or a profile YAML file.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the lab's random timers.")
+@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the journal (JSON) here; with no SCENARIO, a folder for one journal per run.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML of the matrix.")
+@click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
+              help="Language of the Windows messages shown.")
+@click.pass_obj
+@_fail_on_spec_errors
+def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backend: str, profile: str, seed: int,
+        journal_path: Optional[Path], junit: Optional[Path], lang: str) -> None:
+    """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix.
+
+    \b
+    Exit status: 0 when every claim holds (or the single run is REPRODUCED / FIXED), 1 when not, 2 on bad input.
+
+    \b
+    Examples:
+      trustlab run
+      trustlab run seed-loaner-story --lang ja
+      trustlab run seed-loaner-story -r remove-ghost-adapter --journal run.json
+    """
+    console = _console()
+    prof = load_profile(profile)
+    cat = obj.catalogue
+    if scenario is None:
+        if remediation:
+            raise click.UsageError("--remediation needs a SCENARIO")
+        with console.status("running the catalogue") as status:
+            m = run_matrix(cat, backend, prof, seed, progress=lambda s, r: status.update(f"{s} {r or ''}"))
+        print_matrix(m, console)
+        if junit:
+            write_junit(m, junit)
+        if journal_path:
+            journal_path.mkdir(parents=True, exist_ok=True)
+            for journal in [*m.reproduced.values(), *m.cells.values()]:
+                journal.write(journal_path / f"{journal.scenario}--{journal.remediation or 'reproduce'}.json")
+        sys.exit(EXIT_OK if m.ok else EXIT_FAILED)
+    spec = cat.scenario(scenario)
+    fix: Optional[Remediation] = cat.remediation(remediation) if remediation else None
+    journal = run_one(spec, fix, backend, prof, seed)
+    print_journal(journal, console, lang)
+    if fix is not None and scenario in fix.fixes:
+        holds = journal.verdict["verdict"] == Verdict.FIXED.value
+        console.print(Text(f"claim {fix.id} fixes {scenario}: {'holds' if holds else 'DOES NOT HOLD'}",
+                           style="bold green" if holds else "bold red"))
+    if journal_path:
+        journal.write(journal_path)
+    good = {Verdict.REPRODUCED.value, Verdict.FIXED.value}
+    sys.exit(EXIT_OK if journal.verdict["verdict"] in good else EXIT_FAILED)
+
+
+@main.command("list")
+@click.option("--tag", help="Only entries with this tag.")
+@click.pass_obj
+@_fail_on_spec_errors
+def list_(obj: Context, tag: Optional[str]) -> None:
+    """List the catalogue's scenarios and remediations.
+
+    \b
+    Examples:
+      trustlab list
+      trustlab list --tag seed
+    """
+    console, cat = _console(), obj.catalogue
+    scenarios = Table("scenario", "title", "models", "tags", title="scenarios")
+    for s in sorted(cat.scenarios.values(), key=lambda s: s.id):
+        if tag is None or tag in s.tags:
+            scenarios.add_row(s.id, s.title, " ".join(s.models), " ".join(s.tags))
+    console.print(scenarios)
+    remediations = Table("remediation", "title", "claims to fix", title="remediations")
+    for r in sorted(cat.remediations.values(), key=lambda r: r.id):
+        if tag is None or tag in r.tags:
+            remediations.add_row(r.id, r.title, ", ".join(r.fixes) or "nothing")
+    console.print(remediations)
+
+
+@main.command()
+@click.argument("ident")
+@click.pass_obj
+@_fail_on_spec_errors
+def show(obj: Context, ident: str) -> None:
+    """Show a scenario or remediation: its steps, symptoms or checks, and the behaviour IDs it cites.
+
+    \b
+    Example:
+      trustlab show stale-snapshot-one-rotation
+    """
+    console, cat = _console(), obj.catalogue
+    spec = cat.scenarios.get(ident) or cat.remediations.get(ident)
+    if spec is None:
+        cat.scenario(ident)   # raises with suggestions
+    console.print(Text(f"{spec.id}: {spec.title}", style="bold"))
+    console.print(Text(f"file: {cat.sources[spec.id].file}", style="dim"))
+    if spec.description:
+        console.print(spec.description.rstrip())
+    if hasattr(spec, "symptoms"):
+        console.print(Text(f"affected: {spec.user} at {spec.computer}", style="dim"))
+        sections = [("setup", spec.setup), ("break", spec.break_), ("symptoms", spec.symptoms)]
+    else:
+        console.print(f"claims to fix: {', '.join(spec.fixes) or 'nothing'}")
+        sections = [("steps", spec.steps), ("verify" + ("" if spec.verify else " (default)"), spec.checks)]
+    for name, steps in sections:
+        console.print(Text(name, style="bold cyan"))
+        for step in steps:
+            console.print(f"  - {step}")
+    console.print(Text("sources", style="bold cyan"))
+    for ident_ in spec.models:
+        console.print(f"  {ident_}: {BEHAVIOURS[ident_]}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_obj
+def validate(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Check scenario and remediation files: every problem with file:line:column, key and what is allowed.
+
+    With no PATHS, the catalogue in use. Claims may refer to scenarios of the catalogue.
+
+    \b
+    Examples:
+      trustlab validate
+      trustlab validate scenarios/my-new-breakage.yaml
+    """
+    try:
+        if paths:
+            context = None
+            try:
+                context = obj.catalogue
+            except SpecError:
+                pass
+            cat = catalogue_mod.load(paths, context=context)
+        else:
+            cat = obj.catalogue
+    except SpecError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(e.problems)} problem(s)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"ok: {len(cat.scenarios)} scenario(s), {len(cat.remediations)} remediation(s)")
+
+
+@main.command()
+@click.argument("kind", default="scenario", type=click.Choice(sorted(KINDS)))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def schema(kind: str, output: Optional[Path]) -> None:
+    """Print the JSON Schema of scenario, remediation or profile files, for editors.
+
+    \b
+    Example (VS Code with the YAML extension):
+      trustlab schema scenario -o .vscode/scenario.schema.json
+      # then in a scenario file:  # yaml-language-server: $schema=../.vscode/scenario.schema.json
+    """
+    text = json.dumps(json_schema(kind), indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    main()
