@@ -24,6 +24,7 @@ from lab.specs.errors import SpecError
 from lab.specs.remediation import Remediation
 from lab.specs.schema import KINDS, json_schema
 from lab.views.junit import write_junit
+from lab.views.language import render as render_language
 from lab.views.terminal import print_journal, print_matrix
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -240,6 +241,22 @@ def schema(kind: str, output: Optional[Path]) -> None:
       # then in a scenario file:  # yaml-language-server: $schema=../.vscode/scenario.schema.json
     """
     text = json.dumps(json_schema(kind), indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def docs(output: Optional[Path]) -> None:
+    """Print the scenario-language reference (docs/scenario-language.md) generated from the vocabulary.
+
+    \b
+    Example:
+      trustlab docs -o docs/scenario-language.md
+    """
+    text = render_language()
     if output:
         output.write_text(text, encoding="utf-8")
     else:

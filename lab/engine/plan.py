@@ -48,7 +48,23 @@ def resolve(step: StepBase, phase: str, index: int, user: str, computer: str) ->
     return Action(phase, index, step.verb, step.family, args, expect, str(step))
 
 
+_PLANS: dict[tuple[int, int], tuple[Scenario, Optional[Remediation], list[Action]]] = {}
+
+
 def plan(scenario: Scenario, remediation: Optional[Remediation] = None) -> list[Action]:
+    """The plan of a pair; specs are immutable, so it is built once and reused (the matrix runs each pair often)."""
+    key = (id(scenario), id(remediation))
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is scenario and hit[1] is remediation:
+        return hit[2]
+    if len(_PLANS) > 4096:
+        _PLANS.clear()
+    actions = _build(scenario, remediation)
+    _PLANS[key] = (scenario, remediation, actions)
+    return actions
+
+
+def _build(scenario: Scenario, remediation: Optional[Remediation]) -> list[Action]:
     user, computer = scenario.user, scenario.computer
     sections = [(SETUP, scenario.setup), (BREAK, scenario.break_), (SYMPTOMS, scenario.symptoms)]
     if remediation is not None:

@@ -67,7 +67,10 @@ def _message(err: dict, path: tuple, loc: tuple) -> tuple[tuple, str]:
     if kind == "missing":
         return path, f"required key {loc[-1]!r} is missing"
     if kind == "union_tag_invalid":
-        return path + (ctx["tag"],), f"unknown step {ctx['tag']!r}; allowed: {ctx['expected_tags']}"
+        from lab.specs.steps import VERBS
+
+        known = "is not allowed here" if ctx["tag"] in VERBS else "is not a step"
+        return path + (ctx["tag"],), f"{ctx['tag']!r} {known}; allowed: {ctx['expected_tags']}"
     if kind == "union_tag_not_found":
         return path, f"a step is a mapping with one verb as its key, e.g. `- join: {{computer: LOANER01}}`; got {_describe(value)}"
     if kind in ("enum", "literal_error"):

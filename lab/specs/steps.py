@@ -388,7 +388,7 @@ def _step_model(name: str, args: type[Args], suffix: str) -> type[StepBase]:
 def _expectation_args(args: type[Args]) -> type[Args]:
     """The probe's arguments with `expect` required: in symptoms and verify a probe must say what it expects."""
     kind = args.model_fields["expect"].annotation.__args__[0]
-    return create_model(f"{args.__name__}Expectation", __base__=args, __doc__=args.__doc__, expect=(kind, ...))
+    return create_model(f"Expected{args.__name__}", __base__=args, __doc__=args.__doc__, expect=(kind, ...))
 
 
 STEP_MODELS = {name: _step_model(name, v.args, "Step") for name, v in VERBS.items()}

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from lab.engine.matrix import run_matrix
+from lab.engine.verdict import Verdict
+
+
+def test_every_scenario_reproduces_and_every_claim_holds(catalogue):
+    m = run_matrix(catalogue)
+    assert m.unreproduced == []
+    assert m.broken_claims == []
+    assert m.ok
+
+
+def test_the_matrix_shows_what_does_not_fix(catalogue):
+    m = run_matrix(catalogue)
+    assert m.verdict("seed-loaner-story", "unplug-cached-logon-wait-reboot") is Verdict.NOT_FIXED
+    assert m.verdict("seed-loaner-story", "reinstall-adapter") is Verdict.NOT_FIXED
+    assert m.verdict("computer-account-deleted", "repair-secure-channel-with-credential") is Verdict.NOT_FIXED
+    assert m.verdict("hidden-adapter", "rejoin-domain") is Verdict.MADE_WORSE
+    for sid in m.scenarios:
+        assert m.verdict(sid, "delete-user-profile") is not Verdict.FIXED or sid == "clock-months-off"
+        assert m.verdict(sid, "repair-secure-channel-local-admin") in (Verdict.NOT_FIXED, Verdict.FIXED)
+
+
+def test_a_broken_claim_makes_the_matrix_fail(catalogue):
+    from dataclasses import replace
+    import copy
+    cat = copy.copy(catalogue)
+    cat.remediations = dict(catalogue.remediations)
+    bogus = catalogue.remediations["delete-user-profile"].model_copy(update={"fixes": ["machine-account-reset"]})
+    cat.remediations["delete-user-profile"] = bogus
+    m = run_matrix(cat)
+    assert not m.ok
+    assert m.broken_claims == [("machine-account-reset", "delete-user-profile", Verdict.NOT_FIXED)]

@@ -1,0 +1,149 @@
+"""Verdicts, and what a run records."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lab.engine.backend import Backend, StepResult
+from lab.engine.plan import plan
+from lab.engine.runner import execute, run
+from lab.profiles import WINDOWS
+from lab.specs.remediation import Remediation
+from lab.specs.scenario import Scenario
+
+RESET = {"id": "reset", "title": "t", "models": ["MP-7"],
+         "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
+         "break": [{"reset_computer_account": {}}, {"reboot": {}}],
+         "symptoms": [{"logon": {"expect": "TRUST_FAILURE"}}]}
+
+
+def scenario(**changes) -> Scenario:
+    return Scenario.model_validate({**RESET, **changes})
+
+
+def remediation(steps, **extra) -> Remediation:
+    return Remediation.model_validate({"id": "r", "title": "t", "steps": steps, **extra})
+
+
+def verdict(s, r=None) -> dict:
+    return run(s, r).verdict
+
+
+def test_reproduced_fixed_not_fixed():
+    assert verdict(scenario()) == {"verdict": "REPRODUCED"}
+    fixed = remediation([{"local_admin_logon": {}}, {"repair_secure_channel": {}}])
+    assert verdict(scenario(), fixed) == {"verdict": "FIXED"}
+    v = verdict(scenario(), remediation([{"reboot": {}}]))
+    assert v["verdict"] == "NOT_FIXED"
+    assert v["unmet"][0] == "verify[0] logon: {expect: SUCCESS}: expected SUCCESS, got TRUST_FAILURE"
+
+
+def test_symptoms_not_reproduced_names_the_probe():
+    v = verdict(scenario(symptoms=[{"logon": {"expect": "SUCCESS_CACHED"}}]))
+    assert v == {"verdict": "SYMPTOMS_NOT_REPRODUCED",
+                 "reason": "symptoms[0] logon: {expect: SUCCESS_CACHED}: expected SUCCESS_CACHED, got TRUST_FAILURE"}
+
+
+def test_a_failing_break_step_means_the_scenario_is_wrong():
+    v = verdict(scenario(**{"break": [{"restore_snapshot": {"name": "none"}}]}))
+    assert v["verdict"] == "SYMPTOMS_NOT_REPRODUCED" and "has no snapshot 'none'" in v["reason"]
+
+
+def test_baseline_failed_when_setup_is_not_healthy():
+    v = verdict(scenario(setup=[{"logon": {"expect": "SUCCESS"}}]))
+    assert v["verdict"] == "BASELINE_FAILED"
+    assert v["reason"] == "setup[0] logon: {expect: SUCCESS}: expected SUCCESS, got NOT_JOINED"
+
+
+def test_made_worse_when_a_usable_logon_is_lost():
+    offline = scenario(**{"break": [{"replace_nic": {}}, {"reboot": {}}]},
+                       symptoms=[{"logon": {"expect": "SUCCESS_CACHED"}}])
+    v = verdict(offline, remediation([{"local_admin_logon": {}}, {"rejoin_domain": {}}]))
+    assert v["verdict"] == "MADE_WORSE"
+    assert v["worse"] == ["logon: {expect: SUCCESS_CACHED} -> SUCCESS_CACHED before; NOT_JOINED after"]
+
+
+def test_a_lost_symptom_is_not_worse_when_verify_shows_the_thing_works():
+    offline = scenario(**{"break": [{"unplug": {}}, {"change_password": {}}]},
+                       symptoms=[{"logon": {"password": "previous", "expect": "SUCCESS_CACHED"}}])
+    v = verdict(offline, remediation([{"plug": {}}]))
+    assert v == {"verdict": "FIXED"}
+
+
+def test_stop_if_fixed_skips_the_rest_of_the_procedure():
+    steps = [{"local_admin_logon": {}}, {"repair_secure_channel": {}}, {"reboot": {}}, {"stop_if_fixed": {}},
+             {"local_admin_logon": {}}, {"rejoin_domain": {}}]
+    journal = run(scenario(lab={"policies": {"block_account_reuse": True}}), remediation(steps))
+    assert journal.verdict == {"verdict": "FIXED"}
+    verbs = [e["verb"] for e in journal.steps if e["phase"] == "remediation"]
+    assert "rejoin_domain" not in verbs
+    stop = next(e for e in journal.steps if e["verb"] == "stop_if_fixed")
+    assert stop["outcome"] == "FIXED"
+
+
+def test_stop_if_fixed_goes_on_when_still_broken():
+    steps = [{"stop_if_fixed": {}}, {"local_admin_logon": {}}, {"repair_secure_channel": {}}]
+    journal = run(scenario(), remediation(steps))
+    assert journal.verdict == {"verdict": "FIXED"}
+    stop = next(e for e in journal.steps if e["verb"] == "stop_if_fixed")
+    assert stop["outcome"] == "NOT_FIXED"
+
+
+class Partial(Backend):
+    """A backend that can do only some verbs, to show unsupported steps skip the run."""
+
+    name = "partial"
+
+    def do_join(self, computer):
+        return StepResult()
+
+    def do_logon(self, computer, user, password):
+        return StepResult(outcome="SUCCESS")
+
+    def now(self):
+        return 0.0
+
+
+def test_unsupported_step_skips_the_run_and_says_why():
+    journal = execute(Partial(scenario().lab, WINDOWS), "reset", None, plan(scenario()))
+    assert journal.verdict == {"verdict": "UNSUPPORTED",
+                               "reason": "break[0] reset_computer_account: {}: the partial backend cannot do "
+                                         "`reset_computer_account`"}
+
+
+def test_journal_records_virtual_time_codes_and_messages():
+    s = scenario(**{"break": [{"advance_time": {"by": "2d"}}, {"reset_computer_account": {}}, {"reboot": {}}]})
+    journal = run(s)
+    probe = journal.steps[-1]
+    assert probe["clock"] == "+2d" and probe["t"] == 2 * 86400
+    assert (probe["win32"], probe["ntstatus"]) == (1789, "0xC000018D")
+    assert probe["message"]["ja"] == "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。"
+    assert probe["expect"] == {"outcome": "TRUST_FAILURE"} and probe["matched"] is True
+    assert "wall" not in probe                                   # sim journals are deterministic
+
+
+def test_background_events_are_in_the_timeline():
+    s = scenario(**{"break": [{"advance_time": {"by": "31d"}}]}, symptoms=[{"logon": {"expect": "SUCCESS"}}])
+    journal = run(s)
+    events = [e for e in journal.entries if e["phase"] == "background"]
+    assert events and events[0]["event"] == "scavenger changed the machine password (MP-1)"
+    assert events[0]["computer"] == "LOANER01"
+
+
+def test_no_credential_values_in_the_journal(catalogue):
+    for rid, r in catalogue.remediations.items():
+        for sid in r.fixes:
+            text = run(catalogue.scenarios[sid], r).to_json()
+            data = json.loads(text)
+            for entry in data["entries"]:
+                args = entry.get("args", {})
+                assert args.get("password", "current") in ("current", "previous")
+                assert args.get("credential", "none") in ("domain_admin", "none")
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_determinism_byte_for_byte(catalogue, seed):
+    for sid, s in catalogue.scenarios.items():
+        for rid, r in catalogue.remediations.items():
+            assert run(s, r, seed=seed).to_json() == run(s, r, seed=seed).to_json(), (sid, rid)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import json
+
+from lab.specs.schema import json_schema
+from lab.specs.steps import VERBS
+
+
+def test_scenario_schema_lists_every_verb_and_forbids_unknown_keys():
+    schema = json_schema("scenario")
+    refs = {r["$ref"].rsplit("/", 1)[1] for r in schema["properties"]["setup"]["items"]["oneOf"]}
+    assert len(refs) == len(VERBS)
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["break"]["minItems"] == 1
+    json.dumps(schema)
+
+
+def test_durations_are_strings_with_a_pattern():
+    schema = json_schema("scenario")
+    by = schema["$defs"]["AdvanceTime"]["properties"]["by"]
+    assert by["type"] == "string" and by["pattern"] == r"^-?(\d+[wdhms])+$"
+
+
+def test_symptoms_accept_only_probes_with_an_expectation():
+    schema = json_schema("scenario")
+    refs = [r["$ref"] for r in schema["properties"]["symptoms"]["items"]["oneOf"]]
+    assert len(refs) == 3
+    logon = schema["$defs"]["ExpectedLogon"]
+    assert "expect" in logon["required"]
+
+
+def test_remediation_and_profile_schemas():
+    assert "fixes" in json_schema("remediation")["properties"]
+    assert "dc_accepts_previous_machine_password" in json_schema("profile")["properties"]

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from lab.catalogue import UnknownEntry, default_root, load
+from lab.reference import BEHAVIOURS
+from tests.conftest import ROOT
+
+REQUIRED_SCENARIOS = {"seed-loaner-story", "hidden-adapter", "password-changed-elsewhere", "password-expired",
+                      "machine-account-reset", "stale-snapshot-one-rotation", "stale-snapshot-two-rotations",
+                      "duplicate-computer-name", "computer-account-deleted", "computer-account-disabled",
+                      "clock-months-off"}
+REQUIRED_REMEDIATIONS = {"seed-checklist", "repair-secure-channel-with-credential",
+                         "repair-secure-channel-local-admin", "reset-machine-password", "netdom-resetpwd",
+                         "rejoin-domain", "remove-ghost-adapter", "reinstall-adapter",
+                         "unplug-cached-logon-wait-reboot", "lock-unlock-new-password", "delete-user-profile"}
+
+
+def test_catalogue_has_the_required_entries(catalogue):
+    assert REQUIRED_SCENARIOS <= set(catalogue.scenarios)
+    assert REQUIRED_REMEDIATIONS <= set(catalogue.remediations)
+
+
+def test_every_scenario_cites_known_behaviour_ids(catalogue):
+    for s in catalogue.scenarios.values():
+        assert s.models and set(s.models) <= set(BEHAVIOURS)
+
+
+def test_the_seed_checklist_claims_the_seed_story(catalogue):
+    assert "seed-loaner-story" in catalogue.remediation("seed-checklist").fixes
+
+
+def test_unknown_ids_suggest_close_ones(catalogue):
+    with pytest.raises(UnknownEntry, match="did you mean machine-account-reset"):
+        catalogue.scenario("machine-account")
+
+
+def test_default_root_is_the_checkout():
+    assert default_root() == ROOT
+
+
+def test_wheel_ships_the_catalogue(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path),
+                    str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("trustlab-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "lab/_catalogue/scenarios/seed-loaner-story.yaml" in names
+    assert "lab/_catalogue/remediations/seed-checklist.yaml" in names
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-c", "from lab.catalogue import load_default, default_root; "
+                          "c = load_default(); print(default_root(), len(c.scenarios), len(c.remediations))"],
+                         cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out[0].endswith("lab/_catalogue") and int(out[1]) >= 11 and int(out[2]) >= 11
+
+
+def test_user_folders_load_on_their_own(tmp_path, catalogue):
+    (tmp_path / "scenarios").mkdir()
+    src = ROOT / "scenarios" / "machine-account-reset.yaml"
+    (tmp_path / "scenarios" / "machine-account-reset.yaml").write_text(src.read_text())
+    cat = load([tmp_path])
+    assert list(cat.scenarios) == ["machine-account-reset"]

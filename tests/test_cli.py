@@ -1,0 +1,118 @@
+"""The command line, through click's runner: exit codes, texts, files written."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from lab.cli import main
+from tests.conftest import FIXTURES, ROOT
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_run_without_arguments_prints_the_matrix_and_exits_0():
+    r = cli("run")
+    assert r.exit_code == 0
+    assert "remediation × scenario" in r.output
+    assert "12/12 scenarios reproduced" in r.output and "claims hold" in r.output
+    assert "seed-loaner-story" in r.output and "seed-checklist" in r.output
+
+
+def test_run_one_shows_the_technicians_messages():
+    r = cli("run", "machine-account-reset", "-r", "repair-secure-channel-with-credential")
+    assert r.exit_code == 0
+    assert "The trust relationship between this workstation and the primary domain failed." in r.output
+    assert "TRUST_FAILURE (1789, 0xC000018D)" in r.output
+    assert "verdict: FIXED" in r.output
+    assert "claim repair-secure-channel-with-credential fixes machine-account-reset: holds" in r.output
+
+
+def test_run_in_japanese():
+    r = cli("run", "machine-account-reset", "--lang", "ja")
+    assert "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。" in r.output
+    assert "verdict: REPRODUCED" in r.output and r.exit_code == 0
+
+
+def test_run_not_fixed_exits_1():
+    r = cli("run", "machine-account-reset", "-r", "delete-user-profile")
+    assert r.exit_code == 1 and "verdict: NOT_FIXED" in r.output
+
+
+def test_run_writes_the_journal(tmp_path):
+    path = tmp_path / "j.json"
+    assert cli("run", "seed-loaner-story", "-r", "seed-checklist", "--journal", str(path)).exit_code == 0
+    data = json.loads(path.read_text())
+    assert data["scenario"] == "seed-loaner-story" and data["verdict"] == {"verdict": "FIXED"}
+    assert data["entries"][0]["step"] == "join: {}"
+
+
+def test_matrix_journals_and_junit(tmp_path):
+    r = cli("run", "--journal", str(tmp_path / "j"), "--junit", str(tmp_path / "junit.xml"))
+    assert r.exit_code == 0
+    assert (tmp_path / "j" / "seed-loaner-story--seed-checklist.json").exists()
+    assert (tmp_path / "j" / "seed-loaner-story--reproduce.json").exists()
+    xml = (tmp_path / "junit.xml").read_text()
+    assert 'failures="0"' in xml and 'classname="claim.seed-checklist" name="seed-loaner-story"' in xml
+
+
+def test_a_catalogue_with_a_broken_claim_exits_1(tmp_path):
+    for sub in ("scenarios", "remediations"):
+        (tmp_path / sub).mkdir()
+    shutil.copy(ROOT / "scenarios/machine-account-reset.yaml", tmp_path / "scenarios")
+    (tmp_path / "remediations/just-reboot.yaml").write_text(
+        "id: just-reboot\ntitle: Reboot\nfixes: [machine-account-reset]\nsteps:\n  - reboot: {}\n")
+    r = cli("--catalogue", str(tmp_path), "run")
+    assert r.exit_code == 1
+    assert "claim broken: just-reboot on machine-account-reset: NOT_FIXED" in r.output
+    assert "0/1 claims hold" in r.output
+
+
+def test_unknown_scenario_exits_2_with_a_suggestion():
+    r = cli("run", "machine-account")
+    assert r.exit_code == 2 and "did you mean machine-account-reset" in r.output
+
+
+def test_validate_ok_and_bad():
+    assert cli("validate").output.startswith("ok: ")
+    bad = FIXTURES / "invalid/scenarios/unknown-verb.yaml"
+    r = cli("validate", str(bad))
+    assert r.exit_code == 2
+    assert f"{bad}:5:5: break[0].rebot: 'rebot' is not a step" in r.output
+
+
+def test_schema_is_json():
+    data = json.loads(cli("schema", "remediation").output)
+    assert data["title"] == "Remediation"
+
+
+def test_list_and_show():
+    r = cli("list", "--tag", "seed")
+    assert "seed-loaner-story" in r.output and "machine-account-reset " not in r.output
+    r = cli("show", "stale-snapshot-one-rotation")
+    assert "MP-5: the DC checks only the account's current password" in r.output
+    assert "restore_snapshot: {name: golden}" in r.output
+    r = cli("show", "delete-user-profile")
+    assert "claims to fix: nothing" in r.output and "verify (default)" in r.output
+
+
+@pytest.mark.parametrize("command", ["run", "list", "show", "validate", "schema", "docs"])
+def test_every_command_has_help_with_examples(command):
+    r = cli(command, "--help")
+    assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_unknown_profile_exits_2():
+    r = cli("run", "machine-account-reset", "--profile", "macos")
+    assert r.exit_code == 2 and "unknown behaviour profile 'macos'; allowed: windows, samba" in r.output
+
+
+def test_profile_file(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("name: calibrated\ndc_accepts_previous_machine_password: true\n")
+    r = cli("run", "stale-snapshot-one-rotation", "--profile", str(path))
+    assert r.exit_code == 1 and "SYMPTOMS_NOT_REPRODUCED" in r.output   # the DC now takes N-1: no breakage

@@ -1,0 +1,32 @@
+"""The documentation that must not drift from the code."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from lab.specs.remediation import Remediation
+from lab.specs.scenario import Scenario
+from lab.views.language import render
+from tests.conftest import ROOT
+
+
+def test_scenario_language_reference_matches_the_vocabulary():
+    assert (ROOT / "docs/scenario-language.md").read_text(encoding="utf-8") == render(), \
+        "run `trustlab docs -o docs/scenario-language.md`"
+
+
+def test_readme_examples_are_valid_specs():
+    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    kinds = []
+    for block in blocks:
+        data = yaml.safe_load(block)
+        model = Scenario if "break" in data else Remediation
+        model.model_validate(data)
+        kinds.append(model)
+    assert Scenario in kinds and Remediation in kinds
+
+
+def test_readme_starts_with_the_two_commands():
+    head = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ")[0]
+    assert "trustlab run" in head and "pytest" in head
