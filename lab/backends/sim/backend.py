@@ -29,25 +29,24 @@ def nltest_lines(status: ChannelStatus, domain: str, dc: str, realm: str) -> lis
             "The command completed successfully"]
 
 
-def admin(method):
-    """Admin operations run in a signed-in administrator's session, as at the real console."""
+def powered(method):
+    """Steps at the machine need it switched on."""
     @wraps(method)
     def guarded(self: "SimBackend", computer: str, **kw):
         ws = self.world.workstations[computer]
         if not ws.powered:
             return StepResult.failed(f"{computer} is powered off")
-        if ws.winlogon.session is None or not ws.winlogon.session.admin:
-            return StepResult.failed(f"{computer}: this needs an administrator session (local_admin_logon first)")
         return method(self, ws, **kw)
     return guarded
 
 
-def powered(method):
+def admin(method):
+    """Admin operations run in a signed-in administrator's session, as at the real console."""
+    @powered
     @wraps(method)
-    def guarded(self: "SimBackend", computer: str, **kw):
-        ws = self.world.workstations[computer]
-        if not ws.powered:
-            return StepResult.failed(f"{computer} is powered off")
+    def guarded(self: "SimBackend", ws: Workstation, **kw):
+        if ws.winlogon.session is None or not ws.winlogon.session.admin:
+            return StepResult.failed(f"{ws.name}: this needs an administrator session (local_admin_logon first)")
         return method(self, ws, **kw)
     return guarded
 
