@@ -51,6 +51,10 @@ class Backend:
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         self.lab, self.profile, self.seed = lab, profile, seed
 
+    def lab_unsupported(self) -> Optional[str]:
+        """Why this backend cannot realise the scenario's lab at all, if it cannot."""
+        return None
+
     def unsupported_reason(self, verb: str) -> Optional[str]:
         if not hasattr(self, f"do_{verb}"):
             return f"the {self.name} backend cannot do `{verb}`"

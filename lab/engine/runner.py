@@ -36,6 +36,10 @@ def run(scenario: Scenario, remediation: Optional[Remediation] = None, backend: 
 def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action],
             observe: Optional[Observer] = None) -> Journal:
     journal = Journal(scenario_id, remediation_id, lab.name, lab.profile.name, lab.seed)
+    reason = lab.lab_unsupported()
+    if reason:
+        journal.verdict = {"verdict": Verdict.UNSUPPORTED.value, "reason": f"lab: {reason}"}
+        return journal
     results: list[tuple[Action, StepResult]] = []
     checks = [a for a in actions if a.phase == VERIFY]
 

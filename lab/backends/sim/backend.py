@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Optional
 
+from lab.backends.console import NEEDS_ADMIN, POWERED_OFF
 from lab.backends.sim import netlogon, timeservice
 from lab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from lab.backends.sim.network import DUPLICATE_WARNING
@@ -35,7 +36,7 @@ def powered(method):
     def guarded(self: "SimBackend", computer: str, **kw):
         ws = self.world.workstations[computer]
         if not ws.powered:
-            return StepResult.failed(f"{computer} is powered off")
+            return StepResult.failed(POWERED_OFF.format(computer=computer))
         return method(self, ws, **kw)
     return guarded
 
@@ -46,7 +47,7 @@ def admin(method):
     @wraps(method)
     def guarded(self: "SimBackend", ws: Workstation, **kw):
         if ws.winlogon.session is None or not ws.winlogon.session.admin:
-            return StepResult.failed(f"{ws.name}: this needs an administrator session (local_admin_logon first)")
+            return StepResult.failed(NEEDS_ADMIN.format(computer=ws.name))
         return method(self, ws, **kw)
     return guarded
 

@@ -1,0 +1,80 @@
+"""Finding and stopping a lab's processes, including those that re-parent to init (smbd and winbindd call setsid,
+the member's on-demand samba-dcerpcd/rpcd_* outlive their parent)."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Iterable
+
+
+def _stat_state(pid: int) -> str | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()[0]
+
+
+def alive(pid: int) -> bool:
+    """Gone or a zombie counts as dead: `kill -0` says a zombie is alive."""
+    state = _stat_state(pid)
+    return state is not None and state not in ("Z", "X")
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def naming(fragment: str) -> list[int]:
+    """Every process whose command line names `fragment` (a lab's or a node's folder)."""
+    me = os.getpid()
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != me and fragment in cmdline(int(entry.name)):
+            out.append(int(entry.name))
+    return out
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            state = Path(f"/proc/{entry.name}/stat")
+            try:
+                ppid = int(state.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children(p)
+    return out
+
+
+def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
+    """TERM, then KILL what is still alive after `timeout`; returns when none is alive."""
+    pids = [p for p in set(pids) if p != os.getpid()]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for p in pids:
+            try:
+                os.kill(p, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + (timeout if sig == signal.SIGTERM else 10.0)
+        while time.monotonic() < deadline and any(alive(p) for p in pids):
+            time.sleep(0.02)
+        pids = [p for p in pids if alive(p)]
+        if not pids:
+            return
