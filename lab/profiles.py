@@ -5,6 +5,7 @@ Each field cites its behaviour ID (../shared/reference/windows-behaviour.md). `w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,6 +40,17 @@ class BehaviourProfile(BaseModel):
         Outcome.CLOCK_SKEW, description="LG-8: what a logon with the clock more than the maximum skew off ends in."
     )
     max_clock_skew: int = Field(300, description="TM-3: Kerberos maximum clock skew in seconds.")
+    channel_fails_on_clock_skew: bool = Field(
+        False, description="LG-8 [lab]: a clock beyond the maximum skew also fails the secure channel check "
+        "(the Samba member's wbinfo -t gives LOGON_FAILURE).")
+    channel_reports_missing_account: bool = Field(
+        True, description="MP-7, LG-1: a deleted computer object shows as NO_TRUST_ACCOUNT (1787); the Samba member "
+        "reports it as a failed logon of the trust (BROKEN) [lab].")
+    cached_logon_when_channel_refused: tuple[Literal["account_missing", "account_disabled", "clock_skew",
+                                                     "password_mismatch"], ...] = Field(
+        (), description="LG-1 vs LG-2: refusals of the secure channel after which the member logs on from its cache "
+        "as if no DC were reachable. Windows: none, a reachable DC is authoritative (LG-1). The Samba member does "
+        "for a deleted or disabled account and a skewed clock, not for a reset password [lab].")
     duplicate_ip_applied_on_no: bool = Field(
         True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
     )
@@ -56,6 +68,9 @@ SAMBA = BehaviourProfile(
     member_syncs_time_from_dc=False,          # samba-lab.md: a winbind member has no time service of its own
     clock_skew_outcome=Outcome.WRONG_PASSWORD,  # samba-lab.md: skew shows as LOGON_FAILURE, no distinct code
     machine_password_age=7 * 86400,           # TM-7
+    channel_fails_on_clock_skew=True,          # the rest: `trustlab conformance` on the real lab (docs/conformance.md)
+    channel_reports_missing_account=False,
+    cached_logon_when_channel_refused=("account_missing", "account_disabled", "clock_skew"),
 )
 PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
 

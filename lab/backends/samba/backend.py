@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import secrets
 import shutil
 import time
@@ -33,6 +34,8 @@ UNSUPPORTED = {
     "sync_time": "the Samba lab has no time service (samba-lab.md: the member does not follow the DC's clock)",
 }
 _STARTED: list[SambaLab] = []
+MEMBER_PASSWORD_TIMEOUT = 7 * 86400    # TM-7: smb.conf `machine password timeout` default
+NT_EPOCH = 11644473600                 # seconds from 1601-01-01 to 1970-01-01
 
 
 def acquire(name: Optional[str] = None) -> SambaLab:
@@ -147,7 +150,45 @@ class SambaBackend(Backend):
         return self.member_on and self.plugged and self.dc_on
 
     def _online(self) -> bool:
-        return member_mod.online(self.member, self.lab.domain) is not False
+        """Is the member working online? Not when it cannot reach the DC, and not when winbind holds no connection
+        to a DC: it then answers from its cache, as it does when the DC refuses the secure channel."""
+        state = self.member.run("wbinfo", "--online-status", "--domain", self.lab.domain, timeout=10).out
+        if "offline" in state or "no active connection" in state:
+            return False
+        return self._dc_reachable()
+
+    def _dc_reachable(self) -> bool:
+        """Observed with a TCP connect from the member's namespace, which fails at once when the link is down
+        (winbind's own ping takes 12 s to say no)."""
+        return self.member.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
+                               self.dc.address, timeout=5, faked=False).ok
+
+    def _machine_password_set(self) -> Optional[int]:
+        """The computer account's pwdLastSet (NT time), read from the DC's database."""
+        out = self.dc.run("ldbsearch", "-H", str(self.dc.dir / "private" / "sam.ldb"),
+                          f"(sAMAccountName={self._account()})", "pwdLastSet").out
+        match = re.search(r"^pwdLastSet: (\d+)", out, re.M)
+        return int(match.group(1)) if match else None
+
+    def _settle(self) -> None:
+        """After a jump, let the timers that came due run: winbind changes an overdue machine password a few
+        seconds after it starts (TM-7). Waits (at most 30 s) until the DC has the new one."""
+        if not (self.joined and self._reachable()):
+            return
+        timeout = MEMBER_PASSWORD_TIMEOUT if self.machine_password_timeout is None else self.machine_password_timeout
+        before = self._machine_password_set()
+        if not timeout or before is None:
+            return
+        age = (time.time() + self.member.offset) - (before / 1e7 - NT_EPOCH)
+        if age < timeout:
+            return
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._machine_password_set() != before:
+                self._note(self.netbios, "winbind changed the machine password (TM-7)")
+                return
+            time.sleep(0.3)
+        self._note(self.netbios, "winbind did not change the overdue machine password within 30 s")
 
     def _start_member(self) -> None:
         """Boot: winbindd from the member's state (when joined); told it is offline when the cable is out."""
@@ -211,6 +252,7 @@ class SambaBackend(Backend):
         self._start_dc()
         self._start_member()
         self._note(self.lab.dc, f"DC and member restarted under libfaketime at {self.offset:+d}s (time travel)")
+        self._settle()
         return StepResult()
 
     def do_wait(self, for_: int) -> StepResult:
@@ -358,7 +400,7 @@ class SambaBackend(Backend):
             result = self.member.run("wbinfo", "-t")
             out = self.member.redact(result.out)
             raw, _ = member_mod.status_of(out)
-            status = ChannelStatus.OK if result.ok else channel_status(raw, not self._online())
+            status = ChannelStatus.OK if result.ok else channel_status(raw, not self._dc_reachable())
             if status is None:
                 return StepResult.failed(f"unmapped status {raw}: {out}", raw=raw)
         return StepResult(outcome=status.value, win32=status.win32[0], raw=raw,
@@ -484,7 +526,7 @@ class SambaBackend(Backend):
             status = NetworkStatus.UNPLUGGED
         else:
             reach = self.member.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
-                                    self.dc.address, timeout=5)
+                                    self.dc.address, timeout=5, faked=False)
             status = NetworkStatus.UP if reach.ok else NetworkStatus.DC_DOWN
         adapters = [{"name": self.member.dev, "present": True, "ipv4": self.member.address}]
         return StepResult(outcome=status.value, details={"hidden_adapters": 0, "adapters": adapters})

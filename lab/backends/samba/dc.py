@@ -38,10 +38,12 @@ def tls(dc: Node, fqdn: str) -> None:
 
 
 def ready(dc: Node, realm: str) -> bool:
-    srv = dc.run("host", "-W", "1", "-t", "SRV", f"_ldap._tcp.{realm}", dc.address, timeout=5)
+    srv = dc.run("host", "-W", "1", "-t", "SRV", f"_ldap._tcp.{realm}", dc.address, timeout=5, faked=False)
     if not srv.ok or "has SRV record" not in srv.out:
         return False
-    return dc.run("python3", "-c", READY_PROBE, dc.address, timeout=5).ok
+    if not dc.run("python3", "-c", READY_PROBE, dc.address, timeout=5, faked=False).ok:
+        return False
+    return dc.run("wbinfo", "--ping-dc", timeout=5).ok   # RPC answers too: ports open a moment before it does
 
 
 def start(dc: Node, realm: str) -> None:

@@ -64,13 +64,6 @@ def control(member: Node, state: str) -> Result:
     return member.run("smbcontrol", "-s", str(member.conf), "winbindd", state, timeout=10)
 
 
-def online(member: Node, domain: str) -> Optional[bool]:
-    out = member.run("wbinfo", "--online-status", "--domain", domain, timeout=10).out
-    if "offline" in out:
-        return False
-    return True if "online" in out or "active connection" in out else None
-
-
 def status_of(text: str) -> tuple[Optional[str], Optional[int]]:
     """The NT_STATUS name and code in a tool's output, if any."""
     match = STATUS.search(text)

@@ -58,11 +58,11 @@ class Node:
     def log_dir(self) -> Path:
         return self.dir / "log"
 
-    def env(self) -> dict[str, str]:
+    def env(self, faked: bool = True) -> dict[str, str]:
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": str(self.dir),
                "KRB5_CONFIG": str(self.krb5_conf), "KRB5CCNAME": f"FILE:{self.dir / 'ccache'}",
                "LDB_MODULES_DISABLE_DEEPBIND": "1"}
-        if self.offset:
+        if self.offset and faked:
             env.update({"LD_PRELOAD": str(FAKETIME_LIB), "FAKETIME": f"{self.offset:+d}s",
                         "FAKETIME_DONT_RESET": "1"})
         return env
@@ -70,10 +70,15 @@ class Node:
     def argv(self, args: Sequence[str]) -> list[str]:
         return ["ip", "netns", "exec", self.ns, "sh", "-c", WRAP, str(self.run_dir), *args]
 
-    def run(self, *args: str, timeout: float = 60, check: bool = False, stdin: Optional[str] = None) -> Result:
-        proc = subprocess.run(self.argv(args), env=self.env(), input=stdin, capture_output=True, text=True,
-                              timeout=timeout)
-        result = Result(proc.returncode, (proc.stdout + proc.stderr).strip())
+    def run(self, *args: str, timeout: float = 60, check: bool = False, stdin: Optional[str] = None,
+            faked: bool = True) -> Result:
+        """`faked=False` runs a tool on real time: probes such as `host` misbehave under libfaketime."""
+        try:
+            proc = subprocess.run(self.argv(args), env=self.env(faked), input=stdin, capture_output=True, text=True,
+                                  timeout=timeout)
+            result = Result(proc.returncode, (proc.stdout + proc.stderr).strip())
+        except subprocess.TimeoutExpired:
+            result = Result(124, f"timed out after {timeout:.0f} s")
         if check and not result.ok:
             raise CommandFailed(f"{self.name}: {self.redact(' '.join(map(shlex.quote, args)))} failed "
                                 f"(rc {result.rc}): {self.redact(result.out)[-600:]}")

@@ -34,24 +34,32 @@ class Netlogon:
         self.domain = self.account = self.current = self.old = self.channel = None
 
 
-def verdict(ws: "Workstation") -> ChannelStatus:
-    """What setting up (or using) the secure channel now would give, without changing anything."""
+def diagnose(ws: "Workstation") -> tuple[ChannelStatus, Optional[str]]:
+    """What setting up (or using) the secure channel now would give, and why it is refused; changes nothing."""
     world, nl = ws.world, ws.netlogon
+    profile = world.profile
     if not nl.joined:
-        return ChannelStatus.NOT_JOINED
+        return ChannelStatus.NOT_JOINED, None
     if not world.reachable(ws):
-        return ChannelStatus.NO_LOGON_SERVERS                      # LG-2
+        return ChannelStatus.NO_LOGON_SERVERS, None                 # LG-2
+    if profile.channel_fails_on_clock_skew and abs(ws.offset - world.dc.offset) > profile.max_clock_skew:
+        return ChannelStatus.BROKEN, "clock_skew"                   # LG-8 [lab]
     account = world.directory.computers.get(nl.account)
-    if account is None:
-        return ChannelStatus.NO_TRUST_ACCOUNT                      # MP-7, LG-1 (0xC000018B)
+    if account is None:                                             # MP-7, LG-1 (0xC000018B)
+        missing = ChannelStatus.NO_TRUST_ACCOUNT if profile.channel_reports_missing_account else ChannelStatus.BROKEN
+        return missing, "account_missing"
     if not account.enabled:
-        return ChannelStatus.BROKEN                                # MP-7
-    if nl.channel is not None and world.profile.established_channel_survives_reset:
-        return ChannelStatus.OK                                    # SC-6
-    for secret in (nl.current, nl.old):                            # MP-4: new password bad, try the old one
-        if world.directory.accepts_machine(account, secret, world.profile):   # MP-5
-            return ChannelStatus.OK
-    return ChannelStatus.BROKEN
+        return ChannelStatus.BROKEN, "account_disabled"             # MP-7
+    if nl.channel is not None and profile.established_channel_survives_reset:
+        return ChannelStatus.OK, None                               # SC-6
+    for secret in (nl.current, nl.old):                             # MP-4: new password bad, try the old one
+        if world.directory.accepts_machine(account, secret, profile):   # MP-5
+            return ChannelStatus.OK, None
+    return ChannelStatus.BROKEN, "password_mismatch"
+
+
+def verdict(ws: "Workstation") -> ChannelStatus:
+    return diagnose(ws)[0]
 
 
 def establish(ws: "Workstation") -> ChannelStatus:

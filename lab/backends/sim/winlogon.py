@@ -47,9 +47,12 @@ def authenticate(ws: "Workstation", user: str, password: int) -> Outcome:
     world, wl = ws.world, ws.winlogon
     if not ws.netlogon.joined:
         return Outcome.NOT_JOINED
-    if world.reachable(ws):
+    status = netlogon.establish(ws) if world.reachable(ws) else ChannelStatus.NO_LOGON_SERVERS
+    if status not in (ChannelStatus.OK, ChannelStatus.NO_LOGON_SERVERS) and \
+            netlogon.diagnose(ws)[1] in world.profile.cached_logon_when_channel_refused:
+        status = ChannelStatus.NO_LOGON_SERVERS          # the profile's member treats the refusal as "no DC" (LG-2)
+    if status is not ChannelStatus.NO_LOGON_SERVERS:
         # LG-1: a reachable DC's answer is authoritative; the secure channel carries it.
-        status = netlogon.establish(ws)
         if status is ChannelStatus.NO_TRUST_ACCOUNT:
             return Outcome.NO_TRUST_ACCOUNT
         if status is not ChannelStatus.OK:

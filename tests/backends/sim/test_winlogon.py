@@ -116,11 +116,33 @@ def test_LG_8_skew_within_five_minutes_is_fine(sim):
     assert lab.outcome("logon") == "SUCCESS"
 
 
-def test_LG_8_samba_profile_has_no_time_sync_and_no_distinct_code(sim):
+def test_LG_8_samba_profile_no_time_sync_channel_fails_and_the_cache_answers(sim):
     lab = sim(SAMBA).joined()
     lab("set_clock", offset="6m")
     lab("advance_time", by="1d")
-    assert lab.outcome("logon") == "WRONG_PASSWORD"
+    assert lab.outcome("secure_channel") == "BROKEN"       # [lab] wbinfo -t LOGON_FAILURE
+    assert lab.outcome("logon") == "SUCCESS_CACHED"        # [lab] winbind answers from its cache
+    assert lab.outcome("logon", user="bob") == "NO_LOGON_SERVERS"
+
+
+def test_LG_1_windows_never_falls_back_to_the_cache_with_a_reachable_dc(sim):
+    for breaker in ("delete_computer_account", "disable_computer_account"):
+        lab = sim().joined()
+        lab(breaker)
+        lab("reboot")
+        assert lab.outcome("logon") in ("NO_TRUST_ACCOUNT", "TRUST_FAILURE")
+
+
+def test_LG_2_samba_profile_caches_through_a_refused_channel_but_not_a_reset(sim):
+    for breaker, channel in (("delete_computer_account", "BROKEN"), ("disable_computer_account", "BROKEN")):
+        lab = sim(SAMBA).joined()
+        lab(breaker)
+        lab("reboot")
+        assert (lab.outcome("secure_channel"), lab.outcome("logon")) == (channel, "SUCCESS_CACHED"), breaker
+    lab = sim(SAMBA).joined()
+    lab("reset_computer_account")
+    lab("reboot")
+    assert lab.outcome("logon") == "TRUST_FAILURE"
 
 
 def test_LG_8_boot_takes_the_dcs_time(sim):
