@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -79,6 +81,7 @@ def main(ctx: click.Context, dirs: tuple[Path, ...]) -> None:
       trustlab validate my-scenarios/
     """
     ctx.obj = Context(dirs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # clean-up handlers run on SIGTERM as on Ctrl-C
 
 
 @main.command()
@@ -245,6 +248,171 @@ def schema(kind: str, output: Optional[Path]) -> None:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@main.group()
+def lab() -> None:
+    """Real labs: build, inspect, reset and remove them (`--backend samba`).
+
+    \b
+    Examples:
+      trustlab lab up --backend samba            # a Samba AD DC + winbind member, about 10 s
+      trustlab lab status --backend samba
+      trustlab lab reset --backend samba         # back to the golden healthy copy, about 1 s
+      trustlab lab down --backend samba          # everything it made is gone
+      trustlab lab clean                         # also what a killed run left behind
+    """
+
+
+def _real_lab(backend: str, name: Optional[str]):
+    if backend != "samba":
+        raise click.UsageError(f"`lab` manages real labs; --backend {backend} has none (allowed: samba)")
+    from lab.backends.samba.doctor import NotReady, require
+    from lab.backends.samba.domain import LabError, SambaLab
+
+    try:
+        require()
+        return SambaLab.named(name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default"))
+    except (NotReady, LabError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+_backend_option = click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba"]))
+_name_option = click.option("--name", help="The lab's name (default: $TRUSTLAB_SAMBA_LAB or `default`); "
+                                           "labs with different names run side by side.")
+
+
+@lab.command("up")
+@_backend_option
+@_name_option
+def lab_up(backend: str, name: Optional[str]) -> None:
+    """Build a lab from nothing and keep a golden healthy copy of it.
+
+    \b
+    Example:
+      trustlab lab up --backend samba --name ci1
+    """
+    from lab.backends.samba.domain import LabError
+
+    real = _real_lab(backend, name)
+    try:
+        timings = real.up()
+    except LabError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"lab {real.name} up in {timings['up']:.1f} s ({real.meta['subnet']}, {real.dir})")
+
+
+@lab.command("status")
+@_backend_option
+@_name_option
+def lab_status(backend: str, name: Optional[str]) -> None:
+    """Show a lab: state, subnet, folder, DC and member.
+
+    \b
+    Example:
+      trustlab lab status --backend samba
+    """
+    for key, value in _real_lab(backend, name).status().items():
+        click.echo(f"{key}: {value}")
+
+
+@lab.command("reset")
+@_backend_option
+@_name_option
+def lab_reset(backend: str, name: Optional[str]) -> None:
+    """Return a lab to its golden healthy copy (DC running, member configured, not joined).
+
+    \b
+    Example:
+      trustlab lab reset --backend samba
+    """
+    from lab.backends.samba.domain import LabError
+
+    real = _real_lab(backend, name)
+    try:
+        click.echo(f"lab {real.name} reset in {real.reset():.1f} s")
+    except LabError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@lab.command("down")
+@_backend_option
+@_name_option
+def lab_down(backend: str, name: Optional[str]) -> None:
+    """Stop a lab and remove its processes, namespaces and folder.
+
+    \b
+    Example:
+      trustlab lab down --backend samba
+    """
+    real = _real_lab(backend, name)
+    real.down()
+    click.echo(f"lab {real.name} is down")
+
+
+@lab.command("clean")
+@_backend_option
+@click.option("--name", help="Only this lab (default: every lab).")
+def lab_clean(backend: str, name: Optional[str]) -> None:
+    """Remove every lab (or the one named) and whatever a killed run left behind (namespaces, processes, files).
+
+    \b
+    Examples:
+      trustlab lab clean
+      trustlab lab clean --name ci1
+    """
+    from lab.backends.samba.domain import clean
+
+    _real_lab(backend, name)
+    removed = clean(name=name)
+    click.echo("\n".join(f"removed {item}" for item in removed) if removed else "nothing to clean")
+
+
+@main.command()
+def doctor() -> None:
+    """Check what the samba backend needs from this machine, and say what is missing.
+
+    \b
+    Example:
+      sudo trustlab doctor
+    """
+    from lab.backends.samba.doctor import NOT_NEEDED, checks
+
+    results = checks()
+    for check in results:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    click.echo(NOT_NEEDED)
+    sys.exit(EXIT_OK if all(c.ok for c in results) else EXIT_FAILED)
+
+
+@main.command()
+@click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba"]))
+@click.option("--scenario", "only", multiple=True, help="Only this scenario (repeatable).")
+@click.pass_obj
+@_fail_on_spec_errors
+def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
+    """Run every scenario and remediation claim on the sim (with the backend's profile) and on the real backend,
+    and compare each probe's outcome step by step.
+
+    Exit status 1 when any probe diverges.
+
+    \b
+    Examples:
+      sudo trustlab conformance
+      sudo trustlab conformance --scenario machine-account-reset
+    """
+    from lab.engine.conformance import conformance as check, summary
+    from lab.views.terminal import print_conformance
+
+    console = _console()
+    with console.status("comparing") as status:
+        results = check(obj.catalogue, backend, load_profile(backend), only,
+                        progress=lambda label: status.update(label))
+    print_conformance(results, summary(results), console)
+    sys.exit(EXIT_OK if summary(results)["divergences"] == 0 else EXIT_FAILED)
 
 
 @main.command()

@@ -116,3 +116,14 @@ def test_profile_file(tmp_path):
     path.write_text("name: calibrated\ndc_accepts_previous_machine_password: true\n")
     r = cli("run", "stale-snapshot-one-rotation", "--profile", str(path))
     assert r.exit_code == 1 and "SYMPTOMS_NOT_REPRODUCED" in r.output   # the DC now takes N-1: no breakage
+
+
+def test_lab_commands_refuse_the_sim():
+    r = cli("lab", "up", "--backend", "sim")
+    assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["up", "status", "reset", "down", "clean"])
+def test_lab_subcommands_have_help_with_examples(command):
+    r = cli("lab", command, "--help")
+    assert r.exit_code == 0 and "Example" in r.output

@@ -126,3 +126,23 @@ def print_summary(m: Matrix, console: Console) -> None:
         detail = m.cells[(sid, rid)].verdict
         why = "; ".join(detail.get("unmet", []) + detail.get("worse", []) + [detail.get("reason", "")]).strip("; ")
         console.print(Text(f"  claim broken: {rid} on {sid}: {verdict.value}: {why}", style="red"))
+
+
+def print_conformance(results: list, totals: dict, console: Console) -> None:
+    table = Table("run", "compared probes", "result", title="conformance: sim (profile) × real lab",
+                  header_style="bold")
+    for c in results:
+        if c.unsupported:
+            table.add_row(c.label, "-", Text(f"unsupported: {c.unsupported}", style="dim"))
+        elif c.divergences:
+            detail = "; ".join(f"{d.step}: sim {d.sim}, real {d.real}" + (f" ({d.raw})" if d.raw else "")
+                               for d in c.divergences)
+            table.add_row(c.label, str(c.agreements + len(c.divergences)), Text(detail, style="red"))
+        else:
+            table.add_row(c.label, str(c.agreements), Text("agree", style="green"))
+    console.print(table)
+    compared = totals["agreements"] + totals["divergences"]
+    share = 100.0 * totals["agreements"] / compared if compared else 100.0
+    console.print(Text(f"{totals['compared']} runs compared, {totals['unsupported']} unsupported; "
+                       f"{totals['agreements']}/{compared} probes agree ({share:.1f}%)",
+                       style="bold green" if not totals["divergences"] else "bold red"))

@@ -225,25 +225,26 @@ def all_labs(root: Optional[Path] = None) -> list[SambaLab]:
     return [SambaLab(p.parent.name, root) for p in sorted(root.glob("*/lab.json"))]
 
 
-def clean(root: Optional[Path] = None) -> list[str]:
-    """Remove every lab and everything a killed harness left behind: `tl-*` namespaces and their processes,
-    processes naming a lab folder, resolver files, lab folders. Returns what it removed."""
+def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
+    """Remove every lab (or the one named) and everything a killed harness left behind: `tl-*` namespaces and
+    their processes, processes naming a lab folder, resolver files, lab folders. Returns what it removed."""
     root = root or labs_root()
+    prefix = netns.PREFIX + (f"{name}-" if name else "")
     removed = []
     with _locked(root):
-        for ns in [n for n in netns.existing() if n.startswith(netns.PREFIX)]:
+        for ns in [n for n in netns.existing() if n.startswith(prefix)]:
             processes.stop(netns.pids(ns))
             netns.delete(ns)
             removed.append(f"namespace {ns}")
-        strays = processes.naming(str(root) + "/")
+        strays = processes.naming(str(root / name) + "/" if name else str(root) + "/")
         if strays:
             processes.stop(strays)
             removed.append(f"{len(strays)} process(es)")
-        for folder in sorted(netns.NETNS_ETC.glob(f"{netns.PREFIX}*")) if netns.NETNS_ETC.exists() else []:
+        for folder in sorted(netns.NETNS_ETC.glob(f"{prefix}*")) if netns.NETNS_ETC.exists() else []:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(f"{folder}")
         for entry in sorted(root.iterdir()):
-            if entry.is_dir():
+            if entry.is_dir() and (name is None or entry.name == name):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(f"lab folder {entry}")
     return removed

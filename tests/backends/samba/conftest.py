@@ -1,0 +1,64 @@
+"""Real-lab tests: they need root, Linux and the Debian packages (`.ci/run` installs them). Without them they skip
+with the reason, except under CI=true, where a missing requirement fails: CI must run them for real."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _missing() -> list[str]:
+    from lab.backends.samba.doctor import problems
+
+    return problems()
+
+
+@pytest.fixture(scope="session")
+def samba_ready():
+    missing = _missing()
+    if missing:
+        message = "the samba backend cannot run here: " + "; ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+@pytest.fixture(scope="session")
+def real_lab(samba_ready):
+    """One lab for the session (one per xdist worker), torn down at the end."""
+    from lab.backends.samba.domain import SambaLab
+
+    name = f"pytest-{_worker()}"
+    lab = SambaLab.named(name)
+    if lab.exists:
+        lab.down()
+    lab.up()
+    old = os.environ.get("TRUSTLAB_SAMBA_LAB")
+    os.environ["TRUSTLAB_SAMBA_LAB"] = name
+    yield lab
+    if old is None:
+        os.environ.pop("TRUSTLAB_SAMBA_LAB", None)
+    else:
+        os.environ["TRUSTLAB_SAMBA_LAB"] = old
+    lab.down()
+
+
+def leftovers(prefix: str) -> list[str]:
+    """What a lab named with `prefix` may have left on this host."""
+    from lab.backends.samba import netns, processes
+    from lab.backends.samba.domain import labs_root
+
+    out = [f"namespace {n}" for n in netns.existing() if n.startswith(f"tl-{prefix}")]
+    out += [f"process {p} {processes.cmdline(p)[:80]}" for p in processes.naming(str(labs_root() / prefix))
+            if processes.alive(p)]
+    out += [f"file {p}" for p in Path("/etc/netns").glob(f"tl-{prefix}*")] if Path("/etc/netns").exists() else []
+    out += [f"folder {p}" for p in labs_root().glob(f"{prefix}*")]
+    if Path("/etc/krb5.keytab").exists():
+        out.append("/etc/krb5.keytab")
+    out += [str(p) for p in Path("/tmp").glob("krb5cc*")]
+    return out

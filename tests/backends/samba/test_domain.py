@@ -1,0 +1,97 @@
+"""A real lab's life: built, reset, side by side, torn down, and cleaned after a crash or Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.backends.samba.conftest import leftovers
+from tests.conftest import ROOT
+
+
+def _wait(predicate, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_up_reset_down_leave_nothing(samba_ready):
+    from lab.backends.samba import netns
+    from lab.backends.samba.domain import SambaLab
+
+    a, b = SambaLab.named("t-life-a"), SambaLab.named("t-life-b")
+    for lab in (a, b):
+        if lab.exists:
+            lab.down()
+    try:
+        a.up()
+        b.up()
+        assert a.meta["subnet"] != b.meta["subnet"]                 # side by side
+        assert set(a.namespaces()) | set(b.namespaces()) <= set(netns.existing())
+        assert a.status()["dc"].endswith("(running)") and b.status()["dc"].endswith("(running)")
+        assert a.reset() < 10
+        for ns in a.namespaces():                                   # nothing is routed out of the lab
+            routes = subprocess.run(["ip", "-n", ns, "route", "show"], capture_output=True, text=True).stdout
+            assert "default" not in routes
+            assert all(line.startswith(f"10.213.{a.index}.0/24") for line in routes.splitlines() if line)
+    finally:
+        a.down()
+        b.down()
+    assert leftovers("t-life") == []
+    assert a.status()["state"] == "absent"
+
+
+def _run_in_background(lab: str) -> subprocess.Popen:
+    env = {**os.environ, "TRUSTLAB_SAMBA_LAB": lab, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "lab", "run", "stale-snapshot-one-rotation",
+                             "-r", "repair-secure-channel-with-credential", "--backend", "samba", "--profile", "samba"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _member_running(lab: str) -> bool:
+    from lab.backends.samba import netns
+
+    return bool(netns.pids(f"tl-{lab}-m"))
+
+
+def test_sigkill_mid_run_then_clean_removes_everything(samba_ready):
+    from lab.backends.samba import netns
+    from lab.backends.samba.domain import clean
+
+    proc = _run_in_background("t-kill")
+    try:
+        assert _wait(lambda: _member_running("t-kill")), "the run never got its member going"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert leftovers("t-kill") != []                                 # the harness is dead, the lab is not
+    others = [n for n in netns.existing() if not n.startswith("tl-t-kill")]
+    clean(name="t-kill")
+    assert leftovers("t-kill") == []
+    assert [n for n in netns.existing() if not n.startswith("tl-t-kill")] == others   # other labs untouched
+
+
+def test_ctrl_c_mid_run_tears_down_the_lab_it_built(samba_ready):
+    proc = _run_in_background("t-int")
+    try:
+        assert _wait(lambda: _member_running("t-int")), "the run never got its member going"
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) != 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert leftovers("t-int") == []
+
+
+def test_lab_name_is_checked():
+    from lab.backends.samba.domain import LabError, SambaLab
+
+    with pytest.raises(LabError, match="bad lab name 'Bad Name'"):
+        SambaLab.named("Bad Name")
