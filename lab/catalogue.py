@@ -10,6 +10,7 @@ from lab.specs.remediation import Remediation
 from lab.specs.scenario import Scenario
 from lab.specs.lab import LabSpec
 from lab.specs.source import Source, read, validate
+from lab.specs.steps import flatten
 
 Spec = Union[Scenario, Remediation]
 # Verbs that may name the DC; every other `computer` must be a workstation.
@@ -134,7 +135,8 @@ def _check_scenario(s: Scenario, src: Source) -> list[Problem]:
                                                          f"lab; allowed: {', '.join(s.lab.workstations)}"))
     for section, steps in (("setup", s.setup), ("break", s.break_), ("symptoms", s.symptoms)):
         for i, step in enumerate(steps):
-            out += _names(step, s.lab, (section, i), src)
+            for inner in flatten([step]):
+                out += _names(inner, s.lab, (section, i), src)
             if step.verb in REMEDIATION_ONLY:
                 out.append(src.problem((section, i, step.verb), f"`{step.verb}` belongs in a remediation's steps"))
     return out
@@ -147,9 +149,10 @@ def _check_remediation(r: Remediation, src: Source, scenarios: dict[str, Scenari
             out.append(src.problem(("fixes", i), f"claims to fix {sid!r}, which is not a scenario of the catalogue; "
                                                  f"known: {', '.join(sorted(scenarios)) or 'none'}"))
             continue
-        for section, steps in (("steps", r.steps), ("verify", r.verify or [])):
+        for section, steps in (("steps", r.steps), ("verify", r.verify or []), ("background", r.background)):
             for j, step in enumerate(steps):
-                out += [_for(p, sid) for p in _names(step, scenarios[sid].lab, (section, j), src)]
+                for inner in flatten([step]):
+                    out += [_for(p, sid) for p in _names(inner, scenarios[sid].lab, (section, j), src)]
     return out
 
 

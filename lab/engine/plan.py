@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from lab.specs.remediation import Remediation
 from lab.specs.scenario import Scenario
-from lab.specs.steps import EXPECTATION_FIELDS, Family, StepBase
+from lab.specs.steps import EXPECTATION_FIELDS, Family, Span, StepBase, flatten
 
 SETUP, BREAK, SYMPTOMS, REMEDIATION, VERIFY, RECHECK = "setup", "break", "symptoms", "remediation", "verify", "recheck"
 
@@ -29,6 +29,8 @@ class Action:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Span):
+        return value.value
     return value.value if isinstance(value, Enum) else value
 
 
@@ -69,4 +71,5 @@ def _build(scenario: Scenario, remediation: Optional[Remediation]) -> list[Actio
     sections = [(SETUP, scenario.setup), (BREAK, scenario.break_), (SYMPTOMS, scenario.symptoms)]
     if remediation is not None:
         sections += [(REMEDIATION, remediation.steps), (VERIFY, remediation.checks), (RECHECK, scenario.symptoms)]
-    return [resolve(step, phase, i, user, computer) for phase, steps in sections for i, step in enumerate(steps)]
+    return [resolve(step, phase, i, user, computer) for phase, steps in sections
+            for i, step in enumerate(flatten(steps))]

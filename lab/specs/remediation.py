@@ -17,6 +17,8 @@ class Remediation(Strict):
     tags: list[str] = Field(default_factory=list)
     fixes: list[str] = Field(default_factory=list, description="IDs of the scenarios this procedure claims to fix")
     steps: list[Step] = Field(min_length=1)
+    background: list[Step] = Field(default_factory=list, description="events that may happen at any point of the "
+                                   "procedure (a reboot, a cable flap, time passing); only the explorer adds them")
     verify: Optional[list[Expectation]] = Field(
         None, description="omitted: the affected user logs on online, the secure channel verifies, the network is up")
 

@@ -52,6 +52,34 @@ Duration = Annotated[int, BeforeValidator(_duration),
                      WithJsonSchema({"type": "string", "pattern": r"^-?(\d+[wdhms])+$",
                                      "examples": ["45s", "90m", "200d", "1h30m"]})]
 
+class Span(BaseModel):
+    """A duration an explorer may vary: any value from `min` to `max`; plain runs use `default` (else `min`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min: Duration
+    max: Duration
+    default: Optional[Duration] = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Span":
+        if self.min > self.max:
+            raise ValueError(f"min {durations.format(self.min)} is more than max {durations.format(self.max)}")
+        if self.default is not None and not self.min <= self.default <= self.max:
+            raise ValueError(f"default {durations.format(self.default)} is outside "
+                             f"{durations.format(self.min)}..{durations.format(self.max)}")
+        return self
+
+    @property
+    def value(self) -> int:
+        return self.min if self.default is None else self.default
+
+    def __str__(self) -> str:
+        return f"{durations.format(self.min)}..{durations.format(self.max)}"
+
+
+# A duration, or a range of them that the explorer varies (plain runs take the default).
+Varying = Union[Duration, Span]
+
 _NETBIOS = re.compile(r"[A-Za-z0-9-]{1,15}")
 _USER = re.compile(r"[A-Za-z0-9._-]{1,20}")
 
@@ -135,13 +163,13 @@ class ForcePasswordChange(Args):
 @verb("advance_time", Family.EVENT, "TM-1", "TM-2", "MP-1")
 class AdvanceTime(Args):
     """Let time pass for the whole lab; timers (scavenger, GP refresh, time sync) fire on the way."""
-    by: Duration
+    by: Varying
 
 
 @verb("set_clock", Family.EVENT, "LG-8", "MP-8")
 class SetClock(OnComputer):
     """Move one computer's clock by an offset (a flat CMOS battery, a wrong manual setting)."""
-    offset: Duration
+    offset: Varying
 
 
 @verb("power_off", Family.EVENT)
@@ -295,7 +323,7 @@ class SyncTime(OnComputer):
 @verb("wait", Family.ADMIN)
 class Wait(Args):
     """The technician waits; the lab's timers run meanwhile."""
-    for_: Duration = Field(alias="for")
+    for_: Varying = Field(alias="for")
 
 
 @verb("stop_if_fixed", Family.ADMIN)
@@ -354,20 +382,24 @@ class StepBase(Strict):
         return getattr(self, self.__class__.verb_name)
 
     @property
-    def family(self) -> Family:
-        return VERBS[self.__class__.verb_name].family
+    def family(self) -> Optional[Family]:
+        verb = VERBS.get(self.__class__.verb_name)
+        return verb.family if verb else None
 
     def __str__(self) -> str:
         shown = self.args.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
         for name, info in type(self.args).model_fields.items():
-            if (info.alias or name) in shown and _is_duration(info):
+            value = getattr(self.args, name)
+            if isinstance(value, Span):
+                shown[info.alias or name] = str(value)
+            elif (info.alias or name) in shown and _is_duration(info):
                 shown[info.alias or name] = durations.format(shown[info.alias or name])
         inner = ", ".join(f"{k}: {v}" for k, v in shown.items())
         return f"{self.verb}: {{{inner}}}"
 
 
 def _is_duration(info: Any) -> bool:
-    return any(getattr(m, "func", None) is _duration for m in info.metadata)
+    return info.annotation is Varying or any(getattr(m, "func", None) is _duration for m in info.metadata)
 
 
 def _verb_of(value: Any) -> Optional[str]:
@@ -392,9 +424,40 @@ def _expectation_args(args: type[Args]) -> type[Args]:
 
 
 STEP_MODELS = {name: _step_model(name, v.args, "Step") for name, v in VERBS.items()}
+
+
+class AnyOrderStep(StepBase):
+    """Steps whose order may change: plain runs keep the written order, the explorer permutes them."""
+    any_order: list["Step"] = Field(min_length=2)
+
+
+class MaybeStep(StepBase):
+    """A step that may or may not happen: plain runs do it, the explorer also tries without it."""
+    maybe: "Step"
+
+
+AnyOrderStep.verb_name, MaybeStep.verb_name = "any_order", "maybe"
+STRUCTURE = {"any_order": AnyOrderStep, "maybe": MaybeStep}
 EXPECTATION_MODELS = {name: _step_model(name, _expectation_args(v.args), "Expectation")
                       for name, v in VERBS.items() if v.family is Family.PROBE}
 
-Step = Annotated[Union[tuple(Annotated[m, Tag(n)] for n, m in STEP_MODELS.items())], Discriminator(_verb_of)]
+Step = Annotated[Union[tuple(Annotated[m, Tag(n)] for n, m in {**STEP_MODELS, **STRUCTURE}.items())],
+                 Discriminator(_verb_of)]
 Expectation = Annotated[Union[tuple(Annotated[m, Tag(n)] for n, m in EXPECTATION_MODELS.items())],
                         Discriminator(_verb_of)]
+
+AnyOrderStep.model_rebuild()
+MaybeStep.model_rebuild()
+
+
+def flatten(steps: list) -> list:
+    """The steps a plain run does: structure unwrapped, written order kept, `maybe` steps included."""
+    out = []
+    for step in steps:
+        if isinstance(step, AnyOrderStep):
+            out += flatten(step.any_order)
+        elif isinstance(step, MaybeStep):
+            out += flatten([step.maybe])
+        else:
+            out.append(step)
+    return out

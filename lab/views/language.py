@@ -6,7 +6,7 @@ import typing
 from pydantic.fields import FieldInfo
 
 from lab.outcomes import MEANINGS, ChannelStatus, NetworkStatus
-from lab.specs.steps import EXPECTATION_FIELDS, VERBS, Family
+from lab.specs.steps import EXPECTATION_FIELDS, VERBS, Family, Varying
 
 INTRO = """# The scenario language
 
@@ -27,6 +27,14 @@ affected computer or user, so one remediation fits every scenario it claims to f
 `90m`, `200d`, `1h30m` (a leading `-` moves a clock back). Unknown keys, verbs and values are errors that name the
 file, line, column and what is allowed.
 
+**Variation** (what `trustlab explore` varies; plain runs take one fixed value): a duration marked *duration or
+span* may be a span `{min: 10d, max: 400d, default: 30d}` (plain runs take `default`, else `min`);
+`- any_order: [step, step, ...]` groups steps whose order may change (plain runs keep the written order);
+`- maybe: {verb: {...}}` is a step that may not happen (plain runs do it); a remediation's `background:` lists
+events that may strike at any point of its steps (only the explorer adds them). A scenario written by the explorer
+carries a `regression:` block: the concrete procedure that failed and the verdict it gave, which `trustlab run`
+replays.
+
 The **lab** (all optional): `domain` (CORP), `realm` (corp.test), `dc` (DC01), `workstations` ([LOANER01]),
 `users` ([alice, bob]), `admin` (admin, the domain admin that `credential: domain_admin` stands for; no password is
 ever written in a file), `addressing` (static | dhcp) and `policies`: `max_password_age` (42d, TM-5),
@@ -40,6 +48,8 @@ FAMILY_TITLES = {Family.EVENT: "Events: what happens to the world", Family.ADMIN
 
 def _type(info: FieldInfo) -> str:
     ann = info.annotation
+    if ann is Varying:
+        return "duration or span"
     if any(getattr(m, "func", None) is not None and m.func.__name__ == "_duration" for m in info.metadata):
         return "duration"
     args = [a for a in typing.get_args(ann) if a is not type(None)]

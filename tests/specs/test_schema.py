@@ -3,13 +3,13 @@ from __future__ import annotations
 import json
 
 from lab.specs.schema import json_schema
-from lab.specs.steps import VERBS
+from lab.specs.steps import STRUCTURE, VERBS
 
 
 def test_scenario_schema_lists_every_verb_and_forbids_unknown_keys():
     schema = json_schema("scenario")
     refs = {r["$ref"].rsplit("/", 1)[1] for r in schema["properties"]["setup"]["items"]["oneOf"]}
-    assert len(refs) == len(VERBS)
+    assert len(refs) == len(VERBS) + len(STRUCTURE)
     assert schema["additionalProperties"] is False
     assert schema["properties"]["break"]["minItems"] == 1
     json.dumps(schema)
@@ -17,8 +17,10 @@ def test_scenario_schema_lists_every_verb_and_forbids_unknown_keys():
 
 def test_durations_are_strings_with_a_pattern():
     schema = json_schema("scenario")
-    by = schema["$defs"]["AdvanceTime"]["properties"]["by"]
-    assert by["type"] == "string" and by["pattern"] == r"^-?(\d+[wdhms])+$"
+    by = schema["$defs"]["AdvanceTime"]["properties"]["by"]["anyOf"]
+    assert by[0]["type"] == "string" and by[0]["pattern"] == r"^-?(\d+[wdhms])+$"
+    assert by[1] == {"$ref": "#/$defs/Span"}
+    assert schema["$defs"]["Span"]["required"] == ["min", "max"]
 
 
 def test_symptoms_accept_only_probes_with_an_expectation():

@@ -30,7 +30,7 @@ class Check:
 
 
 def _netns_works() -> bool:
-    probe = "tl-doctor-probe"
+    probe = f"tl-doctor-{os.getpid()}"     # unique: doctors running side by side must not collide
     made = subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode == 0
     if made:
         subprocess.run(["ip", "netns", "delete", probe], capture_output=True)
