@@ -36,6 +36,10 @@ class Catalogue:
     def remediation(self, ref: str) -> Remediation:
         return _find(self.remediations, ref, "remediation")
 
+    @property
+    def regressions(self) -> dict[str, Scenario]:
+        return {sid: s for sid, s in self.scenarios.items() if s.regression}
+
     def claims(self) -> list[tuple[str, str]]:
         return [(s, r.id) for r in self.remediations.values() for s in r.fixes]
 
@@ -101,6 +105,12 @@ def load(paths: Iterable[Path], context: "Catalogue | None" = None) -> Catalogue
         problems += _check_scenario(scenario, cat.sources[scenario.id])
     for remediation in cat.remediations.values():
         problems += _check_remediation(remediation, cat.sources[remediation.id], known)
+    known_fixes = {**(context.remediations if context else {}), **cat.remediations}
+    for scenario in cat.scenarios.values():
+        if scenario.regression and scenario.regression.remediation not in known_fixes:
+            problems.append(cat.sources[scenario.id].problem(
+                ("regression", "remediation"), f"{scenario.regression.remediation!r} is not a remediation of the "
+                                               f"catalogue; known: {', '.join(sorted(known_fixes)) or 'none'}"))
     if problems:
         raise SpecError(problems)
     return cat
@@ -133,12 +143,15 @@ def _check_scenario(s: Scenario, src: Source) -> list[Problem]:
     if s.affected.computer and s.affected.computer not in s.lab.workstations:
         out.append(src.problem(("affected", "computer"), f"{s.affected.computer!r} is not a workstation of this "
                                                          f"lab; allowed: {', '.join(s.lab.workstations)}"))
-    for section, steps in (("setup", s.setup), ("break", s.break_), ("symptoms", s.symptoms)):
+    sections = [(("setup",), s.setup, False), (("break",), s.break_, False), (("symptoms",), s.symptoms, False)]
+    if s.regression:
+        sections.append((("regression", "steps"), s.regression.steps, True))
+    for where, steps, remediation in sections:
         for i, step in enumerate(steps):
             for inner in flatten([step]):
-                out += _names(inner, s.lab, (section, i), src)
-            if step.verb in REMEDIATION_ONLY:
-                out.append(src.problem((section, i, step.verb), f"`{step.verb}` belongs in a remediation's steps"))
+                out += _names(inner, s.lab, where + (i,), src)
+            if step.verb in REMEDIATION_ONLY and not remediation:
+                out.append(src.problem(where + (i, step.verb), f"`{step.verb}` belongs in a remediation's steps"))
     return out
 
 

@@ -23,7 +23,7 @@ from lab.engine.verdict import Verdict
 from lab.profiles import PROFILES, UnknownProfile, load_profile
 from lab.reference import BEHAVIOURS
 from lab.specs.errors import SpecError
-from lab.specs.remediation import Remediation
+from lab.specs.remediation import Remediation, from_regression
 from lab.specs.schema import KINDS, json_schema
 from lab.views.junit import write_junit
 from lab.views.language import render as render_language
@@ -130,8 +130,16 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
         sys.exit(EXIT_OK if m.ok else EXIT_FAILED)
     spec = cat.scenario(scenario)
     fix: Optional[Remediation] = cat.remediation(remediation) if remediation else None
+    replay = spec.regression is not None and fix is None
+    if replay:
+        fix = from_regression(spec)
     journal = run_one(spec, fix, backend, prof, seed)
     print_journal(journal, console, lang)
+    if replay:
+        same = journal.verdict["verdict"] == spec.regression.verdict
+        console.print(Text(f"regression: recorded {spec.regression.verdict}, replayed {journal.verdict['verdict']}"
+                           f"{'' if same else ' (CHANGED)'}", style="bold green" if same else "bold red"))
+        sys.exit(EXIT_OK if same else EXIT_FAILED)
     if fix is not None and scenario in fix.fixes:
         holds = journal.verdict["verdict"] == Verdict.FIXED.value
         console.print(Text(f"claim {fix.id} fixes {scenario}: {'holds' if holds else 'DOES NOT HOLD'}",
@@ -413,6 +421,49 @@ def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
                         progress=lambda label: status.update(label))
     print_conformance(results, summary(results), console)
     sys.exit(EXIT_OK if summary(results)["divergences"] == 0 else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("-r", "--remediation", required=True, help="The remediation whose claim (or whose run) to explore.")
+@click.option("--backend", default="sim", show_default=True, type=click.Choice(sorted(BACKENDS)))
+@click.option("--profile", default="windows", show_default=True, help="windows, samba or a profile YAML file.")
+@click.option("--examples", default=200, show_default=True, type=int, help="How many schedules to try.")
+@click.option("--seed", type=int, help="Hypothesis seed: the same seed draws the same schedules.")
+@click.option("--derandomize/--no-derandomize", default=os.environ.get("CI") == "true", show_default="on in CI",
+              help="Draw schedules from the test itself, not from randomness (repeatable in CI).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("scenarios/found"),
+              show_default=True, help="Where a counterexample is written as a scenario file.")
+@click.option("--database", type=click.Path(file_okay=False, path_type=Path), default=Path(".hypothesis/trustlab"),
+              show_default=True, help="Hypothesis example database: known failures are tried first (not with --seed or --derandomize, "
+                   "which are reproducible by themselves).")
+@click.pass_obj
+@_fail_on_spec_errors
+def explore(obj: Context, scenario: str, remediation: str, backend: str, profile: str, examples: int,
+            seed: Optional[int], derandomize: bool, out: Path, database: Path) -> None:
+    """Let Hypothesis vary timing, order and background events of SCENARIO and REMEDIATION and check the claims:
+    the symptoms reproduce, and a remediation that claims to fix the scenario fixes it.
+
+    A counterexample is shrunk, printed as readable steps and written as a scenario file that `trustlab run`
+    replays exactly. Exit status 1 when one is found.
+
+    \b
+    Examples:
+      trustlab explore clock-months-off -r unplug-cached-logon-wait-reboot --examples 300 --seed 1
+      trustlab explore password-changed-elsewhere -r unplug-cached-logon-wait-reboot --derandomize
+    """
+    from lab.explorer import explore as search, write_regression
+    from lab.views.terminal import print_exploration
+
+    cat, prof, console = obj.catalogue, load_profile(profile), _console()
+    spec, fix = cat.scenario(scenario), cat.remediation(remediation)
+    with console.status("exploring") as status:
+        result = search(spec, fix, backend, prof, examples, seed, derandomize, database,
+                        progress=lambda r: status.update(f"{r.examples} schedules, {r.rate:.0f}/s, "
+                                                         f"{len(r.classes)} outcome classes"))
+    written = write_regression(result.failure, spec, fix, out, seed) if result.failure else None
+    print_exploration(result, written, console)
+    sys.exit(EXIT_FAILED if result.failure else EXIT_OK)
 
 
 @main.command()

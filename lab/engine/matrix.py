@@ -9,6 +9,7 @@ from lab.engine.journal import Journal
 from lab.engine.runner import run
 from lab.engine.verdict import Verdict
 from lab.profiles import WINDOWS, BehaviourProfile
+from lab.specs.remediation import from_regression
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Matrix:
     reproduced: dict[str, Journal] = field(default_factory=dict)
     cells: dict[tuple[str, str], Journal] = field(default_factory=dict)
     claims: set[tuple[str, str]] = field(default_factory=set)
+    regressions: dict[str, tuple[Journal, str]] = field(default_factory=dict)   # id -> (replay, recorded verdict)
 
     def verdict(self, scenario: str, remediation: str) -> Verdict:
         return Verdict(self.cells[(scenario, remediation)].verdict["verdict"])
@@ -31,13 +33,22 @@ class Matrix:
         return [s for s, j in self.reproduced.items() if j.verdict["verdict"] != Verdict.REPRODUCED.value]
 
     @property
+    def changed_regressions(self) -> list[str]:
+        return [sid for sid, (journal, recorded) in self.regressions.items()
+                if journal.verdict["verdict"] != recorded]
+
+    @property
     def ok(self) -> bool:
-        return not self.broken_claims and not self.unreproduced
+        return not self.broken_claims and not self.unreproduced and not self.changed_regressions
 
 
 def run_matrix(catalogue: Catalogue, backend: str = "sim", profile: BehaviourProfile = WINDOWS, seed: int = 0,
                progress: Optional[Callable[[str, Optional[str]], None]] = None) -> Matrix:
-    m = Matrix(sorted(catalogue.scenarios), sorted(catalogue.remediations), claims=set(catalogue.claims()))
+    rows = sorted(sid for sid in catalogue.scenarios if sid not in catalogue.regressions)
+    m = Matrix(rows, sorted(catalogue.remediations), claims=set(catalogue.claims()))
+    for sid, scenario in sorted(catalogue.regressions.items()):
+        m.regressions[sid] = (run(scenario, from_regression(scenario), backend, profile, seed),
+                              scenario.regression.verdict)
     for sid in m.scenarios:
         scenario = catalogue.scenarios[sid]
         m.reproduced[sid] = run(scenario, None, backend, profile, seed)

@@ -34,3 +34,10 @@ DEFAULT_VERIFY = [
     STEP_MODELS["secure_channel"].model_validate({"secure_channel": {"expect": "OK"}}),
     STEP_MODELS["network"].model_validate({"network": {"expect": "UP"}}),
 ]
+
+
+def from_regression(scenario) -> Remediation:
+    """The procedure a regression scenario carries, as a remediation that claims nothing."""
+    reg = scenario.regression
+    return Remediation(id=reg.remediation, title=f"the schedule of {reg.remediation} that {scenario.id} records",
+                       steps=reg.steps, verify=reg.verify)

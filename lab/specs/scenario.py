@@ -1,7 +1,7 @@
 """A scenario: a lab, a healthy baseline, the fault injected, and the symptoms that must then hold."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
@@ -25,6 +25,16 @@ class Affected(Strict):
     computer: Optional[ComputerName] = Field(None, description="defaults to the lab's first workstation")
 
 
+class Regression(Strict):
+    """A schedule the explorer found: the concrete procedure that was run after the break, and what it gave."""
+
+    remediation: str = Field(description="the remediation that was explored")
+    steps: list[Step] = Field(min_length=1, description="its steps, as they ran")
+    verify: Optional[list[Expectation]] = None
+    verdict: Literal["FIXED", "NOT_FIXED", "MADE_WORSE", "SYMPTOMS_NOT_REPRODUCED", "BASELINE_FAILED"]
+    seed: Optional[int] = Field(None, description="the explorer's seed")
+
+
 class Scenario(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str
@@ -36,6 +46,8 @@ class Scenario(Strict):
     setup: list[Step] = Field(default_factory=list)
     break_: list[Step] = Field(alias="break", min_length=1)
     symptoms: list[Expectation] = Field(min_length=1)
+    regression: Optional[Regression] = Field(None, description="written by `trustlab explore`: replayed by "
+                                                                "`trustlab run`, which expects the same verdict")
 
     _check_models = field_validator("models")(check_models)
 

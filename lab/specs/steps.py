@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
-                      WithJsonSchema, create_model, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer,
+                      Tag, WithJsonSchema, create_model, model_validator)
 from pydantic_core import PydanticCustomError
 
 from lab import durations
@@ -48,7 +48,7 @@ def _duration(value: Any) -> int:
     return durations.parse(value)
 
 
-Duration = Annotated[int, BeforeValidator(_duration),
+Duration = Annotated[int, BeforeValidator(_duration), PlainSerializer(durations.format, return_type=str, when_used="json"),
                      WithJsonSchema({"type": "string", "pattern": r"^-?(\d+[wdhms])+$",
                                      "examples": ["45s", "90m", "200d", "1h30m"]})]
 
@@ -387,19 +387,15 @@ class StepBase(Strict):
         return verb.family if verb else None
 
     def __str__(self) -> str:
+        if isinstance(self.args, list) or isinstance(self.args, StepBase):
+            inner = self.args if isinstance(self.args, list) else [self.args]
+            return f"{self.verb}: [{'; '.join(str(s) for s in inner)}]"
         shown = self.args.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
         for name, info in type(self.args).model_fields.items():
-            value = getattr(self.args, name)
-            if isinstance(value, Span):
-                shown[info.alias or name] = str(value)
-            elif (info.alias or name) in shown and _is_duration(info):
-                shown[info.alias or name] = durations.format(shown[info.alias or name])
+            if isinstance(getattr(self.args, name), Span):
+                shown[info.alias or name] = str(getattr(self.args, name))
         inner = ", ".join(f"{k}: {v}" for k, v in shown.items())
         return f"{self.verb}: {{{inner}}}"
-
-
-def _is_duration(info: Any) -> bool:
-    return info.annotation is Varying or any(getattr(m, "func", None) is _duration for m in info.metadata)
 
 
 def _verb_of(value: Any) -> Optional[str]:

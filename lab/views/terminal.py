@@ -122,6 +122,14 @@ def print_summary(m: Matrix, console: Console) -> None:
                        f"{held}/{len(m.claims)} claims hold, {worse} runs made things worse", style=style))
     for sid in m.unreproduced:
         console.print(Text(f"  not reproduced: {sid}: {m.reproduced[sid].verdict.get('reason', '')}", style="red"))
+    if m.regressions:
+        changed = m.changed_regressions
+        console.print(Text(f"{len(m.regressions) - len(changed)}/{len(m.regressions)} regressions found by the "
+                           f"explorer replay as recorded", style="bold red" if changed else "green"))
+        for sid in changed:
+            journal, recorded = m.regressions[sid]
+            console.print(Text(f"  regression changed: {sid}: recorded {recorded}, now "
+                               f"{journal.verdict['verdict']}", style="red"))
     for sid, rid, verdict in m.broken_claims:
         detail = m.cells[(sid, rid)].verdict
         why = "; ".join(detail.get("unmet", []) + detail.get("worse", []) + [detail.get("reason", "")]).strip("; ")
@@ -146,3 +154,22 @@ def print_conformance(results: list, totals: dict, console: Console) -> None:
     console.print(Text(f"{totals['compared']} runs compared, {totals['unsupported']} unsupported; "
                        f"{totals['agreements']}/{compared} probes agree ({share:.1f}%)",
                        style="bold green" if not totals["divergences"] else "bold red"))
+
+
+def print_exploration(result, written, console: Console) -> None:
+    claim = "claims to fix" if result.claimed else "does not claim to fix"
+    console.print(Text(f"{result.remediation} {claim} {result.scenario}: {result.examples} schedules in "
+                       f"{result.seconds:.1f} s ({result.rate:.0f}/s), {len(result.classes)} outcome classes",
+                       style="bold"))
+    table = Table("verdict", "verify outcomes", "schedules", header_style="bold")
+    for key, count in sorted(result.classes.items(), key=lambda kv: -kv[1]):
+        table.add_row(key[0], ", ".join(str(k) for k in key[1:]) or "-", str(count))
+    console.print(table)
+    if result.failure is None:
+        console.print(Text("no counterexample", style="bold green"))
+        return
+    console.print(Text(f"counterexample (shrunk): {result.failure.problem}", style="bold red"))
+    for line in result.failure.schedule.describe():
+        console.print(f"  {line}")
+    if written:
+        console.print(Text(f"written to {written}; `trustlab run {written.stem}` replays it", style="red"))

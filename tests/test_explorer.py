@@ -1,0 +1,82 @@
+"""The explorer: claims checked, counterexamples shrunk, written out, and replayed exactly."""
+from __future__ import annotations
+
+import yaml
+from click.testing import CliRunner
+
+from lab.catalogue import load
+from lab.cli import main
+from lab.engine.runner import run
+from lab.explorer import explore, write_regression
+from lab.profiles import WINDOWS
+from lab.specs.remediation import from_regression
+from tests.conftest import ROOT
+
+
+def test_a_holding_claim_has_no_counterexample(catalogue):
+    result = explore(catalogue.scenario("password-changed-elsewhere"),
+                     catalogue.remediation("unplug-cached-logon-wait-reboot"), "sim", WINDOWS, examples=60, seed=3)
+    assert result.failure is None and result.claimed
+    assert result.examples == 60
+    assert list(result.classes) == [("FIXED", "SUCCESS", "OK", "UP")]
+
+
+def test_the_clock_counterexample_is_shrunk_to_reboot_before_plug(catalogue):
+    result = explore(catalogue.scenario("clock-months-off"), catalogue.remediation("unplug-cached-logon-wait-reboot"),
+                     "sim", WINDOWS, examples=200, seed=1)
+    assert result.failure is not None
+    steps = [line.split("] ", 1)[1] for line in result.failure.schedule.describe() if line.startswith("steps")]
+    assert steps == ["unplug: {}", "logon: {password: previous}", "wait: {for: 0s}", "reboot: {}", "plug: {}"]
+    assert "got CLOCK_SKEW" in result.failure.problem
+
+
+def test_counterexample_round_trip(tmp_path, catalogue):
+    scenario, fix = catalogue.scenario("clock-months-off"), catalogue.remediation("unplug-cached-logon-wait-reboot")
+    result = explore(scenario, fix, "sim", WINDOWS, examples=200, seed=1)
+    path = write_regression(result.failure, scenario, fix, tmp_path / "scenarios", seed=1)
+    written = yaml.safe_load(path.read_text())
+    assert written["regression"]["verdict"] == "NOT_FIXED" and written["regression"]["seed"] == 1
+    loaded = load([tmp_path], context=catalogue)            # a valid scenario file
+    spec = loaded.scenario(path.stem)
+    again = run(spec, from_regression(spec))
+    assert again.to_json() == run(spec, from_regression(spec)).to_json()            # deterministic
+    assert again.verdict == result.failure.journal.verdict                          # exactly the failure
+
+
+def test_the_shipped_regression_replays_as_recorded(catalogue):
+    found = [s for s in catalogue.scenarios.values() if s.regression]
+    assert found, "the seed exploration ships its counterexample"
+    for spec in found:
+        assert run(spec, from_regression(spec)).verdict["verdict"] == spec.regression.verdict
+
+
+def test_cli_explore_writes_the_counterexample(tmp_path):
+    r = CliRunner().invoke(main, ["explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot", "--seed",
+                                  "1", "--examples", "200", "--out", str(tmp_path / "found")])
+    assert r.exit_code == 1
+    assert "counterexample (shrunk): claimed to fix it, got NOT_FIXED" in r.output
+    assert "steps[3] reboot: {}" in r.output and "outcome classes" in r.output
+    assert len(list((tmp_path / "found").glob("*.yaml"))) == 1
+
+
+def test_unseeded_runs_keep_failures_in_the_database_and_try_them_first(tmp_path):
+    args = ["explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot", "--examples", "300",
+            "--out", str(tmp_path / "found"), "--database", str(tmp_path / "db")]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 1 and any((tmp_path / "db").rglob("*"))
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 1
+    assert int(second.output.split(" schedules in")[0].rsplit(": ", 1)[1]) <= 3   # the known failure came first
+
+
+def test_cli_explore_without_counterexample_exits_0(tmp_path):
+    r = CliRunner().invoke(main, ["explore", "password-changed-elsewhere", "-r", "unplug-cached-logon-wait-reboot",
+                                  "--examples", "30", "--derandomize", "--out", str(tmp_path), "--database",
+                                  str(tmp_path / "db")])
+    assert r.exit_code == 0 and "no counterexample" in r.output
+
+
+def test_run_replays_a_regression_file():
+    sid = next(p.stem for p in (ROOT / "scenarios" / "found").glob("*.yaml"))
+    r = CliRunner().invoke(main, ["run", sid])
+    assert r.exit_code == 0 and "regression: recorded NOT_FIXED, replayed NOT_FIXED" in r.output
