@@ -106,8 +106,14 @@ def procedures(remediation: Remediation, max_background: int = 3) -> st.SearchSt
             body[at:at] = event
         return remediation.model_copy(update={"steps": body, "background": []})
 
-    events = (st.lists(st.tuples(st.integers(0, 50), st.one_of(*(_concrete(b) for b in remediation.background))),
-                       max_size=max_background) if remediation.background else st.just([]))
+    if not remediation.background:
+        return st.tuples(steps(remediation.steps), st.just([])).map(place)
+    # Fixed slots, each (happens?, where, which event, the events' drawn forms): plain integer draws are much
+    # cheaper than a Hypothesis list, and each slot still shrinks towards "no event".
+    options = st.tuples(*(_concrete(b) for b in remediation.background))
+    slot = st.tuples(st.booleans(), st.integers(0, 50), st.integers(0, len(remediation.background) - 1), options)
+    events = st.tuples(*([slot] * max_background)).map(
+        lambda slots: [(where, forms[which]) for happens, where, which, forms in slots if happens])
     return st.tuples(steps(remediation.steps), events).map(place)
 
 

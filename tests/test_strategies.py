@@ -61,7 +61,8 @@ def test_spans_shrink_towards_their_minimum(data):
     assert 600 <= data.draw(durations_in(span)) <= 14400
 
 
-def test_schedule_describes_itself():
-    schedule = schedules(SCENARIO, REMEDIATION).example()
+@settings(max_examples=20, deadline=None)
+@given(schedules(SCENARIO, REMEDIATION))
+def test_schedule_describes_itself(schedule):
     lines = schedule.describe()
     assert lines[0] == "break[0] power_off: {}" and any(line.startswith("steps[") for line in lines)
