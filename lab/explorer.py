@@ -70,6 +70,7 @@ def explore(scenario: Scenario, remediation: Remediation, backend: str, profile:
     db = (DirectoryBasedExampleDatabase(str(database / f"{scenario.id}--{remediation.id}"))
           if database and not derandomize else None)          # derandomized runs replay nothing by design
     started = time.monotonic()
+    shown = [0.0]
 
     @settings(max_examples=examples, deadline=None, database=db, derandomize=derandomize, print_blob=False,
               report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
@@ -80,8 +81,10 @@ def explore(scenario: Scenario, remediation: Remediation, backend: str, profile:
         result.examples += 1
         key = outcome_class(journal)
         result.classes[key] = result.classes.get(key, 0) + 1
-        result.seconds = time.monotonic() - started
-        if progress:
+        now = time.monotonic()
+        result.seconds = now - started
+        if progress and now - shown[0] > 0.2:     # a terminal update per example would cost more than the run
+            shown[0] = now
             progress(result)
         found = problem(journal, claimed)
         if found:

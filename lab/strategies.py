@@ -15,6 +15,7 @@ every `maybe` decided, background events placed. Both are ordinary specs and can
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterator
 
 from hypothesis import strategies as st
 
@@ -38,12 +39,9 @@ class Schedule:
 
 
 def durations_in(span: Span) -> st.SearchStrategy[int]:
-    """Values of a span; whole minutes when the span is wider than two hours, so schedules read well. Shrinks
-    towards `min`."""
-    if span.max - span.min > 2 * 3600:
-        low, high = -(-span.min // MINUTE), span.max // MINUTE
-        return st.integers(low, high).map(lambda m: m * MINUTE)
-    return st.integers(span.min, span.max)
+    """Values of a span (whole minutes when it is wider than two hours); shrinks towards `min`."""
+    low, high, unit = _span_range(span)
+    return st.integers(low, high).map(lambda v: v * unit)
 
 
 def data(step: StepBase) -> dict:
@@ -56,39 +54,68 @@ def _with(step: StepBase, values: dict[str, int]) -> StepBase:
     return type(step).model_construct(**{step.verb: step.args.model_copy(update=values)})
 
 
-def _concrete(step: StepBase) -> st.SearchStrategy[list[StepBase]]:
+@dataclass
+class Choices:
+    """A step list compiled into flat integer choices: Hypothesis draws one tuple of integers (its cheapest
+    shape) and `decode` turns it into concrete steps. Every choice shrinks towards 0, which is chosen to mean the
+    plain run: the written order, a `maybe` step done, a span's minimum, no background event."""
+
+    ranges: list[tuple[int, int]]
+    decode: Callable[[Iterator[int]], list[StepBase]]
+
+    def strategy(self) -> st.SearchStrategy[list[StepBase]]:
+        if not self.ranges:
+            return st.just(self.decode(iter(())))
+        return st.tuples(*(st.integers(lo, hi) for lo, hi in self.ranges)).map(lambda v: self.decode(iter(v)))
+
+
+def _span_range(span: Span) -> tuple[int, int, int]:
+    """(low, high, unit): whole minutes when the span is wider than two hours, so schedules read well."""
+    if span.max - span.min > 2 * 3600:
+        return -(-span.min // MINUTE), span.max // MINUTE, MINUTE
+    return span.min, span.max, 1
+
+
+def compile_step(step: StepBase) -> Choices:
     if isinstance(step, AnyOrderStep):
-        parts = [_concrete(s) for s in step.any_order]
-        return st.tuples(st.permutations(range(len(parts))), st.tuples(*parts)).map(
-            lambda drawn: [s for i in drawn[0] for s in drawn[1][i]])
+        parts = [compile_step(s) for s in step.any_order]
+        n = len(parts)
+        lehmer = [(0, n - 1 - i) for i in range(n - 1)]
+
+        def order(values: Iterator[int]) -> list[StepBase]:
+            code = [next(values) for _ in lehmer]
+            decoded = [part.decode(values) for part in parts]
+            pool, out = list(range(n)), []
+            for c in code + [0]:
+                out += decoded[pool.pop(c)]
+            return out
+        return Choices(lehmer + [r for part in parts for r in part.ranges], order)
     if isinstance(step, MaybeStep):
-        return st.tuples(st.booleans(), _concrete(step.maybe)).map(lambda drawn: drawn[1] if drawn[0] else [])
-    spans = {name: value for name in type(step.args).model_fields
+        inner = compile_step(step.maybe)
+
+        def maybe(values: Iterator[int]) -> list[StepBase]:
+            skipped, decoded = next(values), inner.decode(values)
+            return [] if skipped else decoded
+        return Choices([(0, 1)] + inner.ranges, maybe)
+    spans = {name: _span_range(value) for name in type(step.args).model_fields
              if isinstance(value := getattr(step.args, name), Span)}
     if not spans:
-        return st.just([step])
-    return st.fixed_dictionaries({name: durations_in(span) for name, span in spans.items()}).map(
-        lambda values: [_with(step, values)])
+        return Choices([], lambda values: [step])
+
+    def drawn(values: Iterator[int]) -> list[StepBase]:
+        return [_with(step, {name: next(values) * unit for name, (_, _, unit) in spans.items()})]
+    return Choices([(lo, hi) for lo, hi, _ in spans.values()], drawn)
 
 
-def _varies(step: StepBase) -> bool:
-    if isinstance(step, (AnyOrderStep, MaybeStep)):
-        return True
-    return any(isinstance(getattr(step.args, name), Span) for name in type(step.args).model_fields)
+def compile_steps(written: list) -> Choices:
+    parts = [compile_step(s) for s in written]
+    return Choices([r for part in parts for r in part.ranges],
+                   lambda values: [s for part in parts for s in part.decode(values)])
 
 
 def steps(written: list) -> st.SearchStrategy[list[StepBase]]:
-    """Concrete steps from written ones: spans drawn, `any_order` groups ordered, `maybe` steps decided. Only what
-    varies is drawn (each draw costs); fixed steps are put back in place around it."""
-    varying = [i for i, s in enumerate(written) if _varies(s)]
-    if not varying:
-        return st.just(list(written))
-
-    def splice(chunks: tuple[list[StepBase], ...]) -> list[StepBase]:
-        drawn = dict(zip(varying, chunks))
-        return [s for i, step in enumerate(written) for s in (drawn[i] if i in drawn else [step])]
-
-    return st.tuples(*(_concrete(written[i]) for i in varying)).map(splice)
+    """Concrete steps from written ones: spans drawn, `any_order` groups ordered, `maybe` steps decided."""
+    return compile_steps(written).strategy()
 
 
 def scenarios(scenario: Scenario) -> st.SearchStrategy[Scenario]:
@@ -97,25 +124,46 @@ def scenarios(scenario: Scenario) -> st.SearchStrategy[Scenario]:
         lambda drawn: scenario.model_copy(update={"setup": drawn[0], "break_": drawn[1], "regression": None}))
 
 
+def _procedure_choices(remediation: Remediation, max_background: int) -> Choices:
+    """The steps, then `max_background` slots: (event? 0 = none, where, which event, the events' own choices)."""
+    body = compile_steps(remediation.steps)
+    events = [compile_step(b) for b in remediation.background]
+    if not events:
+        return body
+    slot = [(0, 1), (0, 50), (0, len(events) - 1)] + [r for e in events for r in e.ranges]
+
+    def decode(values: Iterator[int]) -> list[StepBase]:
+        out = body.decode(values)
+        placed = []
+        for _ in range(max_background):
+            happens, where, which = next(values), next(values), next(values)
+            forms = [e.decode(values) for e in events]
+            if happens:
+                placed.append((where, forms[which]))
+        for where, event in sorted(placed, key=lambda p: -p[0]):
+            at = min(where, len(out))
+            out[at:at] = event
+        return out
+    return Choices(body.ranges + slot * max_background, decode)
+
+
 def procedures(remediation: Remediation, max_background: int = 3) -> st.SearchStrategy[Remediation]:
     """The remediation with its steps made concrete and up to `max_background` background events placed."""
-    def place(drawn: tuple[list[StepBase], list[tuple[int, list[StepBase]]]]) -> Remediation:
-        body, events = list(drawn[0]), drawn[1]
-        for position, event in sorted(events, key=lambda e: -e[0]):
-            at = min(position, len(body))
-            body[at:at] = event
-        return remediation.model_copy(update={"steps": body, "background": []})
-
-    if not remediation.background:
-        return st.tuples(steps(remediation.steps), st.just([])).map(place)
-    # Fixed slots, each (happens?, where, which event, the events' drawn forms): plain integer draws are much
-    # cheaper than a Hypothesis list, and each slot still shrinks towards "no event".
-    options = st.tuples(*(_concrete(b) for b in remediation.background))
-    slot = st.tuples(st.booleans(), st.integers(0, 50), st.integers(0, len(remediation.background) - 1), options)
-    events = st.tuples(*([slot] * max_background)).map(
-        lambda slots: [(where, forms[which]) for happens, where, which, forms in slots if happens])
-    return st.tuples(steps(remediation.steps), events).map(place)
+    return _procedure_choices(remediation, max_background).strategy().map(
+        lambda body: remediation.model_copy(update={"steps": body, "background": []}))
 
 
 def schedules(scenario: Scenario, remediation: Remediation) -> st.SearchStrategy[Schedule]:
-    return st.builds(Schedule, scenarios(scenario), procedures(remediation))
+    """One flat draw for the whole schedule: the scenario's choices, then the procedure's."""
+    setup, brk = compile_steps(scenario.setup), compile_steps(scenario.break_)
+    procedure = _procedure_choices(remediation, 3)
+    ranges = setup.ranges + brk.ranges + procedure.ranges
+
+    def build(values: tuple[int, ...]) -> Schedule:
+        it = iter(values)
+        concrete = scenario.model_copy(update={"setup": setup.decode(it), "break_": brk.decode(it), "regression": None})
+        return Schedule(concrete, remediation.model_copy(update={"steps": procedure.decode(it), "background": []}))
+
+    if not ranges:
+        return st.just(build(()))
+    return st.tuples(*(st.integers(lo, hi) for lo, hi in ranges)).map(build)
