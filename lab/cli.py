@@ -17,6 +17,7 @@ from rich.text import Text
 from lab import catalogue as catalogue_mod
 from lab.backends import BACKENDS
 from lab.catalogue import Catalogue, UnknownEntry
+from lab.engine.backend import LabUnavailable
 from lab.engine.matrix import run_matrix
 from lab.engine.runner import run as run_one
 from lab.engine.verdict import Verdict
@@ -48,8 +49,8 @@ class Context:
         return self._catalogue
 
 
-def _fail_on_spec_errors(fn):
-    """Bad input: every problem on stderr, exit 2, nothing run."""
+def _bad_input(fn):
+    """Bad input (or no lab to be had): every problem on stderr, exit 2, nothing run."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -59,7 +60,7 @@ def _fail_on_spec_errors(fn):
                 click.echo(str(problem), err=True)
             click.echo(f"{len(e.problems)} problem(s); nothing was run", err=True)
             sys.exit(EXIT_BAD_INPUT)
-        except (UnknownEntry, UnknownProfile) as e:
+        except (UnknownEntry, UnknownProfile, LabUnavailable) as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_BAD_INPUT)
     return wrapper
@@ -98,7 +99,7 @@ def main(ctx: click.Context, dirs: tuple[Path, ...]) -> None:
 @click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
               help="Language of the Windows messages shown.")
 @click.pass_obj
-@_fail_on_spec_errors
+@_bad_input
 def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backend: str, profile: str, seed: int,
         journal_path: Optional[Path], junit: Optional[Path], lang: str) -> None:
     """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix.
@@ -153,7 +154,7 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
 @main.command("list")
 @click.option("--tag", help="Only entries with this tag.")
 @click.pass_obj
-@_fail_on_spec_errors
+@_bad_input
 def list_(obj: Context, tag: Optional[str]) -> None:
     """List the catalogue's scenarios and remediations.
 
@@ -178,7 +179,7 @@ def list_(obj: Context, tag: Optional[str]) -> None:
 @main.command()
 @click.argument("ident")
 @click.pass_obj
-@_fail_on_spec_errors
+@_bad_input
 def show(obj: Context, ident: str) -> None:
     """Show a scenario or remediation: its steps, symptoms or checks, and the behaviour IDs it cites.
 
@@ -275,15 +276,11 @@ def lab() -> None:
 def _real_lab(backend: str, name: Optional[str]):
     if backend != "samba":
         raise click.UsageError(f"`lab` manages real labs; --backend {backend} has none (allowed: samba)")
-    from lab.backends.samba.doctor import NotReady, require
-    from lab.backends.samba.domain import LabError, SambaLab
+    from lab.backends.samba.doctor import require
+    from lab.backends.samba.domain import SambaLab
 
-    try:
-        require()
-        return SambaLab.named(name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default"))
-    except (NotReady, LabError) as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    require()
+    return SambaLab.named(name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default"))
 
 
 _backend_option = click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba"]))
@@ -294,6 +291,7 @@ _name_option = click.option("--name", help="The lab's name (default: $TRUSTLAB_S
 @lab.command("up")
 @_backend_option
 @_name_option
+@_bad_input
 def lab_up(backend: str, name: Optional[str]) -> None:
     """Build a lab from nothing and keep a golden healthy copy of it.
 
@@ -301,20 +299,15 @@ def lab_up(backend: str, name: Optional[str]) -> None:
     Example:
       trustlab lab up --backend samba --name ci1
     """
-    from lab.backends.samba.domain import LabError
-
     real = _real_lab(backend, name)
-    try:
-        timings = real.up()
-    except LabError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    timings = real.up()
     click.echo(f"lab {real.name} up in {timings['up']:.1f} s ({real.meta['subnet']}, {real.dir})")
 
 
 @lab.command("status")
 @_backend_option
 @_name_option
+@_bad_input
 def lab_status(backend: str, name: Optional[str]) -> None:
     """Show a lab: state, subnet, folder, DC and member.
 
@@ -329,6 +322,7 @@ def lab_status(backend: str, name: Optional[str]) -> None:
 @lab.command("reset")
 @_backend_option
 @_name_option
+@_bad_input
 def lab_reset(backend: str, name: Optional[str]) -> None:
     """Return a lab to its golden healthy copy (DC running, member configured, not joined).
 
@@ -336,19 +330,14 @@ def lab_reset(backend: str, name: Optional[str]) -> None:
     Example:
       trustlab lab reset --backend samba
     """
-    from lab.backends.samba.domain import LabError
-
     real = _real_lab(backend, name)
-    try:
-        click.echo(f"lab {real.name} reset in {real.reset():.1f} s")
-    except LabError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"lab {real.name} reset in {real.reset():.1f} s")
 
 
 @lab.command("down")
 @_backend_option
 @_name_option
+@_bad_input
 def lab_down(backend: str, name: Optional[str]) -> None:
     """Stop a lab and remove its processes, namespaces and folder.
 
@@ -364,6 +353,7 @@ def lab_down(backend: str, name: Optional[str]) -> None:
 @lab.command("clean")
 @_backend_option
 @click.option("--name", help="Only this lab (default: every lab).")
+@_bad_input
 def lab_clean(backend: str, name: Optional[str]) -> None:
     """Remove every lab (or the one named) and whatever a killed run left behind (namespaces, processes, files).
 
@@ -400,7 +390,7 @@ def doctor() -> None:
 @click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba"]))
 @click.option("--scenario", "only", multiple=True, help="Only this scenario (repeatable).")
 @click.pass_obj
-@_fail_on_spec_errors
+@_bad_input
 def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
     """Run every scenario and remediation claim on the sim (with the backend's profile) and on the real backend,
     and compare each probe's outcome step by step.
@@ -438,7 +428,7 @@ def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
               show_default=True, help="Hypothesis example database: known failures are tried first (not with --seed or --derandomize, "
                    "which are reproducible by themselves).")
 @click.pass_obj
-@_fail_on_spec_errors
+@_bad_input
 def explore(obj: Context, scenario: str, remediation: str, backend: str, profile: str, examples: int,
             seed: Optional[int], derandomize: bool, out: Path, database: Path) -> None:
     """Let Hypothesis vary timing, order and background events of SCENARIO and REMEDIATION and check the claims:

@@ -38,8 +38,8 @@ class StepResult:
         return cls(status=UNSUPPORTED, output=[reason])
 
 
-class Unsupported(Exception):
-    """The backend cannot do this step honestly; the run is skipped, never faked."""
+class LabUnavailable(RuntimeError):
+    """A real lab cannot be built, found or used here; the message says why and what to do."""
 
 
 class Backend:

@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass
 
 from lab.backends.samba.node import FAKETIME_LIB
+from lab.engine.backend import LabUnavailable
 
 # command -> the Debian package that brings it
 COMMANDS = {
@@ -56,7 +57,7 @@ def problems() -> list[str]:
     return [f"{c.name}: {c.detail}" for c in checks() if not c.ok]
 
 
-class NotReady(RuntimeError):
+class NotReady(LabUnavailable):
     """The machine cannot run the samba backend; the message lists what is missing."""
 
 

@@ -23,6 +23,7 @@ from lab.backends.samba import dc as dc_mod
 from lab.backends.samba import member as member_mod
 from lab.backends.samba import netns, processes
 from lab.backends.samba.node import Node
+from lab.engine.backend import LabUnavailable
 from lab.specs.lab import LabSpec
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
@@ -33,7 +34,7 @@ def labs_root() -> Path:
     return Path(os.environ.get("TRUSTLAB_LABS", DEFAULT_ROOT))
 
 
-class LabError(RuntimeError):
+class LabError(LabUnavailable):
     """A lab cannot be built, found or used; the message says why and what to do."""
 
 
