@@ -118,10 +118,6 @@ class ChannelStatus(str, Enum):
     NOT_JOINED = "NOT_JOINED"
 
     @property
-    def usable(self) -> bool:
-        return self is ChannelStatus.OK
-
-    @property
     def win32(self) -> tuple[int, str]:
         return CHANNEL_CODES[self]
 
@@ -145,11 +141,3 @@ class NetworkStatus(str, Enum):
     DC_DOWN = "DC_DOWN"
     POWERED_OFF = "POWERED_OFF"
 
-    @property
-    def usable(self) -> bool:
-        return self is NetworkStatus.UP
-
-
-def message(outcome: Outcome, lang: str = "en") -> str:
-    m = outcome.meaning
-    return m.ja if lang == "ja" else m.en

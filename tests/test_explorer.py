@@ -62,11 +62,15 @@ def test_cli_explore_writes_the_counterexample(tmp_path):
 def test_unseeded_runs_keep_failures_in_the_database_and_try_them_first(tmp_path):
     args = ["explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot", "--examples", "300",
             "--out", str(tmp_path / "found"), "--database", str(tmp_path / "db")]
+    def schedules_run(output: str) -> int:
+        return int(output.split(" schedules in")[0].rsplit(": ", 1)[1])
+
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 1 and any((tmp_path / "db").rglob("*"))
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 1
-    assert int(second.output.split(" schedules in")[0].rsplit(": ", 1)[1]) <= 3   # the known failure came first
+    assert schedules_run(second.output) < schedules_run(first.output)     # the known failure came first
+    assert "steps[3] reboot: {}" in second.output
 
 
 def test_cli_explore_without_counterexample_exits_0(tmp_path):

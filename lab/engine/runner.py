@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Callable, Optional
+from typing import Optional
 
 from lab.backends import backend_class
 from lab.engine.backend import FAILED, UNSUPPORTED, Backend, StepResult
@@ -17,24 +17,19 @@ from lab.profiles import WINDOWS, BehaviourProfile
 from lab.specs.remediation import Remediation
 from lab.specs.scenario import Scenario
 
-Observer = Callable[[dict], None]
-
-
 def run(scenario: Scenario, remediation: Optional[Remediation] = None, backend: str = "sim",
-        profile: BehaviourProfile = WINDOWS, seed: int = 0, observe: Optional[Observer] = None,
-        actions: Optional[list[Action]] = None) -> Journal:
-    """One run on a fresh lab. `actions` replaces the plan (the explorer passes concrete schedules)."""
+        profile: BehaviourProfile = WINDOWS, seed: int = 0) -> Journal:
+    """One run on a fresh lab."""
     cls = backend_class(backend)
     lab = cls(scenario.lab, profile, seed)
     try:
         return execute(lab, scenario.id, remediation.id if remediation else None,
-                       actions if actions is not None else plan(scenario, remediation), observe)
+                       plan(scenario, remediation))
     finally:
         lab.close()
 
 
-def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action],
-            observe: Optional[Observer] = None) -> Journal:
+def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action]) -> Journal:
     journal = Journal(scenario_id, remediation_id, lab.name, lab.profile.name, lab.seed)
     reason = lab.lab_unsupported()
     if reason:
@@ -47,11 +42,7 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
         result = lab.do(action.verb, action.args)
         for t, computer, event in lab.background():
             journal.background(t, computer, event)
-            if observe:
-                observe(journal.entries[-1])
         entry = journal.record(action, result, lab.now(), time.time() if lab.real_time else None)
-        if observe:
-            observe(entry)
         results.append((action, result))
         return result, entry
 

@@ -40,29 +40,6 @@ def naming(fragment: str) -> list[int]:
     return out
 
 
-def children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            state = Path(f"/proc/{entry.name}/stat")
-            try:
-                ppid = int(state.read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if ppid == pid:
-                out.append(int(entry.name))
-    return out
-
-
-def tree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children(p)
-    return out
-
-
 def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
     """TERM, then KILL what is still alive after `timeout`; returns when none is alive."""
     pids = [p for p in set(pids) if p != os.getpid()]
