@@ -19,7 +19,6 @@ from typing import Callable, Iterator
 
 from hypothesis import strategies as st
 
-from lab import durations
 from lab.specs.remediation import Remediation
 from lab.specs.scenario import Scenario
 from lab.specs.steps import AnyOrderStep, MaybeStep, Span, StepBase

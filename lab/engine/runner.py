@@ -10,12 +10,13 @@ from lab.backends import backend_class
 from lab.engine.backend import FAILED, UNSUPPORTED, Backend, StepResult
 from lab.engine.journal import Journal, matches
 from lab.engine.plan import BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan
-
-STOP_IF_FIXED = "stop_if_fixed"
 from lab.engine.verdict import Verdict, usable
 from lab.profiles import WINDOWS, BehaviourProfile
 from lab.specs.remediation import Remediation
 from lab.specs.scenario import Scenario
+
+STOP_IF_FIXED = "stop_if_fixed"   # handled here: it runs the remediation's own checks, not a backend step
+
 
 def run(scenario: Scenario, remediation: Optional[Remediation] = None, backend: str = "sim",
         profile: BehaviourProfile = WINDOWS, seed: int = 0) -> Journal:

@@ -11,7 +11,7 @@ from lab.backends.sim.network import DUPLICATE_WARNING
 from lab.backends.sim.winlogon import Session, authenticate
 from lab.backends.sim.world import World, Workstation
 from lab.engine.backend import OK, Backend, StepResult
-from lab.outcomes import ChannelStatus, NetworkStatus, Outcome
+from lab.outcomes import ChannelStatus, Outcome
 from lab.profiles import BehaviourProfile
 from lab.specs.lab import LabSpec
 
