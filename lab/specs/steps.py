@@ -192,6 +192,11 @@ class Plug(OnComputer):
     """Plug the network cable back in."""
 
 
+@verb("cable_flap", Family.EVENT, "LG-2")
+class CableFlap(OnComputer):
+    """The link drops and comes back (a loose cable, a switch restart); nothing happens while unplugged."""
+
+
 @verb("replace_nic", Family.EVENT, "NW-1")
 class ReplaceNic(OnComputer):
     """A hardware or driver change re-enumerates the NIC: a new adapter appears, the old one stays hidden with its

@@ -103,6 +103,7 @@ class SambaBackend(Backend):
         self.started, self.offset, self.skew = time.monotonic(), 0, {"dc": 0, "member": 0}
         self.versions = {u: 1 for u in lab.all_users}
         self.member_on, self.joined, self.plugged, self.dc_on = True, False, True, True
+        self.dc_plugged = True
         self.netbios = lab.workstations[0]
         self.session: Optional[tuple[str, bool]] = None      # (user, is admin)
         self.machine_password_timeout: Optional[int] = None
@@ -147,7 +148,7 @@ class SambaBackend(Backend):
                                                        if line.strip()][-4:])
 
     def _reachable(self) -> bool:
-        return self.member_on and self.plugged and self.dc_on
+        return self.member_on and self.plugged and self.dc_on and self.dc_plugged
 
     def _online(self) -> bool:
         """Is the member working online? Not when it cannot reach the DC, and not when winbind holds no connection
@@ -301,6 +302,8 @@ class SambaBackend(Backend):
         netns.set_link(node.ns, node.dev, plugged)
         if node is self.member:
             self.plugged = plugged
+        else:
+            self.dc_plugged = plugged
         if self.member_on and self.joined:
             member_mod.control(self.member, "online" if self._reachable() else "offline")
         return StepResult()
@@ -310,6 +313,12 @@ class SambaBackend(Backend):
 
     def do_plug(self, computer: str) -> StepResult:
         return self._cable(computer, True)
+
+    def do_cable_flap(self, computer: str) -> StepResult:
+        if self.dc_plugged if computer == self.lab.dc else self.plugged:
+            self._cable(computer, False)
+            self._cable(computer, True)
+        return StepResult()
 
     def do_snapshot(self, computer: str, name: str) -> StepResult:
         self.member.stop_all()

@@ -169,6 +169,13 @@ class SimBackend(Backend):
     def do_plug(self, computer: str) -> StepResult:
         return self._cable(computer, True)
 
+    def do_cable_flap(self, computer: str) -> StepResult:
+        host = self._host(computer)
+        if host.network.cable if isinstance(host, Workstation) else host.cable:
+            self._cable(computer, False)
+            self._cable(computer, True)
+        return StepResult()
+
     def do_replace_nic(self, computer: str) -> StepResult:
         ws = self.world.workstations[computer]
         ws.network.replace_nic()                                            # NW-1
