@@ -8,10 +8,9 @@ import re
 import secrets
 import shutil
 import time
-from functools import wraps
 from typing import Optional
 
-from lab.backends.console import NEEDS_ADMIN, POWERED_OFF
+from lab.backends.console import console_step
 from lab.backends.samba import dc as dc_mod
 from lab.backends.samba import member as member_mod
 from lab.backends.samba import netns
@@ -68,23 +67,8 @@ def unsupported_lab(spec: LabSpec) -> Optional[str]:
     return next((why for bad, why in checks if bad), None)
 
 
-def member_up(method):
-    @wraps(method)
-    def guarded(self: "SambaBackend", computer: str, **kw):
-        if not self.member_on:
-            return StepResult.failed(POWERED_OFF.format(computer=computer))
-        return method(self, computer, **kw)
-    return guarded
-
-
-def admin(method):
-    @member_up
-    @wraps(method)
-    def guarded(self: "SambaBackend", computer: str, **kw):
-        if self.session is None or not self.session[1]:
-            return StepResult.failed(NEEDS_ADMIN.format(computer=computer))
-        return method(self, computer, **kw)
-    return guarded
+member_up = console_step()
+admin = console_step(admin=True)
 
 
 class SambaBackend(Backend):
@@ -126,6 +110,9 @@ class SambaBackend(Backend):
 
     def now(self) -> float:
         return round(time.monotonic() - self.started, 3) + self.offset
+
+    def console(self, computer: str) -> tuple[str, bool, bool]:
+        return computer, self.member_on, self.session is not None and self.session[1]
 
     def background(self) -> list[tuple[float, str, str]]:
         events, self._events = self._events, []

@@ -1,10 +1,9 @@
 """How the sim does each step: the verbs in terms of the simulated components."""
 from __future__ import annotations
 
-from functools import wraps
 from typing import Optional
 
-from lab.backends.console import NEEDS_ADMIN, POWERED_OFF
+from lab.backends.console import console_step
 from lab.backends.sim import netlogon, timeservice
 from lab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from lab.backends.sim.network import DUPLICATE_WARNING
@@ -30,26 +29,8 @@ def nltest_lines(status: ChannelStatus, domain: str, dc: str, realm: str) -> lis
             "The command completed successfully"]
 
 
-def powered(method):
-    """Steps at the machine need it switched on."""
-    @wraps(method)
-    def guarded(self: "SimBackend", computer: str, **kw):
-        ws = self.world.workstations[computer]
-        if not ws.powered:
-            return StepResult.failed(POWERED_OFF.format(computer=computer))
-        return method(self, ws, **kw)
-    return guarded
-
-
-def admin(method):
-    """Admin operations run in a signed-in administrator's session, as at the real console."""
-    @powered
-    @wraps(method)
-    def guarded(self: "SimBackend", ws: Workstation, **kw):
-        if ws.winlogon.session is None or not ws.winlogon.session.admin:
-            return StepResult.failed(NEEDS_ADMIN.format(computer=ws.name))
-        return method(self, ws, **kw)
-    return guarded
+powered = console_step()
+admin = console_step(admin=True)
 
 
 class SimBackend(Backend):
@@ -62,6 +43,11 @@ class SimBackend(Backend):
 
     def now(self) -> float:
         return self.world.clock.now
+
+    def console(self, computer: str) -> tuple[Workstation, bool, bool]:
+        ws = self.world.workstations[computer]
+        session = ws.winlogon.session
+        return ws, ws.powered, session is not None and session.admin
 
     def background(self) -> list[tuple[float, str, str]]:
         fresh = self.world.notes[self._seen:]
