@@ -46,10 +46,12 @@ class BehaviourProfile(BaseModel):
         True, description="MP-7, LG-1: a deleted computer object shows as NO_TRUST_ACCOUNT (1787); the Samba member "
         "reports it as a failed logon of the trust (BROKEN) [lab].")
     cached_logon_when_channel_refused: tuple[Literal["account_missing", "account_disabled", "clock_skew",
-                                                     "password_mismatch"], ...] = Field(
+                                                     "password_previous", "password_unknown"], ...] = Field(
         (), description="LG-1 vs LG-2: refusals of the secure channel after which the member logs on from its cache "
         "as if no DC were reachable. Windows: none, a reachable DC is authoritative (LG-1). The Samba member does "
-        "for a deleted or disabled account and a skewed clock, not for a reset password [lab].")
+        "for a deleted or disabled account, a skewed clock and a password the DC does not know at all (a snapshot "
+        "from before two changes: LOGON_FAILURE), not for the account's previous password (a reset, one change: "
+        "ACCESS_DENIED) [lab].")
     duplicate_ip_applied_on_no: bool = Field(
         True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
     )
@@ -69,7 +71,7 @@ SAMBA = BehaviourProfile(
     machine_password_age=7 * 86400,           # TM-7
     channel_fails_on_clock_skew=True,          # the rest: `trustlab conformance` on the real lab (docs/conformance.md)
     channel_reports_missing_account=False,
-    cached_logon_when_channel_refused=("account_missing", "account_disabled", "clock_skew"),
+    cached_logon_when_channel_refused=("account_missing", "account_disabled", "clock_skew", "password_unknown"),
 )
 PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
 

@@ -55,7 +55,9 @@ def diagnose(ws: "Workstation") -> tuple[ChannelStatus, Optional[str]]:
     for secret in (nl.current, nl.old):                             # MP-4: new password bad, try the old one
         if world.directory.accepts_machine(account, secret, profile):   # MP-5
             return ChannelStatus.OK, None
-    return ChannelStatus.BROKEN, "password_mismatch"
+    if account.previous is not None and account.previous in (nl.current, nl.old):
+        return ChannelStatus.BROKEN, "password_previous"            # the DC knows it as the previous one
+    return ChannelStatus.BROKEN, "password_unknown"
 
 
 def verdict(ws: "Workstation") -> ChannelStatus:

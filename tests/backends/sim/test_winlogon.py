@@ -160,3 +160,13 @@ def test_LG_9_messages_en_and_ja():
     assert Outcome.PASSWORD_MUST_CHANGE.meaning.en == "The user's password must be changed before signing in."
     assert {o.meaning.win32 for o in (Outcome.ACCOUNT_LOCKED_OUT, Outcome.ACCOUNT_EXPIRED,
                                       Outcome.NETLOGON_NOT_STARTED)} == {1909, 1793, 1792}
+
+
+def test_LG_2_samba_profile_caches_only_when_the_dc_does_not_know_the_password_at_all(sim):
+    for changes, expected in ((1, "TRUST_FAILURE"), (2, "SUCCESS_CACHED")):
+        lab = sim(SAMBA).joined()
+        lab("snapshot", name="s")
+        for _ in range(changes):
+            lab("rotate_machine_password")
+        lab("restore_snapshot", name="s")
+        assert lab.outcome("logon") == expected, changes        # [lab] ACCESS_DENIED vs LOGON_FAILURE
