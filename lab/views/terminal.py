@@ -146,13 +146,19 @@ def print_conformance(results: list, totals: dict, console: Console) -> None:
             detail = "; ".join(f"{d.step}: sim {d.sim}, real {d.real}" + (f" ({d.raw})" if d.raw else "")
                                for d in c.divergences)
             table.add_row(c.label, str(c.agreements + len(c.divergences)), Text(detail, style="red"))
+        elif c.flaky:
+            detail = "; ".join(f"{d.step}: sim {d.sim}, real {d.real}" for d in c.flaky)
+            table.add_row(c.label, str(c.agreements), Text(f"agree on the re-run; the first run differed: {detail}",
+                                                           style="yellow"))
         else:
             table.add_row(c.label, str(c.agreements), Text("agree", style="green"))
     console.print(table)
     compared = totals["agreements"] + totals["divergences"]
     share = 100.0 * totals["agreements"] / compared if compared else 100.0
     console.print(Text(f"{totals['compared']} runs compared, {totals['unsupported']} unsupported; "
-                       f"{totals['agreements']}/{compared} probes agree ({share:.1f}%)",
+                       f"{totals['agreements']}/{compared} probes agree ({share:.1f}%)"
+                       + (f"; {totals['flaky']} run(s) agreed only on a re-run (timing-sensitive)"
+                          if totals["flaky"] else ""),
                        style="bold green" if not totals["divergences"] else "bold red"))
 
 

@@ -60,5 +60,6 @@ def test_conformance_with_the_sim_is_total(real_lab, catalogue):
     results = conformance(catalogue, "samba", SAMBA)
     totals = summary(results)
     divergences = [(c.label, d) for c in results for d in c.divergences]
-    assert divergences == []
+    assert divergences == []                                  # stable ones; a run that agrees on a re-run is flaky
     assert totals["compared"] >= 25 and totals["agreements"] >= 150
+    assert totals["flaky"] <= 3, [(c.label, c.flaky) for c in results if c.flaky]
