@@ -228,7 +228,7 @@ class SimBackend(Backend):
         account = self._account(computer)
         if account is None:
             return StepResult.failed(f"no computer account {computer}")
-        account.enabled = True
+        account.enabled = True                                              # MP-7, undone
         return StepResult()
 
     def do_set_policy(self, **changes) -> StepResult:
