@@ -419,9 +419,9 @@ def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
 @click.option("--backend", default="sim", show_default=True, type=click.Choice(sorted(BACKENDS)))
 @click.option("--profile", default="windows", show_default=True, help="windows, samba or a profile YAML file.")
 @click.option("--examples", default=200, show_default=True, type=int, help="How many schedules to try.")
-@click.option("--seed", type=int, help="Hypothesis seed: the same seed draws the same schedules.")
+@click.option("--seed", type=int, help="The same seed draws the same schedules.")
 @click.option("--derandomize/--no-derandomize", default=os.environ.get("CI") == "true", show_default="on in CI",
-              help="Draw schedules from the test itself, not from randomness (repeatable in CI).")
+              help="Seed the search from the scenario and remediation ids, not from randomness (repeatable in CI).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("scenarios/found"),
               show_default=True, help="Where a counterexample is written as a scenario file.")
 @click.option("--database", type=click.Path(file_okay=False, path_type=Path), default=Path(".hypothesis/trustlab"),

@@ -1,6 +1,7 @@
 """Durations as people write them in scenario files: `45s`, `90m`, `200d`, `1h30m`, `-3d`."""
 from __future__ import annotations
 
+import functools
 import re
 
 UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -18,6 +19,7 @@ def parse(text: str) -> int:
     return -seconds if text.startswith("-") else seconds
 
 
+@functools.lru_cache(maxsize=4096)
 def format(seconds: float) -> str:
     """The shortest exact spelling, so a written-out schedule reads back to the same number."""
     seconds = int(seconds)

@@ -35,6 +35,20 @@ def _plain(value: Any) -> Any:
 
 
 def resolve(step: StepBase, phase: str, index: int, user: str, computer: str) -> Action:
+    key = (id(step), user, computer)
+    hit = _RESOLVED.get(key)
+    if hit is None or hit[0] is not step:
+        if len(_RESOLVED) > 65536:
+            _RESOLVED.clear()
+        hit = _RESOLVED[key] = (step, *_resolved(step, user, computer))
+    return Action(phase, index, step.verb, step.family, hit[1], hit[2], hit[3])
+
+
+_RESOLVED: dict[tuple[int, str, str], tuple[StepBase, dict, dict, str]] = {}
+"""Steps are immutable and explored schedules share most of theirs, so each step is resolved once."""
+
+
+def _resolved(step: StepBase, user: str, computer: str) -> tuple[dict, dict, str]:
     args, expect = {}, {}
     for name in type(step.args).model_fields:
         value = _plain(getattr(step.args, name))
@@ -47,7 +61,7 @@ def resolve(step: StepBase, phase: str, index: int, user: str, computer: str) ->
         elif value is None and name == "user":
             value = user
         args[name] = value
-    return Action(phase, index, step.verb, step.family, args, expect, str(step))
+    return args, expect, str(step)
 
 
 _PLANS: dict[tuple[int, int], tuple[Scenario, Optional[Remediation], list[Action]]] = {}
