@@ -6,6 +6,7 @@ from importlib import import_module
 BACKENDS = {
     "sim": "lab.backends.sim:SimBackend",
     "samba": "lab.backends.samba:SambaBackend",
+    "vagrant": "lab.backends.vagrant:VagrantBackend",
 }
 
 

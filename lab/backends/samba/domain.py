@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import fcntl
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
+from lab.backends.passwords import lab_password
 from lab.backends.samba import dc as dc_mod
 from lab.backends.samba import member as member_mod
 from lab.backends.samba import netns, processes
@@ -105,8 +104,7 @@ class SambaLab:
     def password(self, user: str, version: int) -> str:
         """The lab's password for a user at a version; derived from the lab's own secret, never written in specs
         or journals."""
-        digest = hmac.new(self._secret(), f"{user}:{version}".encode(), hashlib.sha256).hexdigest()[:20]
-        return f"Tl{version}-{digest}!x"
+        return lab_password(self._secret(), user, version)
 
     def passwords(self) -> list[str]:
         spec = self.spec

@@ -1,0 +1,79 @@
+"""No value from YAML can change the PowerShell that runs: values travel as one base64 JSON literal."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lab.backends.vagrant import powershell
+from tests.backends.vagrant.pslint import POWERSHELL
+
+DANGEROUS = st.sampled_from(["'", '"', "$(", "`", "\n", "\r\n", ";", "|", "&", "@'", "'@", "${", "ß", "信頼", "\x00",
+                             "%PATH%", "^", "--%", "’", "‘"])
+VALUES = st.one_of(st.text(), st.lists(DANGEROUS, max_size=8).map("".join), st.integers(), st.booleans())
+PARAMS = st.dictionaries(st.sampled_from(["User", "Domain", "Password", "Kind", "NewName"]), VALUES)
+
+
+def shape(code: str) -> list[str]:
+    """The syntax tree's node types, in order: what the code does, independent of the data literal's content."""
+    out, stack = [], [POWERSHELL.parse(code.encode()).root_node]
+    while stack:
+        node = stack.pop()
+        out.append(node.type)
+        stack.extend(reversed(node.children))
+    return out
+
+
+def data_literal(code: str) -> str:
+    return re.search(r"FromBase64String\('([^']*)'\)\); \$tp", code).group(1)
+
+
+REFERENCE = {"inline": shape(powershell.decode(powershell.invocation("logon", {}, limit=10 ** 9).command)),
+             "staged": shape(powershell.decode(powershell.invocation("logon", {}, limit=0).command))}
+
+
+@settings(max_examples=150, deadline=None)
+@given(PARAMS)
+def test_no_value_changes_the_code_that_runs(params):
+    for mode, limit in (("inline", 10 ** 9), ("staged", 0)):
+        call = powershell.invocation("logon", params, limit=limit)
+        code = powershell.decode(call.command)
+        literal = data_literal(code)
+        assert re.fullmatch(r"[A-Za-z0-9+/=]*", literal)
+        assert json.loads(base64.b64decode(literal)) == params           # the values arrive exactly
+        assert code.replace(literal, "") == powershell.decode(                 # and nothing else differs
+            powershell.invocation("logon", {}, limit=limit).command).replace(data_literal(
+                powershell.decode(powershell.invocation("logon", {}, limit=limit).command)), "")
+        assert shape(code) == REFERENCE[mode]
+
+
+def test_a_long_script_is_staged_in_commands_under_the_limit_and_reassembles_exactly():
+    call = powershell.invocation("logon", {"User": "alice"})
+    assert call.staged, "logon.ps1 with its C# is longer than one command line"
+    for staged in call.staged:
+        chunks = [re.search(r"AppendAllText\('[^']+', '([^']*)'\)", powershell.decode(c)).group(1)
+                  for c in staged.commands[:-1]]
+        name = staged.path.rsplit("\\", 1)[1].rsplit("-", 1)[0]
+        body = base64.b64decode("".join(chunks))
+        assert body == b"\xef\xbb\xbf" + powershell.source(name).encode("utf-8")
+        assert all(len(c) <= powershell.COMMAND_LINE_LIMIT for c in (staged.check, *staged.commands))
+    assert len(call.command) <= powershell.COMMAND_LINE_LIMIT
+
+
+def test_a_short_script_runs_inline():
+    call = powershell.invocation("restart", {}, limit=10 ** 9)
+    assert call.staged == () and "ScriptBlock]::Create" in powershell.decode(call.command)
+
+
+def test_the_answer_is_the_last_marker_line():
+    out = "noise\r\nTRUSTLAB-JSON:{\"a\": 1}\r\nTRUSTLAB-JSON:{\"a\": 2, \"t\": \"信\"}\r\n"
+    assert powershell.answer(out) == {"a": 2, "t": "信"}
+    try:
+        powershell.answer("Access is denied.")
+    except ValueError as e:
+        assert "printed no TRUSTLAB-JSON answer" in str(e)
+    else:
+        raise AssertionError("no answer must be an error")

@@ -1,0 +1,64 @@
+"""Every shipped PowerShell script parses (tree-sitter-powershell) and passes the Windows PowerShell 5.1 lint; the
+lint itself refuses what it must."""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from lab.backends.vagrant import powershell
+from tests.backends.vagrant.pslint import add_type_code, lint, lint_csharp
+
+SCRIPTS = Path(str(resources.files("lab.backends.vagrant") / "scripts"))
+ALL = sorted(SCRIPTS.rglob("*.ps1"))
+BACKEND = (Path(powershell.__file__).parent / "backend.py").read_text()
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(SCRIPTS)))
+def test_shipped_script_parses_and_passes_the_ps51_lint(path):
+    assert lint(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_bootstrap_itself_parses_and_passes_the_lint():
+    call = powershell.invocation("logon", {"User": "alice"}, limit=10 ** 9)
+    staged = powershell.invocation("logon", {"User": "alice"}, limit=0)
+    codes = [powershell.decode(call.command), powershell.decode(staged.command)]
+    codes += [powershell.decode(c) for s in staged.staged for c in (s.check, *s.commands)]
+    for code in codes:
+        assert lint(code) == [], code
+
+
+def test_every_script_the_backend_runs_is_shipped_and_every_shipped_one_is_used():
+    used = set(re.findall(r'script\("([a-z_]+)"', BACKEND))
+    assert used == set(powershell.names())
+
+
+def test_step_and_probe_scripts_answer_in_json_and_provisioning_takes_settings():
+    for name in powershell.names():
+        assert "Write-Answer" in powershell.source(name), name
+    for path in (SCRIPTS / "provision").glob("*.ps1"):
+        assert "param([Parameter(Mandatory = $true)] [string] $Settings)" in path.read_text(), path.name
+
+
+def test_the_logon_probe_carries_c_sharp_that_parses():
+    [(line, code)] = add_type_code(powershell.source("logon"))
+    assert line > 1 and "LogonUserW" in code and "LsaGetLogonSessionData" in code
+    assert lint_csharp(code) == []
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("Get-Date && Get-Date\n", "line 1: `&&` is PowerShell 7 only; use if/else"),
+    ("Get-Date || Get-Date\n", "line 1: `||` is PowerShell 7 only; use if/else"),
+    ("$a = $b ? 1 : 2\n", "line 1: does not parse"),
+    ("$a = $null ?? 3\n", "line 1: does not parse"),
+    ("Invoke-Expression $x\n", "line 1: command 'Invoke-Expression' is not on the allowlist"),
+    ("\n$profile = 1\n", "line 2: assigns the automatic variable $profile"),
+    ("foreach ($input in @(1)) { Write-Output $input }\n", "line 1: loops with the automatic variable $input"),
+    ("Add-Type -TypeDefinition @'\npublic class A { int F() => 1; }\n'@\n",
+     "line 2: C#: lambdas or expression bodies need a newer C# than Windows PowerShell 5.1's compiler (C# 5)"),
+    ("Add-Type -TypeDefinition @'\npublic class A { int F() { return 1 } }\n'@\n", "line 2: C#: does not parse"),
+])
+def test_the_lint_refuses(source, problem):
+    assert any(str(p).startswith(problem) for p in lint(source)), [str(p) for p in lint(source)]
