@@ -1,0 +1,109 @@
+"""The top-level Vagrantfile: `vagrant validate` (with a validation-only stand-in for the Ruby winrm gem, which
+Debian's vagrant lacks; see vagrant-shim/winrm.rb) and the project's own checks of what validate misses."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lab.backends.passwords import lab_password
+from lab.backends.vagrant import settings as settings_mod
+from lab.backends.vagrant.settings import Settings
+from tests.conftest import ROOT
+
+SHIM = Path(__file__).parent / "vagrant-shim"
+MACHINES = ROOT / "lab" / "backends" / "vagrant" / "machines.yaml"
+needs_vagrant = pytest.mark.skipif(shutil.which("vagrant") is None and os.environ.get("CI") != "true",
+                                   reason="vagrant is not installed (.ci/run installs Debian's)")
+
+
+def copy_lab(tmp_path: Path) -> Path:
+    """The Vagrantfile with what it reads, in a folder of its own (validate writes .vagrant/ beside it)."""
+    shutil.copy(ROOT / "Vagrantfile", tmp_path / "Vagrantfile")
+    shutil.copytree(ROOT / "lab" / "backends" / "vagrant", tmp_path / "lab" / "backends" / "vagrant",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def validate(folder: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RUBYLIB": str(SHIM), "VAGRANT_HOME": str(folder / ".vagrant.d"),
+           "VAGRANT_CHECKPOINT_DISABLE": "1"}
+    return subprocess.run(["vagrant", "validate"], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
+@needs_vagrant
+def test_vagrant_validates_the_vagrantfile(tmp_path):
+    done = validate(copy_lab(tmp_path))
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "Vagrantfile validated successfully." in done.stdout
+    secrets = tmp_path / ".vagrant" / "trustlab-secrets.json"
+    assert secrets.stat().st_mode & 0o777 == 0o600                    # the lab seed is private
+
+
+@needs_vagrant
+def test_vagrant_validate_catches_a_broken_setting(tmp_path):
+    folder = copy_lab(tmp_path)
+    text = (folder / "Vagrantfile").read_text().replace("m.vm.hostname = ", "m.vm.hostnam = ", 1)
+    (folder / "Vagrantfile").write_text(text)
+    done = validate(folder)
+    assert done.returncode == 1
+    assert "The following settings shouldn't exist: hostnam" in done.stdout + done.stderr
+
+
+@needs_vagrant
+def test_ruby_and_python_derive_the_same_passwords(tmp_path):
+    """The Vagrantfile provisions users with passwords the backend must know: the same rule in both languages."""
+    folder = copy_lab(tmp_path)
+    seed = settings_mod.Secrets(folder).seed()
+    ruby = ('require "openssl"; seed = [ARGV[0]].pack("H*"); '
+            'puts "Tl#{ARGV[2]}-" + OpenSSL::HMAC.hexdigest("SHA256", seed, "#{ARGV[1]}:#{ARGV[2]}")[0, 20] + "!x"')
+    for user, version in [("alice", 1), ("admin", 1), ("bob", 7)]:
+        out = subprocess.run(["ruby", "-e", ruby, seed.hex(), user, str(version)], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        assert out == lab_password(seed, user, version)
+    source = (ROOT / "Vagrantfile").read_text()
+    assert 'OpenSSL::HMAC.hexdigest("SHA256", lab_seed, "#{user}:#{version}")[0, 20] + "!x"' in source
+
+
+def test_the_shipped_settings_have_no_problems():
+    assert settings_mod.load().problems() == []
+
+
+def settings_with(change) -> Settings:
+    data = yaml.safe_load(MACHINES.read_text())
+    change(data)
+    return Settings.model_validate(data)
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda d: d["machines"]["client"].update(ip="192.168.56.10"),
+     "machines.client.ip: 192.168.56.10 is also dc's address"),
+    (lambda d: d["machines"]["client"].update(ip="10.0.0.5"),
+     "machines.client.ip: 10.0.0.5 is not a host address of 192.168.56.0/24"),
+    (lambda d: d["machines"]["client"].update(hostname="LOANER-LAPTOP-0001"),
+     "machines.client.hostname: 'LOANER-LAPTOP-0001' is 18 characters; a NetBIOS name has at most 15"),
+    (lambda d: d["machines"]["dc"]["boxes"].update(libvirt="gusztavvargadr/windows-server-2022-standard"),
+     "machines.dc.boxes.libvirt: gusztavvargadr/windows-server-2022-standard is not published for libvirt "
+     "(it is for: virtualbox, hyperv, vmware_desktop)"),
+    (lambda d: d["machines"]["dc"]["boxes"].update(parallels="x/y"),
+     "machines.dc.boxes: unknown provider 'parallels'; allowed: virtualbox, hyperv, libvirt"),
+    (lambda d: d["machines"]["client"].update(mac="08:00:27:7A:10:01"),
+     "machines: two machines have the same MAC address"),
+    (lambda d: d.update(users=["alice"]), "users: the default lab has alice, bob and the admin admin"),
+])
+def test_own_checks_find_what_validate_misses(change, problem):
+    assert problem in settings_with(change).problems()
+
+
+def test_unknown_keys_in_machines_yaml_are_errors(tmp_path):
+    from lab.specs.errors import SpecError
+
+    bad = tmp_path / "machines.yaml"
+    bad.write_text(MACHINES.read_text().replace("    cpus: 2\n", "    cpus: 2\n    cpu: 4\n", 1))
+    with pytest.raises(SpecError) as caught:
+        settings_mod.load(bad)
+    assert "machines.yaml" in str(caught.value) and "cpu" in str(caught.value)

@@ -1,0 +1,2 @@
+# Validation-only stand-in (see winrm.rb).
+require "winrm"
