@@ -261,7 +261,7 @@ def schema(kind: str, output: Optional[Path]) -> None:
 
 @main.group()
 def lab() -> None:
-    """Real labs: build, inspect, reset and remove them (`--backend samba`).
+    """Real labs: build, inspect, reset and remove them (`--backend samba` or `--backend vagrant`).
 
     \b
     Examples:
@@ -270,12 +270,17 @@ def lab() -> None:
       trustlab lab reset --backend samba         # back to the golden healthy copy, about 1 s
       trustlab lab down --backend samba          # everything it made is gone
       trustlab lab clean                         # also what a killed run left behind
+      trustlab lab up --backend vagrant --provider virtualbox   # Windows DC + client, 40-60 min
     """
 
 
 def _real_lab(backend: str, name: Optional[str]):
+    if backend == "vagrant":
+        from lab.backends.vagrant.machines import VagrantLab
+
+        return VagrantLab()
     if backend != "samba":
-        raise click.UsageError(f"`lab` manages real labs; --backend {backend} has none (allowed: samba)")
+        raise click.UsageError(f"`lab` manages real labs; --backend {backend} has none (allowed: samba, vagrant)")
     from lab.backends.samba.doctor import require
     from lab.backends.samba.domain import SambaLab
 
@@ -283,7 +288,8 @@ def _real_lab(backend: str, name: Optional[str]):
     return SambaLab.named(name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default"))
 
 
-_backend_option = click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba"]))
+_backend_option = click.option("--backend", default="samba", show_default=True,
+                               type=click.Choice(["samba", "vagrant"]))
 _name_option = click.option("--name", help="The lab's name (default: $TRUSTLAB_SAMBA_LAB or `default`); "
                                            "labs with different names run side by side.")
 
@@ -292,14 +298,21 @@ _name_option = click.option("--name", help="The lab's name (default: $TRUSTLAB_S
 @_backend_option
 @_name_option
 @_bad_input
-def lab_up(backend: str, name: Optional[str]) -> None:
+@click.option("--provider", type=click.Choice(["virtualbox", "hyperv", "libvirt"]),
+              help="vagrant only: the hypervisor (default: Vagrant's own choice).")
+def lab_up(backend: str, name: Optional[str], provider: Optional[str]) -> None:
     """Build a lab from nothing and keep a golden healthy copy of it.
 
     \b
-    Example:
+    Examples:
       trustlab lab up --backend samba --name ci1
+      trustlab lab up --backend vagrant --provider virtualbox
     """
     real = _real_lab(backend, name)
+    if backend == "vagrant":
+        timings = real.up(provider)
+        click.echo(f"Windows lab up in {timings['up'] / 60:.0f} min; golden snapshot taken ({real.dir})")
+        return
     timings = real.up()
     click.echo(f"lab {real.name} up in {timings['up']:.1f} s ({real.meta['subnet']}, {real.dir})")
 
@@ -362,21 +375,34 @@ def lab_clean(backend: str, name: Optional[str]) -> None:
       trustlab lab clean
       trustlab lab clean --name ci1
     """
+    real = _real_lab(backend, name)
+    if backend == "vagrant":
+        real.down()
+        click.echo("destroyed the Windows lab's machines and their snapshots")
+        return
     from lab.backends.samba.domain import clean
 
-    _real_lab(backend, name)
     removed = clean(name=name)
     click.echo("\n".join(f"removed {item}" for item in removed) if removed else "nothing to clean")
 
 
 @main.command()
-def doctor() -> None:
-    """Check what the samba backend needs from this machine, and say what is missing.
+@click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba", "vagrant"]))
+def doctor(backend: str) -> None:
+    """Check what a real backend needs from this machine, and say what is missing.
 
     \b
-    Example:
+    Examples:
       sudo trustlab doctor
+      trustlab doctor --backend vagrant
     """
+    if backend == "vagrant":
+        from lab.backends.vagrant.doctor import checks as vagrant_checks
+
+        results = vagrant_checks()
+        for check in results:
+            click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+        sys.exit(EXIT_OK if all(c.ok for c in results) else EXIT_FAILED)
     from lab.backends.samba.doctor import NOT_NEEDED, checks
 
     results = checks()
@@ -387,11 +413,13 @@ def doctor() -> None:
 
 
 @main.command()
-@click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba"]))
+@click.option("--backend", default="samba", show_default=True, type=click.Choice(["samba", "vagrant"]))
+@click.option("--profile", help="The sim's profile to compare with (default: samba for samba, windows for vagrant, "
+                                "or a file `trustlab calibrate` wrote).")
 @click.option("--scenario", "only", multiple=True, help="Only this scenario (repeatable).")
 @click.pass_obj
 @_bad_input
-def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
+def conformance(obj: Context, backend: str, profile: Optional[str], only: tuple[str, ...]) -> None:
     """Run every scenario and remediation claim on the sim (with the backend's profile) and on the real backend,
     and compare each probe's outcome step by step.
 
@@ -401,13 +429,15 @@ def conformance(obj: Context, backend: str, only: tuple[str, ...]) -> None:
     Examples:
       sudo trustlab conformance
       sudo trustlab conformance --scenario machine-account-reset
+      TRUSTLAB_VAGRANT=1 trustlab conformance --backend vagrant --profile profiles/observed-vagrant.yaml
     """
     from lab.engine.conformance import conformance as check, summary
     from lab.views.terminal import print_conformance
 
     console = _console()
     with console.status("comparing") as status:
-        results = check(obj.catalogue, backend, load_profile(backend), only,
+        prof = load_profile(profile or ("windows" if backend == "vagrant" else backend))
+        results = check(obj.catalogue, backend, prof, only,
                         progress=lambda label: status.update(label))
     print_conformance(results, summary(results), console)
     sys.exit(EXIT_OK if summary(results)["divergences"] == 0 else EXIT_FAILED)
@@ -454,6 +484,36 @@ def explore(obj: Context, scenario: str, remediation: str, backend: str, profile
     written = write_regression(result.failure, spec, fix, out, seed) if result.failure else None
     print_exploration(result, written, console)
     sys.exit(EXIT_FAILED if result.failure else EXIT_OK)
+
+
+@main.command()
+@click.option("--backend", default="vagrant", show_default=True, type=click.Choice(sorted(BACKENDS)))
+@click.option("--base", default="windows", show_default=True, help="The profile the observations start from.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("profiles/observed-vagrant.yaml"),
+              show_default=True, help="Where the observed behaviour profile is written.")
+@click.option("--name", default="observed", show_default=True, help="The written profile's name.")
+@_bad_input
+def calibrate(backend: str, base: str, out: Path, name: str) -> None:
+    """Run the experiments that settle the open questions of windows-behaviour.md on BACKEND and write the
+    observed behaviour profile (`--profile FILE` uses it; on the sim it reads back the base profile).
+
+    \b
+    Examples:
+      TRUSTLAB_VAGRANT=1 trustlab calibrate --backend vagrant
+      trustlab run --profile profiles/observed-vagrant.yaml
+    """
+    from lab.calibration import calibrate as measure
+
+    console = _console()
+    with console.status("calibrating") as status:
+        result = measure(backend, load_profile(base), progress=lambda e: status.update(e.question))
+    for finding in result.findings:
+        switch = f" -> {finding.experiment.switch}: {finding.value}" if finding.experiment.switch else ""
+        console.print(f"{finding.experiment.question}\n  {finding.journal.verdict['verdict']}: observed "
+                      f"{finding.probe.get('outcome')}{switch}", markup=False, highlight=False)
+    result.write(out, name)
+    console.print(f"wrote {out}", markup=False, highlight=False)
+    sys.exit(EXIT_OK if all(f.settled for f in result.findings) else EXIT_FAILED)
 
 
 @main.command()

@@ -31,7 +31,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     for mark, text in (("trustlab", "a trustlab scenario item"), ("sim", "runs on the sim backend"),
-                       ("samba", "runs on the samba backend")):
+                       ("samba", "runs on the samba backend"),
+                       ("vagrant", "runs on the vagrant backend (real Windows; TRUSTLAB_VAGRANT=1)")):
         config.addinivalue_line("markers", f"{mark}: {text}")
 
 

@@ -50,18 +50,24 @@ class VagrantLab:
 
     # --- python-vagrant --------------------------------------------------------------------------------------------
 
-    @property
-    def vagrant(self):
+    def _vagrant(self, method: str, *args, **kwargs):
+        """A python-vagrant call; its failure becomes LabUnavailable naming the command to run for the details."""
         if shutil.which("vagrant") is None:
             raise LabUnavailable(f"vagrant is not installed; {HOW_TO}")
         if not (self.dir / "Vagrantfile").is_file():
             raise LabUnavailable(f"no Vagrantfile in {self.dir} (set TRUSTLAB_VAGRANT_ROOT to the checkout)")
         import vagrant
 
-        return vagrant.Vagrant(root=str(self.dir), quiet_stdout=True, quiet_stderr=True)
+        client = vagrant.Vagrant(root=str(self.dir), quiet_stdout=True, quiet_stderr=True)
+        try:
+            return getattr(client, method)(*args, **kwargs)
+        except subprocess.CalledProcessError as e:
+            command = " ".join(str(a) for a in e.cmd[1:3])
+            raise LabUnavailable(f"`vagrant {command}` failed (exit {e.returncode}); run it in {self.dir} to see "
+                                 f"why; {HOW_TO}") from None
 
     def states(self) -> dict[str, str]:
-        return {s.name: s.state for s in self.vagrant.status()}
+        return {s.name: s.state for s in self._vagrant("status")}
 
     def provider(self, machine: str) -> str:
         """The provider a machine was created with (Vagrant records it under .vagrant/machines)."""
@@ -78,9 +84,9 @@ class VagrantLab:
 
     def up(self, provider: Optional[str] = None) -> dict[str, float]:
         started = time.monotonic()
-        self.vagrant.up(provider=provider)
+        self._vagrant("up", provider=provider)
         built = time.monotonic() - started
-        self.vagrant.snapshot_save(GOLDEN)
+        self._vagrant("snapshot_save", GOLDEN)
         return {"up": time.monotonic() - started, "build": built}
 
     def status(self) -> dict[str, str]:
@@ -88,7 +94,7 @@ class VagrantLab:
         info = {"folder": str(self.dir), "network": self.settings.network.prefix}
         for name, machine in self.settings.machines.items():
             info[name] = f"{machine.hostname} {machine.ip}: {states.get(name, 'unknown')}"
-        info["golden snapshot"] = "yes" if GOLDEN in (self.vagrant.snapshot_list() or []) else "no"
+        info["golden snapshot"] = "yes" if GOLDEN in (self._vagrant("snapshot_list") or []) else "no"
         return info
 
     def require_running(self) -> None:
@@ -108,13 +114,13 @@ class VagrantLab:
         return time.monotonic() - started
 
     def down(self) -> None:
-        self.vagrant.destroy()
+        self._vagrant("destroy")
 
     def halt(self, machine: str) -> None:
-        self.vagrant.halt(vm_name=machine)
+        self._vagrant("halt", vm_name=machine)
 
     def start(self, machine: str) -> None:
-        self.vagrant.up(vm_name=machine, provision=False)
+        self._vagrant("up", vm_name=machine, provision=False)
 
     # --- the vagrant CLI -------------------------------------------------------------------------------------------
 

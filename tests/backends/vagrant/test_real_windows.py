@@ -1,0 +1,40 @@
+"""On real Windows: the Windows lab built by the Vagrantfile (`trustlab lab up --backend vagrant`). These run only
+when TRUSTLAB_VAGRANT=1; nothing here passes without Windows having answered."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from lab.calibration import calibrate
+from lab.engine.conformance import conformance, summary
+from lab.engine.runner import run
+from lab.profiles import WINDOWS
+
+pytestmark = [pytest.mark.vagrant,
+              pytest.mark.skipif(os.environ.get("TRUSTLAB_VAGRANT") != "1",
+                                 reason="needs the Windows lab: `trustlab lab up --backend vagrant`, then "
+                                        "TRUSTLAB_VAGRANT=1")]
+
+
+def test_the_seed_scenarios_reproduce_on_windows(catalogue):
+    for sid in ("machine-account-reset", "password-changed-elsewhere", "seed-loaner-story"):
+        journal = run(catalogue.scenario(sid), None, "vagrant", WINDOWS)
+        assert journal.verdict["verdict"] in ("REPRODUCED", "UNSUPPORTED"), (sid, journal.verdict)
+
+
+def test_every_claim_holds_on_windows(catalogue):
+    for fix in catalogue.remediations.values():
+        for sid in fix.fixes:
+            journal = run(catalogue.scenario(sid), fix, "vagrant", WINDOWS)
+            assert journal.verdict["verdict"] in ("FIXED", "UNSUPPORTED"), (sid, fix.id, journal.verdict)
+
+
+def test_the_sim_agrees_with_windows_probe_by_probe(catalogue):
+    results = conformance(catalogue, "vagrant", WINDOWS, ())
+    assert summary(results)["divergences"] == 0
+
+
+def test_calibration_settles_every_question():
+    result = calibrate("vagrant", WINDOWS)
+    assert all(f.settled for f in result.findings), [(f.experiment.question, f.journal.verdict) for f in result.findings]
