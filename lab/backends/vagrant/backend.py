@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 from lab.backends.console import console_step
@@ -60,11 +61,13 @@ class VagrantBackend(Backend):
         self.dc = self._client(self.dc_name, (f"{s.domain}\\{s.admin}", self.secrets.password(s.admin, 1)))
         self.client = self._client(self.client_name, LOCAL_ADMIN)
         self.started, self.offset = time.monotonic(), 0.0
-        self.pending_clock = 0.0                # a time jump the powered-off client takes when it boots
+        self.skew = {self.dc_name: 0.0, self.client_name: 0.0}
         self.versions = {u: 1 for u in lab.all_users}
         self.client_on, self.plugged, self.joined = True, True, True    # the golden snapshot is joined
         self.session: Optional[tuple[str, bool]] = None
         self._events: list[tuple[float, str, str]] = []
+        for machine in (self.dc_name, self.client_name):
+            self._align(machine)
         self._policies(lab)
 
     def _client(self, machine: str, credential: tuple[str, str]) -> Client:
@@ -135,13 +138,19 @@ class VagrantBackend(Backend):
         self.session = None
         self._note("restarted")
 
+    def _align(self, machine: str) -> None:
+        """Set a machine's clock to lab time plus its own skew. Lab time is this host's UTC plus every jump so far;
+        a restored snapshot or a cold boot would otherwise bring back whatever clock the machine had then."""
+        client = self.dc if machine == self.dc_name else self.client
+        target = datetime.now(timezone.utc) + timedelta(seconds=self.offset + self.skew[machine])
+        now = datetime.fromisoformat(client.script("machine_state", {})["now"].replace("Z", "+00:00"))
+        client.script("set_clock", {"Seconds": round((target - now).total_seconds(), 3)})
+
     def _move_clocks(self, seconds: float, dc: bool = True, client: bool = True) -> None:
         if dc:
             self.dc.script("set_clock", {"Seconds": seconds})
         if client and self.client_on:
             self.client.script("set_clock", {"Seconds": seconds})
-        elif client:
-            self.pending_clock += seconds
 
     # --- events ----------------------------------------------------------------------------------------------------
 
@@ -196,6 +205,7 @@ class VagrantBackend(Backend):
 
     def do_set_clock(self, computer: str, offset: int) -> StepResult:
         on_dc = computer == self.lab.dc
+        self.skew[self.dc_name if on_dc else self.client_name] += offset
         self._move_clocks(offset, dc=on_dc, client=not on_dc)
         return StepResult(output=[f"{computer}'s clock moved by {offset} s"])
 
@@ -210,9 +220,7 @@ class VagrantBackend(Backend):
         self.machines.start(machine)
         if computer != self.lab.dc:
             self.client_on = True
-            if self.pending_clock:
-                self.client.script("set_clock", {"Seconds": self.pending_clock})
-                self.pending_clock = 0.0
+        self._align(machine)
         return StepResult()
 
     def _cable(self, computer: str, plugged: bool) -> StepResult:
@@ -237,6 +245,7 @@ class VagrantBackend(Backend):
         self.machines.halt(self.client_name)
         self.machines.replace_nic(self.client_name)
         self.machines.start(self.client_name)
+        self._align(self.client_name)
         self.session = None
         return StepResult(output=["the lab NIC is another model with a new MAC; Windows finds a new adapter"])
 
@@ -245,9 +254,12 @@ class VagrantBackend(Backend):
         return StepResult()
 
     def do_restore_snapshot(self, computer: str, name: str) -> StepResult:
-        self.machines.restore(self.dc_name if computer == self.lab.dc else self.client_name, name)
+        """The machine's disk and memory as they were; its clock follows lab time, as the sim's does."""
+        machine = self.dc_name if computer == self.lab.dc else self.client_name
+        self.machines.restore(machine, name)
         if computer != self.lab.dc:
             self.session, self.client_on = None, True
+        self._align(machine)
         return StepResult()
 
     @client_on

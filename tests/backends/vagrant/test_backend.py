@@ -61,7 +61,7 @@ class Windows:
         if name == "restart":
             self.booted += 1
         answers = {
-            "logon": {"win32": 1789 if self.broken and params["Domain"] == "CORP" else 0, "logon_type": 2},
+            "logon": {"win32": 1789 if self.broken and params.get("Domain") == "CORP" else 0, "logon_type": 2},
             "secure_channel": {"status": 5 if self.broken else 0, "exit_code": 0, "test": not self.broken,
                                "lines": ["Flags: 30 HAS_IP  HAS_TIMESERV",
                                          f"Trust Verification Status = {5 if self.broken else 0}"]},
@@ -93,10 +93,12 @@ def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
                   "vagrant", WINDOWS)
     assert journal.verdict["verdict"] == "FIXED", journal.verdict
     names = [name for name, _ in side.runs]
-    assert names[:2] == ["dc_policy", "client_policy"]                       # the scenario's policies first
-    assert names[2:] == [
+    assert names == [
+        "machine_state", "set_clock", "machine_state", "set_clock",          # both clocks to lab time
+        "dc_policy", "client_policy",                                        # the scenario's policies
         "logon",                                                             # setup (joined in the snapshot)
         "dc_computer",                                                       # reset_computer_account
+        "machine_state", "set_clock",                                        # power_on: the clock follows
         "logon", "secure_channel",                                           # symptoms
         "logon",                                                             # local_admin_logon
         "reset_machine_password", "machine_state", "restart", "machine_state",  # the fix, then reboot

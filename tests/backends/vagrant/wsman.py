@@ -182,7 +182,10 @@ class Endpoint:
             line = root.find("s:Body/rsp:CommandLine/rsp:Command", NS).text or ""
             args = [a.text or "" for a in root.findall("s:Body/rsp:CommandLine/rsp:Arguments", NS)]
             seen.command = " ".join([line, *args]).strip()
-            answer = self.respond(seen.command)
+            try:
+                answer = self.respond(seen.command)
+            except Exception as e:                  # a test's responder failed: say so as Windows would, a fault
+                answer = Reply(fault=("2147942401", f"the test endpoint's responder failed: {e!r}"))
             if answer.fault:
                 status, reply = 500, _fault(*answer.fault)
             else:
