@@ -499,7 +499,7 @@ def calibrate(backend: str, base: str, out: Path, name: str) -> None:
 
     \b
     Examples:
-      TRUSTLAB_VAGRANT=1 trustlab calibrate --backend vagrant
+      trustlab calibrate --backend vagrant
       trustlab run --profile profiles/observed-vagrant.yaml
     """
     from lab.calibration import calibrate as measure

@@ -18,7 +18,8 @@ from lab.backends.samba.doctor import require
 from lab.backends.samba.domain import SambaLab, copy_state
 from lab.backends.samba.node import Node
 from lab.backends.samba.status import channel_status, logon_outcome
-from lab.engine.backend import OK, Backend, StepResult
+from lab.backends.real import RealBackend
+from lab.engine.backend import OK, StepResult
 from lab.outcomes import ChannelStatus, NetworkStatus, Outcome
 from lab.profiles import BehaviourProfile
 from lab.specs.lab import LabSpec
@@ -71,13 +72,11 @@ member_up = console_step()
 admin = console_step(admin=True)
 
 
-class SambaBackend(Backend):
+class SambaBackend(RealBackend):
     name = "samba"
-    real_time = True
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
-        super().__init__(lab, profile, seed)
-        self.reason = unsupported_lab(lab)
+        super().__init__(lab, profile, seed, unsupported_lab(lab))
         if self.reason:
             return
         require()
@@ -91,7 +90,6 @@ class SambaBackend(Backend):
         self.netbios = lab.workstations[0]
         self.session: Optional[tuple[str, bool]] = None      # (user, is admin)
         self.machine_password_timeout: Optional[int] = None
-        self._events: list[tuple[float, str, str]] = []
         policy = lab.policies
         if policy.max_password_age != LabSpec().policies.max_password_age:
             self._max_password_age(policy.max_password_age)
@@ -102,26 +100,13 @@ class SambaBackend(Backend):
 
     # --- the engine's side ---------------------------------------------------------------------------------------
 
-    def lab_unsupported(self) -> Optional[str]:
-        return self.reason
-
     def unsupported_reason(self, verb: str) -> Optional[str]:
         return UNSUPPORTED.get(verb) or super().unsupported_reason(verb)
-
-    def now(self) -> float:
-        return round(time.monotonic() - self.started, 3) + self.offset
 
     def console(self, computer: str) -> tuple[str, bool, bool]:
         return computer, self.member_on, self.session is not None and self.session[1]
 
-    def background(self) -> list[tuple[float, str, str]]:
-        events, self._events = self._events, []
-        return events
-
     # --- helpers ---------------------------------------------------------------------------------------------------
-
-    def _note(self, computer: str, text: str) -> None:
-        self._events.append((self.now(), computer, text))
 
     def _password(self, user: str, which: str) -> str:
         version = self.versions[user] - (1 if which == "previous" else 0)

@@ -13,7 +13,8 @@ from lab.backends.vagrant.machines import VagrantLab
 from lab.backends.vagrant.settings import Secrets
 from lab.backends.vagrant.status import channel_status, logon_outcome, network_status
 from lab.backends.vagrant.winrm import Client, endpoint_from_env
-from lab.engine.backend import Backend, LabUnavailable, StepResult
+from lab.backends.real import RealBackend
+from lab.engine.backend import LabUnavailable, StepResult
 from lab.outcomes import ChannelStatus, NetworkStatus
 from lab.profiles import BehaviourProfile
 from lab.specs.lab import LabSpec
@@ -42,14 +43,12 @@ client_on = console_step()
 admin = console_step(admin=True)
 
 
-class VagrantBackend(Backend):
+class VagrantBackend(RealBackend):
     name = "vagrant"
-    real_time = True
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
-        super().__init__(lab, profile, seed)
         self.machines = VagrantLab()
-        self.reason = unsupported_lab(lab, self.machines)
+        super().__init__(lab, profile, seed, unsupported_lab(lab, self.machines))
         if self.reason:
             return
         self.machines.require_running()
@@ -60,12 +59,11 @@ class VagrantBackend(Backend):
         self.secrets = Secrets(self.machines.dir)
         self.dc = self._client(self.dc_name, (f"{s.domain}\\{s.admin}", self.secrets.password(s.admin, 1)))
         self.client = self._client(self.client_name, LOCAL_ADMIN)
-        self.started, self.offset = time.monotonic(), 0.0
+        self.started = time.monotonic()
         self.skew = {self.dc_name: 0.0, self.client_name: 0.0}
         self.versions = {u: 1 for u in lab.all_users}
         self.client_on, self.plugged, self.joined = True, True, True    # the golden snapshot is joined
         self.session: Optional[tuple[str, bool]] = None
-        self._events: list[tuple[float, str, str]] = []
         for machine in (self.dc_name, self.client_name):
             self._align(machine)
         self._policies(lab)
@@ -85,23 +83,10 @@ class VagrantBackend(Backend):
 
     # --- the engine's side ---------------------------------------------------------------------------------------
 
-    def lab_unsupported(self) -> Optional[str]:
-        return self.reason
-
-    def now(self) -> float:
-        return round(time.monotonic() - self.started, 3) + self.offset
-
     def console(self, computer: str) -> tuple[str, bool, bool]:
         return computer, self.client_on, self.session is not None and self.session[1]
 
-    def background(self) -> list[tuple[float, str, str]]:
-        events, self._events = self._events, []
-        return events
-
     # --- helpers ---------------------------------------------------------------------------------------------------
-
-    def _note(self, text: str) -> None:
-        self._events.append((self.now(), self.client_name, text))
 
     def _password(self, user: str, which: str = "current") -> str:
         return self.secrets.password(user, self.versions[user] - (1 if which == "previous" else 0))
@@ -136,7 +121,7 @@ class VagrantBackend(Backend):
         self.client.script("restart", {})
         self._wait_for_boot(before)
         self.session = None
-        self._note("restarted")
+        self._note(self.lab.workstations[0], "restarted")
 
     def _align(self, machine: str) -> None:
         """Set a machine's clock to lab time plus its own skew. Lab time is this host's UTC plus every jump so far;
