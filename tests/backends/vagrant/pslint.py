@@ -16,7 +16,7 @@ CSHARP = ts.Parser(ts.Language(tree_sitter_c_sharp.language()))
 # NetTCPIP, DnsClient, PnpDevice, ActiveDirectory, ADDSDeployment, ServerManager, DnsServer), Windows programs, and
 # the helpers `_common.ps1` defines.
 ALLOWED_COMMANDS = {
-    "Add-Computer", "Add-ADGroupMember", "Add-Type", "ConvertFrom-Json", "ConvertTo-Json", "ConvertTo-SecureString",
+    "Add-Computer", "Add-ADGroupMember", "Add-Type", "Get-Command", "ConvertFrom-Json", "ConvertTo-Json", "ConvertTo-SecureString",
     "Disable-ADAccount", "Enable-ADAccount", "ForEach-Object", "Get-ADComputer", "Get-ADDomain", "Get-ADUser",
     "Get-ChildItem", "Get-CimInstance", "Get-Date", "Get-DnsServerForwarder", "Get-ItemProperty", "Get-NetAdapter",
     "Get-NetIPAddress", "Get-PnpDevice", "Get-PnpDeviceProperty", "Import-Module", "Install-ADDSForest",

@@ -7,6 +7,11 @@ param(
 )
 
 if ($Tool -eq 'netdom') {
+    if ($null -eq (Get-Command -Name 'netdom.exe' -ErrorAction SilentlyContinue)) {
+        Write-Answer @{ ok = $false; lines = @(); win32 = $null
+                        error = 'netdom.exe is not installed on this client (it comes with RSAT: AD DS tools)' }
+        return
+    }
     $arguments = @('resetpwd', "/s:$Server")
     if ($UserName) {
         $arguments += @("/ud:$UserName", "/pd:$Password")
