@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+import requests
 from winrm.exceptions import WinRMOperationTimeoutError
 from winrm.protocol import Protocol
 
@@ -66,16 +67,17 @@ class Client:
     def run(self, command: str, deadline: float = 300) -> Output:
         """Run one command line; terminate it and raise WinRMDeadline if it is not done within `deadline` s."""
         stop = time.monotonic() + deadline
-        shell = self.protocol.open_shell(codepage=UTF8, noprofile=True)
+        shell = self._again(self.protocol.open_shell, codepage=UTF8, noprofile=True)
         try:
-            command_id = self.protocol.run_command(shell, command)
+            command_id = self.protocol.run_command(shell, command)      # never sent twice: it could run twice
             out, err, code = [], [], -1
             try:
                 while True:
                     if time.monotonic() > stop:
                         raise WinRMDeadline(f"the command ran longer than {deadline:g} s and was terminated")
                     try:
-                        stdout, stderr, code, done = self.protocol.get_command_output_raw(shell, command_id)
+                        stdout, stderr, code, done = self._again(self.protocol.get_command_output_raw, shell,
+                                                                 command_id)
                     except WinRMOperationTimeoutError:
                         continue            # nothing new within the operation timeout: ask again until the deadline
                     out.append(stdout)
@@ -83,10 +85,20 @@ class Client:
                     if done:
                         break
             finally:
-                self.protocol.cleanup_command(shell, command_id)
+                self._again(self.protocol.cleanup_command, shell, command_id)
             return Output(code, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"))
         finally:
-            self.protocol.close_shell(shell)
+            self._again(self.protocol.close_shell, shell, close_session=False)
+
+    def _again(self, call, *args, **kwargs):
+        """Keep one authenticated connection for all calls, and when it drops, send a call that is safe to repeat
+        once more on a new one. requests_ntlm would re-send the message sealed for the old connection, which the
+        server must refuse; a fresh session seals it anew."""
+        try:
+            return call(*args, **kwargs)
+        except requests.exceptions.ConnectionError:
+            self.protocol.transport.close_session()
+            return call(*args, **kwargs)
 
     def script(self, name: str, params: dict, deadline: float = 300) -> dict:
         """Run a shipped script with `params` as data and return its JSON answer."""

@@ -30,8 +30,26 @@ def test_ntlm_with_encryption_runs_the_whole_shell_life_cycle():
     assert (out.code, out.stdout) == (0, "hello\r\n")
     assert [s.action for s in server.seen] == ["Create", "Command", "Receive", "Signal", "Delete"]
     assert all(s.auth == "ntlm" and s.encrypted for s in server.seen)
+    assert len({s.connection for s in server.seen}) == 1
     assert server.seen[0].codepage == "65001"                      # UTF-8 output
     assert server.seen[3].signal == "terminate"
+
+
+def test_one_connection_serves_many_commands():
+    with Server(lambda command: Reply([b"ok"]), {"vagrant": "vagrant"}) as server:
+        c = client(server)
+        for _ in range(3):
+            assert c.run("hostname").stdout == "ok"
+    assert len({s.connection for s in server.seen}) == 1 and server.handshakes == 1
+
+
+def test_a_dropped_connection_is_resumed_for_what_is_safe_to_repeat():
+    with Server(lambda command: Reply([b"part one ", b"part two"]), {"vagrant": "vagrant"}) as server:
+        server.drop = {"Receive"}
+        out = client(server).run("type file.txt")
+    assert out.stdout == "part one part two"
+    assert server.handshakes == 2                                       # a fresh, freshly sealed session
+    assert [s.action for s in server.seen].count("Command") == 1       # the command itself ran once
 
 
 def test_a_wrong_password_is_refused():

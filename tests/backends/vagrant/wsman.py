@@ -53,6 +53,7 @@ class Seen:
     auth: str
     encrypted: bool
     shell: Optional[str] = None
+    connection: Optional[int] = None
     command: Optional[str] = None
     codepage: Optional[str] = None
     signal: Optional[str] = None
@@ -63,12 +64,15 @@ class Endpoint:
                  user_file: Optional[str] = None):
         self.respond, self.users, self.auth, self.user_file = respond, users, auth, user_file
         self.seen: list[Seen] = []
+        self.handshakes = 0
+        self.drop: set[str] = set()           # actions whose next request loses its connection, unanswered
         self.shells: dict[str, dict[str, Reply]] = {}
         self.lock = threading.Lock()
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
             context = None                  # one NTLM context per connection, as WinRM's HTTP.sys keeps it
 
             def log_message(self, *args) -> None:
@@ -112,6 +116,7 @@ class Endpoint:
                 return self._send(http, 401, b"", {"WWW-Authenticate": "Negotiate"})
             if not http.context.complete:
                 return self._send(http, 401, b"", {"WWW-Authenticate": f"{scheme} {base64.b64encode(out).decode()}"})
+            self.handshakes += 1
             if not body:
                 return self._send(http, 200, b"", {})
         if http.context is None or not http.context.complete:
@@ -164,8 +169,13 @@ class Endpoint:
     def _soap(self, http, message: bytes, auth: str, encrypted: bool, context=None) -> None:
         root = ET.fromstring(message)
         action = ACTIONS[root.find("s:Header/a:Action", NS).text]
+        if action in self.drop:
+            self.drop.discard(action)
+            http.close_connection = True
+            return
         selector = root.find("s:Header/w:SelectorSet/w:Selector[@Name='ShellId']", NS)
-        seen = Seen(action, auth, encrypted, shell=selector.text if selector is not None else None)
+        seen = Seen(action, auth, encrypted, shell=selector.text if selector is not None else None,
+                    connection=http.client_address[1])
         message_id = root.find("s:Header/a:MessageID", NS).text
         with self.lock:
             self.seen.append(seen)
