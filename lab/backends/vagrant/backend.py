@@ -8,12 +8,15 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
+import requests
+from winrm.exceptions import WinRMError
+
 from lab.backends.console import console_step
+from lab.backends.real import RealBackend
 from lab.backends.vagrant.machines import VagrantLab
 from lab.backends.vagrant.settings import Secrets
 from lab.backends.vagrant.status import channel_status, logon_outcome, network_status
-from lab.backends.vagrant.winrm import Client, endpoint_from_env
-from lab.backends.real import RealBackend
+from lab.backends.vagrant.winrm import Client, WinRMDeadline, WinRMFailed, endpoint_from_env
 from lab.engine.backend import LabUnavailable, StepResult
 from lab.outcomes import ChannelStatus, NetworkStatus
 from lab.profiles import BehaviourProfile
@@ -82,6 +85,14 @@ class VagrantBackend(RealBackend):
             "BlockAccountReuse": int(p.block_account_reuse)})
 
     # --- the engine's side ---------------------------------------------------------------------------------------
+
+    def do(self, verb: str, args: dict[str, Any]) -> StepResult:
+        """A step whose script failed, ran past its deadline or lost WinRM is a failed step with the reason, not a
+        crashed run; the journal keeps what happened."""
+        try:
+            return super().do(verb, args)
+        except (WinRMFailed, WinRMDeadline, WinRMError, requests.exceptions.RequestException) as e:
+            return StepResult.failed(f"{verb}: {type(e).__name__}: {e}")
 
     def console(self, computer: str) -> tuple[str, bool, bool]:
         return computer, self.client_on, self.session is not None and self.session[1]

@@ -167,3 +167,14 @@ def test_winrm_config_is_parsed():
 
     text = "Host client\n  HostName 127.0.0.1\n  User vagrant\n  Password vagrant\n  Port 55986\n  RDPPort 53389\n"
     assert parse_winrm_config(text) == ("127.0.0.1", 55986)
+
+
+def test_a_script_that_fails_is_a_failed_step_with_the_reason(lab, catalogue):
+    side, windows, _ = lab
+    clixml = ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+              '<S S="Error">Access is denied._x000D__x000A_</S></Objs>')
+    b = backend_mod.VagrantBackend(catalogue.scenario("machine-account-reset").lab, WINDOWS)
+    side.answer = lambda name, params: (clixml, 1) if name == "rotate_machine_password" else windows(name, params)
+    result = b.do("rotate_machine_password", {"computer": "LOANER01"})
+    assert result.status == "failed"
+    assert result.output == ["rotate_machine_password: WinRMFailed: rotate_machine_password: exit 1: Access is denied."]
