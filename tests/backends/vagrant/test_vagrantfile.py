@@ -119,3 +119,33 @@ def test_unknown_keys_in_machines_yaml_are_errors(tmp_path):
     with pytest.raises(SpecError) as caught:
         settings_mod.load(bad)
     assert "machines.yaml" in str(caught.value) and "cpu" in str(caught.value)
+
+
+@needs_vagrant
+def test_provisioning_gets_every_setting_its_scripts_read(tmp_path):
+    """The Vagrantfile's settings (built in Ruby) against what the provisioning scripts read from them, and the
+    passwords in them against the rule the backend uses."""
+    import base64
+    import json
+    import re
+
+    folder = copy_lab(tmp_path)
+    ruby = 'module Vagrant; def self.configure(*); end; end; load "Vagrantfile"; puts settings_for(ARGV[0])'
+    provision = folder / "lab" / "backends" / "vagrant" / "scripts" / "provision"
+    aliases = {"lab": [], "machine": ["machine"], "user": ["users", 0], "admin": ["users", 0]}
+    seed = settings_mod.Secrets(folder).seed()
+    read = set()
+    for machine in ("dc", "client"):
+        out = subprocess.run(["ruby", "-e", ruby, machine], cwd=folder, capture_output=True, text=True, check=True)
+        data = json.loads(base64.b64decode(out.stdout.strip()))
+        assert data["machine"]["hostname"] == ("DC01" if machine == "dc" else "LOANER01")
+        assert {u["name"]: u["password"] for u in data["users"]} == {
+            u: lab_password(seed, u, 1) for u in ("alice", "bob", "admin")}
+        for script in provision.glob("*.ps1"):
+            for var, path in re.findall(r"\$(lab|machine|user|admin)\.([a-z_]+(?:\.[a-z_]+)*)", script.read_text()):
+                node = data
+                for key in aliases[var] + path.split("."):
+                    node = node[key]                 # a KeyError names what the Vagrantfile does not pass
+                read.add(f"{var}.{path}")
+    assert {"lab.realm", "lab.safe_mode_password", "lab.policies.max_password_age_days", "machine.mac",
+            "lab.network.prefix_length", "user.password", "lab.machine.hostname"} <= read
