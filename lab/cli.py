@@ -455,8 +455,8 @@ def conformance(obj: Context, backend: str, profile: Optional[str], only: tuple[
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("scenarios/found"),
               show_default=True, help="Where a counterexample is written as a scenario file.")
 @click.option("--database", type=click.Path(file_okay=False, path_type=Path), default=Path(".hypothesis/trustlab"),
-              show_default=True, help="Hypothesis example database: known failures are tried first (not with --seed or --derandomize, "
-                   "which are reproducible by themselves).")
+              show_default=True, help="Hypothesis example database: known failures are tried first, also in CI (not with --seed, "
+                   "which repeats exactly from the seed alone).")
 @click.pass_obj
 @_bad_input
 def explore(obj: Context, scenario: str, remediation: str, backend: str, profile: str, examples: int,

@@ -73,7 +73,7 @@ def explore(scenario: Scenario, remediation: Remediation, backend: str, profile:
     claimed = scenario.id in remediation.fixes if check_claim is None else check_claim
     result = Exploration(scenario.id, remediation.id, claimed)
     failing: list[Failure] = []
-    persistent = database is not None and seed is None and not derandomize   # seeded runs repeat by themselves
+    persistent = database is not None and seed is None      # a seeded run repeats exactly, from nothing but its seed
     db = (DirectoryBasedExampleDatabase(str(database / f"{scenario.id}--{remediation.id}")) if persistent
           else InMemoryExampleDatabase())
     started = time.monotonic()

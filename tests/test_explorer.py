@@ -71,7 +71,22 @@ def test_unseeded_runs_keep_failures_in_the_database_and_try_them_first(tmp_path
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 1
     assert schedules_run(second.output) < schedules_run(first.output)     # the known failure came first
-    assert "steps[3] reboot: {}" in second.output
+    assert first.output.split("counterexample")[1] == second.output.split("counterexample")[1]   # the same one
+    assert "reboot: {}" in second.output
+
+
+def test_derandomized_ci_runs_also_try_known_failures_first(tmp_path):
+    args = ["explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot", "--examples", "300",
+            "--derandomize", "--out", str(tmp_path / "found"), "--database", str(tmp_path / "db")]
+
+    def schedules_run(output: str) -> int:
+        return int(output.split(" schedules in")[0].rsplit(": ", 1)[1])
+
+    first = CliRunner().invoke(main, args)
+    second = CliRunner().invoke(main, args)
+    assert first.exit_code == second.exit_code == 1
+    assert schedules_run(second.output) < schedules_run(first.output)
+    assert first.output.split("counterexample")[1] == second.output.split("counterexample")[1]   # the same one
 
 
 def test_cli_explore_without_counterexample_exits_0(tmp_path):
