@@ -180,6 +180,9 @@ def _hyperv(code: str, *args: str) -> None:
     _run("powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedCommand", powershell.encoded(script))
 
 
+QUOTES = "'\u2018\u2019\u201a\u201b"     # PowerShell takes the typographic single quotes as quotes too
+
+
 def _quoted(value: str) -> str:
-    """A single-quoted PowerShell literal: the only special character inside one is the quote itself."""
-    return "'" + value.replace("'", "''") + "'"
+    """A single-quoted PowerShell literal: inside one, only a quote character is special, and doubling escapes it."""
+    return "'" + "".join(c + c if c in QUOTES else c for c in value) + "'"

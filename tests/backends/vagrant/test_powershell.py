@@ -77,3 +77,46 @@ def test_the_answer_is_the_last_marker_line():
         assert "printed no TRUSTLAB-JSON answer" in str(e)
     else:
         raise AssertionError("no answer must be an error")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text().filter(lambda t: "\x00" not in t), st.lists(DANGEROUS.filter(lambda t: t != "\x00"),
+                                                                        max_size=8).map("".join)))
+def test_a_host_side_hyperv_argument_stays_one_literal(value):
+    """Hyper-V's cmdlets run on the host with values as single-quoted literals (machines._quoted)."""
+    from lab.backends.vagrant.machines import _quoted
+
+    tree = POWERSHELL.parse(f"Write-Output {_quoted(value)}".encode())
+    literals = [n for n in _walk(tree.root_node) if n.type == "verbatim_string_characters"]
+    assert not tree.root_node.has_error
+    assert [n.text.decode() for n in literals] == [_quoted(value)]
+    assert _read_single_quoted(_quoted(value)) == value
+
+
+def _read_single_quoted(literal: str) -> str:
+    """PowerShell's tokenizer for a single-quoted string: any of the four quote characters ends it unless the next
+    character is a quote too, which makes one literal quote (tree-sitter knows only the ASCII one)."""
+    quotes = "'\u2018\u2019\u201a\u201b"
+    assert literal[0] == "'" and literal[-1] == "'"
+    out, i, body = [], 0, literal[1:-1]
+    while i < len(body):
+        if body[i] in quotes:
+            assert i + 1 < len(body) and body[i + 1] in quotes, f"the literal ends early at {i}: {literal!r}"
+            out.append(body[i])
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def test_typographic_quotes_are_doubled_too():
+    from lab.backends.vagrant.machines import _quoted
+
+    assert _quoted("a\u2019b'c") == "'a\u2019\u2019b''c'"
+
+
+def _walk(node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
