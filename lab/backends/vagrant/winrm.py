@@ -62,7 +62,8 @@ class Client:
             username=endpoint.username, password=endpoint.password,
             message_encryption="never" if endpoint.transport == "basic" else "always",
             operation_timeout_sec=operation_timeout, read_timeout_sec=operation_timeout + 10,
-            proxy=None)                 # lab traffic goes straight to the lab, never through a proxy
+            proxy=None,                 # lab traffic goes straight to the lab, never through a proxy
+            ca_trust_path=None)         # HTTP with message encryption: no TLS, so no CA bundle from the environment
 
     def run(self, command: str, deadline: float = 300) -> Output:
         """Run one command line; terminate it and raise WinRMDeadline if it is not done within `deadline` s."""
