@@ -42,6 +42,11 @@ def unsupported_lab(spec: LabSpec, lab: VagrantLab) -> Optional[str]:
     return None
 
 
+def _days(seconds: int) -> int:
+    """Windows keeps these policies in whole days (at least one)."""
+    return max(1, seconds // 86400)
+
+
 client_on = console_step()
 admin = console_step(admin=True)
 
@@ -77,12 +82,21 @@ class VagrantBackend(RealBackend):
 
     def _policies(self, lab: LabSpec) -> None:
         p = lab.policies
-        self.dc.script("dc_policy", {"MaxPasswordAgeDays": max(1, p.max_password_age // 86400)})
-        self.client.script("client_policy", {
-            "CachedLogonsCount": p.cached_logons_count,
-            "MachinePasswordAgeDays": -1 if p.machine_password_age is None else max(1, p.machine_password_age // 86400),
-            "DisablePasswordChange": int(p.disable_password_change),
-            "BlockAccountReuse": int(p.block_account_reuse)})
+        self._set_policies(p.max_password_age, p.cached_logons_count, p.machine_password_age,
+                           p.disable_password_change, p.block_account_reuse)
+
+    def _set_policies(self, max_password_age=None, cached_logons_count=None, machine_password_age=None,
+                      disable_password_change=None, block_account_reuse=None) -> None:
+        """The domain's maximum password age on the DC; the rest are the client's own settings. None: unchanged."""
+        if max_password_age is not None:
+            self.dc.script("dc_policy", {"MaxPasswordAgeDays": _days(max_password_age)})
+        local = {"CachedLogonsCount": cached_logons_count,
+                 "MachinePasswordAgeDays": None if machine_password_age is None else _days(machine_password_age),
+                 "DisablePasswordChange": None if disable_password_change is None else int(disable_password_change),
+                 "BlockAccountReuse": None if block_account_reuse is None else int(block_account_reuse)}
+        local = {k: v for k, v in local.items() if v is not None}
+        if local:
+            self.client.script("client_policy", local)
 
     # --- the engine's side ---------------------------------------------------------------------------------------
 
@@ -139,8 +153,7 @@ class VagrantBackend(RealBackend):
         a restored snapshot or a cold boot would otherwise bring back whatever clock the machine had then."""
         client = self.dc if machine == self.dc_name else self.client
         target = datetime.now(timezone.utc) + timedelta(seconds=self.offset + self.skew[machine])
-        now = datetime.fromisoformat(client.script("machine_state", {})["now"].replace("Z", "+00:00"))
-        client.script("set_clock", {"Seconds": round((target - now).total_seconds(), 3)})
+        client.script("set_clock", {"At": target.isoformat(timespec="milliseconds")})
 
     def _move_clocks(self, seconds: float, dc: bool = True, client: bool = True) -> None:
         if dc:
@@ -287,16 +300,10 @@ class VagrantBackend(RealBackend):
 
     def do_set_policy(self, max_password_age=None, cached_logons_count=None, machine_password_age=None,
                       disable_password_change=None) -> StepResult:
-        if max_password_age is not None:
-            self.dc.script("dc_policy", {"MaxPasswordAgeDays": max(1, max_password_age // 86400)})
-        local = {"CachedLogonsCount": cached_logons_count,
-                 "MachinePasswordAgeDays": None if machine_password_age is None else max(1, machine_password_age // 86400),
-                 "DisablePasswordChange": None if disable_password_change is None else int(disable_password_change)}
-        local = {k: v for k, v in local.items() if v is not None}
-        if local:
-            if not self.client_on:
-                return StepResult.failed(f"{self.lab.workstations[0]} is powered off")
-            self.client.script("client_policy", local)
+        local = (cached_logons_count, machine_password_age, disable_password_change)
+        if not self.client_on and any(v is not None for v in local):
+            return StepResult.failed(f"{self.lab.workstations[0]} is powered off")
+        self._set_policies(max_password_age, *local)
         return StepResult()
 
     @client_on

@@ -117,14 +117,18 @@ class Secrets:
 
     def __init__(self, folder: Path):
         self.path = folder / ".vagrant" / "trustlab-secrets.json"
+        self._seed: bytes | None = None
 
     def seed(self) -> bytes:
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump({"seed": secrets.token_hex(32)}, f)
-        return bytes.fromhex(json.loads(self.path.read_text())["seed"])
+        """Read once: every step that signs someone in needs it."""
+        if self._seed is None:
+            if not self.path.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    json.dump({"seed": secrets.token_hex(32)}, f)
+            self._seed = bytes.fromhex(json.loads(self.path.read_text())["seed"])
+        return self._seed
 
     def password(self, user: str, version: int) -> str:
         return lab_password(self.seed(), user, version)

@@ -94,11 +94,11 @@ def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
     assert journal.verdict["verdict"] == "FIXED", journal.verdict
     names = [name for name, _ in side.runs]
     assert names == [
-        "machine_state", "set_clock", "machine_state", "set_clock",          # both clocks to lab time
+        "set_clock", "set_clock",                                            # both clocks to lab time
         "dc_policy", "client_policy",                                        # the scenario's policies
         "logon",                                                             # setup (joined in the snapshot)
         "dc_computer",                                                       # reset_computer_account
-        "machine_state", "set_clock",                                        # power_on: the clock follows
+        "set_clock",                                                         # power_on: the clock follows
         "logon", "secure_channel",                                           # symptoms
         "logon",                                                             # local_admin_logon
         "reset_machine_password", "machine_state", "restart", "machine_state",  # the fix, then reboot
@@ -109,6 +109,10 @@ def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
     assert reset == {"Tool": "powershell", "Server": "DC01.corp.test", "UserName": "CORP\\admin",
                      "Password": secrets.password("admin", 1)}
     assert dict(side.runs)["dc_computer"] == {"Computer": "LOANER01", "Action": "reset", "Domain": "corp.test"}
+    assert dict(side.runs)["client_policy"] == {"CachedLogonsCount": 10, "DisablePasswordChange": 0,
+                                                 "BlockAccountReuse": 0}
+    aligned = [params["At"] for name, params in side.runs if name == "set_clock"]
+    assert len(aligned) == 3 and all(a.endswith("+00:00") for a in aligned)       # UTC, absolute
 
 
 def test_no_password_reaches_the_journal(lab, catalogue):
