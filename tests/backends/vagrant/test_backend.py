@@ -134,6 +134,15 @@ def test_the_symptom_is_the_windows_code(lab, catalogue):
     assert journal.verdict["verdict"] == "REPRODUCED"
 
 
+def test_every_catalogue_lab_is_the_windows_labs_own():
+    from lab.backends.vagrant.backend import unsupported_lab
+    from lab.catalogue import load_default
+
+    built = VagrantLab()
+    assert {s.id: unsupported_lab(s.lab, built) for s in load_default().scenarios.values()} == {
+        s.id: None for s in load_default().scenarios.values()}
+
+
 def test_a_lab_other_than_the_built_one_is_unsupported(lab, catalogue):
     spec = catalogue.scenario("machine-account-reset")
     other = spec.model_copy(update={"lab": spec.lab.model_copy(update={"domain": "OTHER"})})

@@ -27,27 +27,31 @@ def shape(code: str) -> list[str]:
     return out
 
 
-def data_literal(code: str) -> str:
-    return re.search(r"FromBase64String\('([^']*)'\)\); \$tp", code).group(1)
+def split_at_data(code: str) -> tuple[str, str, str]:
+    """(the code before the parameters' literal, the literal, the code after it)."""
+    m = re.search(r"FromBase64String\('([^']*)'\)\); \$tp", code)
+    return code[:m.start(1)], m.group(1), code[m.end(1):]
 
 
-REFERENCE = {"inline": shape(powershell.decode(powershell.invocation("logon", {}, limit=10 ** 9).command)),
-             "staged": shape(powershell.decode(powershell.invocation("logon", {}, limit=0).command))}
+def reference(limit: int) -> tuple[tuple[str, str], list[str]]:
+    code = powershell.decode(powershell.invocation("logon", {}, limit=limit).command)
+    before, _, after = split_at_data(code)
+    return (before, after), shape(code)
+
+
+REFERENCE = {limit: reference(limit) for limit in (10 ** 9, 0)}      # inline, and staged
 
 
 @settings(max_examples=150, deadline=None)
 @given(PARAMS)
 def test_no_value_changes_the_code_that_runs(params):
-    for mode, limit in (("inline", 10 ** 9), ("staged", 0)):
-        call = powershell.invocation("logon", params, limit=limit)
-        code = powershell.decode(call.command)
-        literal = data_literal(code)
+    for limit, (around, tree) in REFERENCE.items():
+        code = powershell.decode(powershell.invocation("logon", params, limit=limit).command)
+        before, literal, after = split_at_data(code)
         assert re.fullmatch(r"[A-Za-z0-9+/=]*", literal)
         assert json.loads(base64.b64decode(literal)) == params           # the values arrive exactly
-        assert code.replace(literal, "") == powershell.decode(                 # and nothing else differs
-            powershell.invocation("logon", {}, limit=limit).command).replace(data_literal(
-                powershell.decode(powershell.invocation("logon", {}, limit=limit).command)), "")
-        assert shape(code) == REFERENCE[mode]
+        assert (before, after) == around                                   # and nothing else differs
+        assert shape(code) == tree
 
 
 def test_a_long_script_is_staged_in_commands_under_the_limit_and_reassembles_exactly():
