@@ -11,11 +11,11 @@ import argparse
 import statistics
 import time
 
-from lab.catalogue import load_default
-from lab.engine.runner import run
-from lab.explorer import explore
-from lab.profiles import SAMBA, WINDOWS
-from lab.strategies import schedules
+from trustlab.catalogue import load_default
+from trustlab.engine.runner import run
+from trustlab.explorer import explore
+from trustlab.profiles import SAMBA, WINDOWS
+from trustlab.strategies import schedules
 
 
 def main() -> None:
@@ -37,7 +37,7 @@ def main() -> None:
         run(sample.scenario, sample.remediation)
     print(f"run only (no Hypothesis): {300 / (time.perf_counter() - t0):,.0f} runs/s")
     if args.samba:
-        from lab.backends.samba.backend import acquire
+        from trustlab.backends.samba.backend import acquire
 
         acquire()                                   # the lab is built once, outside the timing
         result = explore(scenario, remediation, "samba", SAMBA, examples=args.samba, seed=1)

@@ -10,11 +10,11 @@ import os
 import statistics
 import time
 
-from lab.backends.samba.doctor import require
-from lab.backends.samba.domain import SambaLab
-from lab.catalogue import load_default
-from lab.engine.runner import run
-from lab.profiles import SAMBA
+from trustlab.backends.samba.doctor import require
+from trustlab.backends.samba.domain import SambaLab
+from trustlab.catalogue import load_default
+from trustlab.engine.runner import run
+from trustlab.profiles import SAMBA
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ import argparse
 import statistics
 import time
 
-from lab.catalogue import load_default
-from lab.engine.runner import run
+from trustlab.catalogue import load_default
+from trustlab.engine.runner import run
 
 
 def main() -> None:

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from lab.backends.sim import SimBackend
-from lab.catalogue import load_default
-from lab.engine.plan import resolve
-from lab.profiles import WINDOWS, BehaviourProfile
-from lab.specs.lab import LabSpec
-from lab.specs.steps import STEP_MODELS
+from trustlab.backends.sim import SimBackend
+from trustlab.catalogue import load_default
+from trustlab.engine.plan import resolve
+from trustlab.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.lab import LabSpec
+from trustlab.specs.steps import STEP_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

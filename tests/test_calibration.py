@@ -6,9 +6,9 @@ import itertools
 
 from click.testing import CliRunner
 
-from lab.calibration import EXPERIMENTS, calibrate
-from lab.cli import main
-from lab.profiles import SAMBA, WINDOWS, load_profile
+from trustlab.calibration import EXPERIMENTS, calibrate
+from trustlab.cli import main
+from trustlab.profiles import SAMBA, WINDOWS, load_profile
 
 SWITCHES = [e.switch for e in EXPERIMENTS if e.switch]
 

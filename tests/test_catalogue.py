@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from lab.catalogue import UnknownEntry, default_root, load
-from lab.reference import BEHAVIOURS
+from trustlab.catalogue import UnknownEntry, default_root, load
+from trustlab.reference import BEHAVIOURS
 from tests.conftest import ROOT
 
 REQUIRED_SCENARIOS = {"seed-loaner-story", "hidden-adapter", "password-changed-elsewhere", "password-expired",
@@ -48,16 +48,18 @@ def test_wheel_ships_the_catalogue(tmp_path):
                     str(ROOT)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("trustlab-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "lab/_catalogue/scenarios/seed-loaner-story.yaml" in names
-    assert "lab/_catalogue/remediations/seed-checklist.yaml" in names
+    assert "trustlab/_shipped/scenarios/seed-loaner-story.yaml" in names
+    assert "trustlab/_shipped/remediations/seed-checklist.yaml" in names
+    assert "trustlab/_shipped/lab/machines.yaml" in names and "trustlab/_shipped/lab/scripts/logon.ps1" in names
+    assert not [n for n in names if n.startswith("lab/")]             # no top-level `lab` package
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
-    out = subprocess.run([sys.executable, "-c", "from lab.catalogue import load_default, default_root; "
+    out = subprocess.run([sys.executable, "-c", "from trustlab.catalogue import load_default, default_root; "
                           "c = load_default(); print(default_root(), len(c.scenarios), len(c.remediations))"],
                          cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, check=True).stdout.split()
-    assert out[0].endswith("lab/_catalogue") and int(out[1]) >= 11 and int(out[2]) >= 11
+    assert out[0].endswith("trustlab/_shipped") and int(out[1]) >= 11 and int(out[2]) >= 11
 
 
 def test_user_folders_load_on_their_own(tmp_path, catalogue):

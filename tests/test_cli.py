@@ -7,7 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from lab.cli import main
+from trustlab.cli import main
 from tests.conftest import FIXTURES, ROOT
 
 

@@ -5,9 +5,9 @@ import re
 
 import yaml
 
-from lab.specs.remediation import Remediation
-from lab.specs.scenario import Scenario
-from lab.views.language import render
+from trustlab.specs.remediation import Remediation
+from trustlab.specs.scenario import Scenario
+from trustlab.views.language import render
 from tests.conftest import ROOT
 
 

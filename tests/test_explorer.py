@@ -4,12 +4,12 @@ from __future__ import annotations
 import yaml
 from click.testing import CliRunner
 
-from lab.catalogue import load
-from lab.cli import main
-from lab.engine.runner import run
-from lab.explorer import explore, write_regression
-from lab.profiles import WINDOWS
-from lab.specs.remediation import from_regression
+from trustlab.catalogue import load
+from trustlab.cli import main
+from trustlab.engine.runner import run
+from trustlab.explorer import explore, write_regression
+from trustlab.profiles import WINDOWS
+from trustlab.specs.remediation import from_regression
 from tests.conftest import ROOT
 
 

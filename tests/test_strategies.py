@@ -4,10 +4,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lab.specs.remediation import Remediation
-from lab.specs.scenario import Scenario
-from lab.specs.steps import AnyOrderStep, MaybeStep, Span
-from lab.strategies import durations_in, procedures, scenarios, schedules
+from trustlab.specs.remediation import Remediation
+from trustlab.specs.scenario import Scenario
+from trustlab.specs.steps import AnyOrderStep, MaybeStep, Span
+from trustlab.strategies import durations_in, procedures, scenarios, schedules
 
 SCENARIO = Scenario.model_validate({
     "id": "s", "title": "t", "models": ["LG-8"], "setup": [{"join": {}}],
@@ -46,7 +46,7 @@ def test_procedures_keep_every_step_and_add_only_background(r):
 
 
 def test_plain_runs_take_the_default_and_written_order():
-    from lab.engine.plan import plan
+    from trustlab.engine.plan import plan
 
     actions = plan(SCENARIO, REMEDIATION)
     advance = next(a for a in actions if a.verb == "advance_time")

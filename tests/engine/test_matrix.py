@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from lab.engine.matrix import run_matrix
-from lab.engine.verdict import Verdict
+from trustlab.engine.matrix import run_matrix
+from trustlab.engine.verdict import Verdict
 
 
 def test_every_scenario_reproduces_and_every_claim_holds(catalogue):

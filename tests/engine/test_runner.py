@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from lab.engine.backend import Backend, StepResult
-from lab.engine.plan import plan
-from lab.engine.runner import execute, run
-from lab.profiles import WINDOWS
-from lab.specs.remediation import Remediation
-from lab.specs.scenario import Scenario
+from trustlab.engine.backend import Backend, StepResult
+from trustlab.engine.plan import plan
+from trustlab.engine.runner import execute, run
+from trustlab.profiles import WINDOWS
+from trustlab.specs.remediation import Remediation
+from trustlab.specs.scenario import Scenario
 
 RESET = {"id": "reset", "title": "t", "models": ["MP-7"],
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],

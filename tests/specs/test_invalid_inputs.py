@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.catalogue import load
-from lab.specs.errors import SpecError
+from trustlab.catalogue import load
+from trustlab.specs.errors import SpecError
 from tests.conftest import FIXTURES
 
 INVALID = FIXTURES / "invalid"

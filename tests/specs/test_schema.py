@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from lab.specs.schema import json_schema
-from lab.specs.steps import STRUCTURE, VERBS
+from trustlab.specs.schema import json_schema
+from trustlab.specs.steps import STRUCTURE, VERBS
 
 
 def test_scenario_schema_lists_every_verb_and_forbids_unknown_keys():

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from lab.specs.errors import SpecError
-from lab.specs.source import parse
+from trustlab.specs.errors import SpecError
+from trustlab.specs.source import parse
 
 
 def test_positions_of_keys_and_items():

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from lab.specs.steps import STEP_MODELS, VERBS, Family, Step
+from trustlab.specs.steps import STEP_MODELS, VERBS, Family, Step
 
 
 def test_every_verb_has_a_family_and_a_docstring():

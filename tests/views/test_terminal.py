@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from lab.engine.matrix import run_matrix
-from lab.engine.runner import run
-from lab.views.terminal import print_journal, print_matrix
+from trustlab.engine.matrix import run_matrix
+from trustlab.engine.runner import run
+from trustlab.views.terminal import print_journal, print_matrix
 
 
 def render(fn, *args) -> str:

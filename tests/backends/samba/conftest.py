@@ -9,7 +9,7 @@ import pytest
 
 
 def _missing() -> list[str]:
-    from lab.backends.samba.doctor import problems
+    from trustlab.backends.samba.doctor import problems
 
     return problems()
 
@@ -31,7 +31,7 @@ def _worker() -> str:
 @pytest.fixture(scope="session")
 def real_lab(samba_ready):
     """One lab for the session (one per xdist worker), torn down at the end."""
-    from lab.backends.samba.domain import SambaLab
+    from trustlab.backends.samba.domain import SambaLab
 
     name = f"pytest-{_worker()}"
     lab = SambaLab.named(name)
@@ -50,8 +50,8 @@ def real_lab(samba_ready):
 
 def leftovers(prefix: str) -> list[str]:
     """What a lab named with `prefix` may have left on this host."""
-    from lab.backends.samba import netns, processes
-    from lab.backends.samba.domain import labs_root
+    from trustlab.backends.samba import netns, processes
+    from trustlab.backends.samba.domain import labs_root
 
     out = [f"namespace {n}" for n in netns.existing() if n.startswith(f"tl-{prefix}")]
     out += [f"process {p} {processes.cmdline(p)[:80]}" for p in processes.naming(str(labs_root() / prefix))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from lab.engine.conformance import conformance, summary
-from lab.engine.runner import run
-from lab.profiles import SAMBA
+from trustlab.engine.conformance import conformance, summary
+from trustlab.engine.runner import run
+from trustlab.profiles import SAMBA
 
 
 def test_machine_account_reset_reproduces_and_the_credentialed_repair_fixes_it(real_lab, catalogue):

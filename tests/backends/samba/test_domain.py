@@ -23,8 +23,8 @@ def _wait(predicate, timeout=120.0):
 
 
 def test_up_reset_down_leave_nothing(samba_ready):
-    from lab.backends.samba import netns
-    from lab.backends.samba.domain import SambaLab
+    from trustlab.backends.samba import netns
+    from trustlab.backends.samba.domain import SambaLab
 
     a, b = SambaLab.named("t-life-a"), SambaLab.named("t-life-b")
     for lab in (a, b):
@@ -56,14 +56,14 @@ def _run_in_background(lab: str) -> subprocess.Popen:
 
 
 def _member_running(lab: str) -> bool:
-    from lab.backends.samba import netns
+    from trustlab.backends.samba import netns
 
     return bool(netns.pids(f"tl-{lab}-m"))
 
 
 def test_sigkill_mid_run_then_clean_removes_everything(samba_ready):
-    from lab.backends.samba import netns
-    from lab.backends.samba.domain import clean
+    from trustlab.backends.samba import netns
+    from trustlab.backends.samba.domain import clean
 
     proc = _run_in_background("t-kill")
     try:
@@ -91,7 +91,7 @@ def test_ctrl_c_mid_run_tears_down_the_lab_it_built(samba_ready):
 
 
 def test_lab_name_is_checked():
-    from lab.backends.samba.domain import LabError, SambaLab
+    from trustlab.backends.samba.domain import LabError, SambaLab
 
     with pytest.raises(LabError, match="bad lab name 'Bad Name'"):
         SambaLab.named("Bad Name")

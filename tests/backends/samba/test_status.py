@@ -1,8 +1,8 @@
 """The NT_STATUS mapping (samba-lab.md, observed results); no lab needed."""
 from __future__ import annotations
 
-from lab.backends.samba.member import status_of
-from lab.backends.samba.status import channel_status, logon_outcome
+from trustlab.backends.samba.member import status_of
+from trustlab.backends.samba.status import channel_status, logon_outcome
 
 
 def test_status_is_read_from_wbinfo_output():

@@ -1,7 +1,7 @@
 """The virtual clock and timers (TM-*)."""
 from __future__ import annotations
 
-from lab.backends.sim.clock import Clock, next_tick
+from trustlab.backends.sim.clock import Clock, next_tick
 
 
 def test_next_tick_is_on_the_grid_after_now_and_not_before_the_threshold():
@@ -60,5 +60,5 @@ def test_TM_2_gp_refresh_needs_the_dc(sim):
 
 
 def test_TM_3_max_skew_is_the_profiles():
-    from lab.profiles import WINDOWS
+    from trustlab.profiles import WINDOWS
     assert WINDOWS.max_clock_skew == 300

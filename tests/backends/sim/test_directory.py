@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from lab.backends.sim.directory import Directory
-from lab.profiles import WINDOWS
-from lab.specs.lab import LabSpec
+from trustlab.backends.sim.directory import Directory
+from trustlab.profiles import WINDOWS
+from trustlab.specs.lab import LabSpec
 
 
 def test_TM_5_password_expiry_from_policy():
@@ -18,6 +18,6 @@ def test_zero_maximum_age_means_never():
 
 
 def test_machine_password_age_defaults_to_the_profile():
-    from lab.profiles import SAMBA
+    from trustlab.profiles import SAMBA
     assert Directory.build(LabSpec(), SAMBA).policy.machine_password_age == 7 * 86400   # TM-7
     assert Directory.build(LabSpec(), WINDOWS).policy.machine_password_age == 30 * 86400  # TM-1

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from lab.backends.vagrant import backend as backend_mod
-from lab.backends.vagrant.machines import VagrantLab
-from lab.backends.vagrant.settings import Secrets
-from lab.engine.backend import LabUnavailable
-from lab.engine.runner import run
-from lab.profiles import WINDOWS
+from trustlab.backends.vagrant import backend as backend_mod
+from trustlab.backends.vagrant.machines import VagrantLab
+from trustlab.backends.vagrant.settings import Secrets
+from trustlab.engine.backend import LabUnavailable
+from trustlab.engine.runner import run
+from trustlab.profiles import WINDOWS
 from tests.backends.vagrant.wsman import Endpoint as Server
 from tests.backends.vagrant.wsman import PowerShellSide
 
@@ -135,8 +135,8 @@ def test_the_symptom_is_the_windows_code(lab, catalogue):
 
 
 def test_every_catalogue_lab_is_the_windows_labs_own():
-    from lab.backends.vagrant.backend import unsupported_lab
-    from lab.catalogue import load_default
+    from trustlab.backends.vagrant.backend import unsupported_lab
+    from trustlab.catalogue import load_default
 
     built = VagrantLab()
     assert {s.id: unsupported_lab(s.lab, built) for s in load_default().scenarios.values()} == {
@@ -168,7 +168,7 @@ def test_without_vagrant_the_lab_is_unavailable_with_the_reason(tmp_path, monkey
 
 
 def test_snapshot_names_from_yaml_are_checked_before_reaching_the_cli(tmp_path):
-    from lab.backends.vagrant.machines import _snapshot
+    from trustlab.backends.vagrant.machines import _snapshot
 
     assert _snapshot("before-trip_1") == "before-trip_1"
     with pytest.raises(ValueError, match=r"snapshot name '\$\(calc\)': use letters"):
@@ -176,7 +176,7 @@ def test_snapshot_names_from_yaml_are_checked_before_reaching_the_cli(tmp_path):
 
 
 def test_winrm_config_is_parsed():
-    from lab.backends.vagrant.machines import parse_winrm_config
+    from trustlab.backends.vagrant.machines import parse_winrm_config
 
     text = "Host client\n  HostName 127.0.0.1\n  User vagrant\n  Password vagrant\n  Port 55986\n  RDPPort 53389\n"
     assert parse_winrm_config(text) == ("127.0.0.1", 55986)

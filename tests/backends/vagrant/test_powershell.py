@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lab.backends.vagrant import powershell
+from trustlab.backends.vagrant import powershell
 from tests.backends.vagrant.pslint import POWERSHELL
 
 DANGEROUS = st.sampled_from(["'", '"', "$(", "`", "\n", "\r\n", ";", "|", "&", "@'", "'@", "${", "ß", "信頼", "\x00",
@@ -88,7 +88,7 @@ def test_the_answer_is_the_last_marker_line():
                                                                         max_size=8).map("".join)))
 def test_a_host_side_hyperv_argument_stays_one_literal(value):
     """Hyper-V's cmdlets run on the host with values as single-quoted literals (machines._quoted)."""
-    from lab.backends.vagrant.machines import _quoted
+    from trustlab.backends.vagrant.machines import _quoted
 
     tree = POWERSHELL.parse(f"Write-Output {_quoted(value)}".encode())
     literals = [n for n in _walk(tree.root_node) if n.type == "verbatim_string_characters"]
@@ -115,7 +115,7 @@ def _read_single_quoted(literal: str) -> str:
 
 
 def test_typographic_quotes_are_doubled_too():
-    from lab.backends.vagrant.machines import _quoted
+    from trustlab.backends.vagrant.machines import _quoted
 
     assert _quoted("a\u2019b'c") == "'a\u2019\u2019b''c'"
 

@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from lab.calibration import calibrate
-from lab.engine.conformance import conformance, summary
-from lab.engine.runner import run
-from lab.profiles import WINDOWS
+from trustlab.calibration import calibrate
+from trustlab.engine.conformance import conformance, summary
+from trustlab.engine.runner import run
+from trustlab.profiles import WINDOWS
 
 pytestmark = [pytest.mark.vagrant,
               pytest.mark.skipif(os.environ.get("TRUSTLAB_VAGRANT") != "1",

@@ -3,15 +3,15 @@ lint itself refuses what it must."""
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from lab.backends.vagrant import powershell
+from trustlab.backends.vagrant import powershell
+from tests.conftest import ROOT
 from tests.backends.vagrant.pslint import add_type_code, lint, lint_csharp
 
-SCRIPTS = Path(str(resources.files("lab.backends.vagrant") / "scripts"))
+SCRIPTS = ROOT / "lab" / "scripts"
 ALL = sorted(SCRIPTS.rglob("*.ps1"))
 BACKEND = (Path(powershell.__file__).parent / "backend.py").read_text()
 

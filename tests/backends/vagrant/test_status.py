@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lab.backends.vagrant.status import channel_status, logon_outcome, network_status
-from lab.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
+from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
 
 
 @pytest.mark.parametrize("answer, outcome", [

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lab.backends.passwords import lab_password
-from lab.backends.vagrant import settings as settings_mod
-from lab.backends.vagrant.settings import Settings
+from trustlab.backends.passwords import lab_password
+from trustlab.backends.vagrant import settings as settings_mod
+from trustlab.backends.vagrant.settings import Settings
 from tests.conftest import ROOT
 
 SHIM = Path(__file__).parent / "vagrant-shim"
-MACHINES = ROOT / "lab" / "backends" / "vagrant" / "machines.yaml"
+MACHINES = ROOT / "lab" / "machines.yaml"
 needs_vagrant = pytest.mark.skipif(shutil.which("vagrant") is None and os.environ.get("CI") != "true",
                                    reason="vagrant is not installed (.ci/run installs Debian's)")
 
@@ -28,8 +28,7 @@ needs_vagrant = pytest.mark.skipif(shutil.which("vagrant") is None and os.enviro
 def copy_lab(tmp_path: Path) -> Path:
     """The Vagrantfile with what it reads, in a folder of its own (validate writes .vagrant/ beside it)."""
     shutil.copy(ROOT / "Vagrantfile", tmp_path / "Vagrantfile")
-    shutil.copytree(ROOT / "lab" / "backends" / "vagrant", tmp_path / "lab" / "backends" / "vagrant",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "lab", tmp_path / "lab")
     return tmp_path
 
 
@@ -112,7 +111,7 @@ def test_own_checks_find_what_validate_misses(change, problem):
 
 
 def test_unknown_keys_in_machines_yaml_are_errors(tmp_path):
-    from lab.specs.errors import SpecError
+    from trustlab.specs.errors import SpecError
 
     bad = tmp_path / "machines.yaml"
     bad.write_text(MACHINES.read_text().replace("    cpus: 2\n", "    cpus: 2\n    cpu: 4\n", 1))
@@ -131,7 +130,7 @@ def test_provisioning_gets_every_setting_its_scripts_read(tmp_path):
 
     folder = copy_lab(tmp_path)
     ruby = 'module Vagrant; def self.configure(*); end; end; load "Vagrantfile"; puts settings_for(ARGV[0])'
-    provision = folder / "lab" / "backends" / "vagrant" / "scripts" / "provision"
+    provision = folder / "lab" / "scripts" / "provision"
     aliases = {"lab": [], "machine": ["machine"], "user": ["users", 0], "admin": ["users", 0]}
     seed = settings_mod.Secrets(folder).seed()
     read = set()

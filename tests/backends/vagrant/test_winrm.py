@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from winrm.exceptions import InvalidCredentialsError, WSManFaultError
 
-from lab.backends.vagrant import powershell
-from lab.backends.vagrant.winrm import Client, Endpoint, WinRMDeadline, WinRMFailed
+from trustlab.backends.vagrant import powershell
+from trustlab.backends.vagrant.winrm import Client, Endpoint, WinRMDeadline, WinRMFailed
 from tests.backends.vagrant.wsman import Endpoint as Server
 from tests.backends.vagrant.wsman import PowerShellSide, Reply
 

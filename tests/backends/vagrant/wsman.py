@@ -21,7 +21,7 @@ from typing import Callable, Optional
 import spnego
 import spnego.exceptions
 
-from lab.backends.vagrant import powershell
+from trustlab.backends.vagrant import powershell
 
 NS = {"s": "http://www.w3.org/2003/05/soap-envelope", "a": "http://schemas.xmlsoap.org/ws/2004/08/addressing",
       "w": "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd", "rsp": "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"}

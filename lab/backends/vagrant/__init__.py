@@ -1,4 +1,0 @@
-"""The Windows lab: a Windows Server DC and a Windows client built by the top-level Vagrantfile, driven over WinRM."""
-from lab.backends.vagrant.backend import VagrantBackend
-
-__all__ = ["VagrantBackend"]

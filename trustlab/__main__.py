@@ -1,0 +1,3 @@
+from trustlab.cli import main
+
+main()

@@ -1,0 +1,33 @@
+"""What the backends of real labs share: lab time is real time plus the jumps they made, a lab they cannot realise
+is unsupported with the reason, and what happened by itself between steps is reported as background events."""
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+from trustlab.engine.backend import Backend
+from trustlab.profiles import BehaviourProfile
+from trustlab.specs.lab import LabSpec
+
+
+class RealBackend(Backend):
+    real_time = True
+
+    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0, reason: Optional[str] = None):
+        super().__init__(lab, profile, seed)
+        self.reason = reason
+        self.started, self.offset = time.monotonic(), 0
+        self._events: list[tuple[float, str, str]] = []
+
+    def lab_unsupported(self) -> Optional[str]:
+        return self.reason
+
+    def now(self) -> float:
+        return round(time.monotonic() - self.started, 3) + self.offset
+
+    def background(self) -> list[tuple[float, str, str]]:
+        events, self._events = self._events, []
+        return events
+
+    def _note(self, computer: str, text: str) -> None:
+        self._events.append((self.now(), computer, text))

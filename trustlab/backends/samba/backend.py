@@ -1,0 +1,517 @@
+"""How the real Samba lab does each step. The DC is a Samba AD DC, LOANER01 is a winbind member; a step the real
+lab cannot do honestly (hidden network adapters, user profiles, a time service) is unsupported, with the reason."""
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import secrets
+import shutil
+import time
+from typing import Optional
+
+from trustlab.backends.console import console_step
+from trustlab.backends.samba import dc as dc_mod
+from trustlab.backends.samba import member as member_mod
+from trustlab.backends.samba import netns
+from trustlab.backends.samba.doctor import require
+from trustlab.backends.samba.domain import SambaLab, copy_state
+from trustlab.backends.samba.node import Node
+from trustlab.backends.samba.status import channel_status, logon_outcome
+from trustlab.backends.real import RealBackend
+from trustlab.engine.backend import OK, StepResult
+from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.profiles import BehaviourProfile
+from trustlab.specs.lab import LabSpec
+
+UNSUPPORTED = {
+    "replace_nic": "a winbind member has no PnP network adapters to strand (NW-1 is Windows-only)",
+    "show_hidden_devices": "a winbind member has no hidden PnP devices (NW-3 is Windows-only)",
+    "remove_ghost_adapters": "a winbind member has no hidden PnP devices (NW-3 is Windows-only)",
+    "reinstall_adapter": "a winbind member has no PnP adapter to reinstall (NW-4 is Windows-only)",
+    "configure_ip": "the lab's addresses are fixed inside its namespaces",
+    "delete_profile": "a winbind member keeps no user profiles",
+    "sync_time": "the Samba lab has no time service (samba-lab.md: the member does not follow the DC's clock)",
+}
+_STARTED: list[SambaLab] = []
+MEMBER_PASSWORD_TIMEOUT = 7 * 86400    # TM-7: smb.conf `machine password timeout` default
+NT_EPOCH = 11644473600                 # seconds from 1601-01-01 to 1970-01-01
+
+
+def acquire(name: Optional[str] = None) -> SambaLab:
+    """The named lab (TRUSTLAB_SAMBA_LAB, default `default`), built if it is not up. A lab this process built is
+    torn down when the process ends, also on Ctrl-C."""
+    lab = SambaLab.named(name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default"))
+    if not lab.exists:
+        lab.up()
+        if not _STARTED:
+            atexit.register(lambda: [started.down() for started in _STARTED])
+        _STARTED.append(lab)
+    return lab
+
+
+def unsupported_lab(spec: LabSpec) -> Optional[str]:
+    default = LabSpec()
+    p = spec.policies
+    checks = [
+        ((spec.domain, spec.realm, spec.dc) != (default.domain, default.realm, default.dc),
+         "the Samba lab is built as CORP / corp.test with DC01"),
+        (spec.workstations != default.workstations, "the Samba lab has one member, LOANER01"),
+        (not set(spec.all_users) <= set(default.all_users) or spec.admin != default.admin,
+         f"the Samba lab has the users {', '.join(default.all_users)}"),
+        (spec.addressing != "static", "the Samba lab's addresses are static"),
+        (p.block_account_reuse, "Samba has no KB5020276 account-reuse block (SC-7)"),
+        (p.cached_logons_count != default.policies.cached_logons_count,
+         "winbind has no CachedLogonsCount (LG-3)"),
+        (p.max_password_age % 86400 != 0, "Samba sets the maximum password age in whole days"),
+    ]
+    return next((why for bad, why in checks if bad), None)
+
+
+member_up = console_step()
+admin = console_step(admin=True)
+
+
+class SambaBackend(RealBackend):
+    name = "samba"
+
+    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
+        super().__init__(lab, profile, seed, unsupported_lab(lab))
+        if self.reason:
+            return
+        require()
+        self.domain = acquire()
+        self.domain.reset()
+        self.dc, self.member = self.domain.node("dc"), self.domain.node("member")
+        self.started, self.offset, self.skew = time.monotonic(), 0, {"dc": 0, "member": 0}
+        self.versions = {u: 1 for u in lab.all_users}
+        self.member_on, self.joined, self.plugged, self.dc_on = True, False, True, True
+        self.dc_plugged = True
+        self.netbios = lab.workstations[0]
+        self.session: Optional[tuple[str, bool]] = None      # (user, is admin)
+        self.machine_password_timeout: Optional[int] = None
+        policy = lab.policies
+        if policy.max_password_age != LabSpec().policies.max_password_age:
+            self._max_password_age(policy.max_password_age)
+        if policy.disable_password_change:
+            self.machine_password_timeout = 0
+        elif policy.machine_password_age is not None:
+            self.machine_password_timeout = policy.machine_password_age
+
+    # --- the engine's side ---------------------------------------------------------------------------------------
+
+    def unsupported_reason(self, verb: str) -> Optional[str]:
+        return UNSUPPORTED.get(verb) or super().unsupported_reason(verb)
+
+    def console(self, computer: str) -> tuple[str, bool, bool]:
+        return computer, self.member_on, self.session is not None and self.session[1]
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+
+    def _password(self, user: str, which: str) -> str:
+        version = self.versions[user] - (1 if which == "previous" else 0)
+        return self.domain.password(user, version)
+
+    def _admin_credential(self) -> tuple[str, str]:
+        return self.lab.admin, self.domain.password(self.lab.admin, self.versions[self.lab.admin])
+
+    def _result(self, outcome: Outcome, raw: Optional[str], out: str) -> StepResult:
+        return StepResult.of(outcome, raw=raw, output=[line for line in self.member.redact(out).splitlines()
+                                                       if line.strip()][-4:])
+
+    def _reachable(self) -> bool:
+        return self.member_on and self.plugged and self.dc_on and self.dc_plugged
+
+    def _online(self) -> bool:
+        """Is the member working online? Not when it cannot reach the DC, and not when winbind holds no connection
+        to a DC: it then answers from its cache, as it does when the DC refuses the secure channel."""
+        state = self.member.run("wbinfo", "--online-status", "--domain", self.lab.domain, timeout=10).out
+        if "offline" in state or "no active connection" in state:
+            return False
+        return self._dc_reachable()
+
+    def _dc_reachable(self) -> bool:
+        """Observed with a TCP connect from the member's namespace, which fails at once when the link is down
+        (winbind's own ping takes 12 s to say no)."""
+        return self.member.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
+                               self.dc.address, timeout=5, faked=False).ok
+
+    def _machine_password_set(self) -> Optional[int]:
+        """The computer account's pwdLastSet (NT time), read from the DC's database."""
+        out = self.dc.run("ldbsearch", "-H", str(self.dc.dir / "private" / "sam.ldb"),
+                          f"(sAMAccountName={self._account()})", "pwdLastSet").out
+        match = re.search(r"^pwdLastSet: (\d+)", out, re.M)
+        return int(match.group(1)) if match else None
+
+    def _settle(self) -> None:
+        """After a jump, let the timers that came due run: winbind changes an overdue machine password a few
+        seconds after it starts (TM-7). Waits (at most 30 s) until the DC has the new one."""
+        if not (self.joined and self._reachable()):
+            return
+        timeout = MEMBER_PASSWORD_TIMEOUT if self.machine_password_timeout is None else self.machine_password_timeout
+        before = self._machine_password_set()
+        if not timeout or before is None:
+            return
+        age = (time.time() + self.member.offset) - (before / 1e7 - NT_EPOCH)
+        if age < timeout:
+            return
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._machine_password_set() != before:
+                self._note(self.netbios, "winbind changed the machine password (TM-7)")
+                return
+            time.sleep(0.3)
+        self._note(self.netbios, "winbind did not change the overdue machine password within 30 s")
+
+    def _start_member(self) -> None:
+        """Boot: winbindd from the member's state (when joined); told it is offline when the cable is out."""
+        self.member.stop_all()
+        self.session = None
+        member_mod.configure(self.member, self.lab.domain, self.lab.realm, self.netbios,
+                             self.machine_password_timeout)
+        if self.member_on and self.joined:
+            member_mod.start_winbindd(self.member)
+            if not self._reachable():
+                member_mod.control(self.member, "offline")
+
+    def _start_dc(self) -> None:
+        self.dc.stop_all()
+        if self.dc_on:
+            dc_mod.start(self.dc, self.lab.realm)
+
+    def _clocks(self) -> None:
+        """Time travel: every node restarts under libfaketime at its new offset (samba-lab.md)."""
+        self.dc.offset = self.offset + self.skew["dc"]
+        self.member.offset = self.offset + self.skew["member"]
+
+    def _max_password_age(self, seconds: int) -> None:
+        dc_mod.tool(self.dc, "domain", "passwordsettings", "set", f"--max-pwd-age={seconds // 86400}")
+
+    def _account(self) -> str:
+        return f"{self.netbios}$"
+
+    def _account_exists(self) -> bool:
+        return dc_mod.tool(self.dc, "computer", "show", self.netbios, check=False).ok
+
+    # --- events ----------------------------------------------------------------------------------------------------
+
+    @member_up
+    def do_join(self, computer: str) -> StepResult:
+        if self.joined:
+            return StepResult.failed(f"{computer} is already joined to {self.lab.domain}")
+        user, password = self._admin_credential()
+        result = member_mod.join(self.member, user, password)
+        if not result.ok:
+            return StepResult.failed(*self.member.redact(result.out).splitlines()[-2:])
+        self.joined = True
+        self._start_member()
+        return StepResult(output=[line for line in result.out.splitlines() if line.startswith("Joined")])
+
+    def do_change_password(self, computer: str, user: str, where: str) -> StepResult:
+        if where == "this_computer" and not self._reachable():
+            return StepResult.failed(f"{computer}: the domain isn't available to change the password")
+        self.versions[user] += 1
+        dc_mod.tool(self.dc, "user", "setpassword", user, f"--newpassword={self.domain.password(user, self.versions[user])}")
+        return StepResult(output=[f"{user} changed the password ({where.replace('_', ' ')})"])
+
+    def do_force_password_change(self, user: str) -> StepResult:
+        dn = f"CN={user},CN=Users,{dc_mod.base_dn(self.lab.realm)}"
+        dc_mod.modify(self.dc, f"dn: {dn}\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: 0\n")
+        return StepResult(output=[f"{user} must change the password at next logon"])
+
+    def do_advance_time(self, by: int) -> StepResult:
+        self.offset += by
+        self._clocks()
+        self._start_dc()
+        self._start_member()
+        self._note(self.lab.dc, f"DC and member restarted under libfaketime at {self.offset:+d}s (time travel)")
+        self._settle()
+        return StepResult()
+
+    def do_wait(self, for_: int) -> StepResult:
+        return self.do_advance_time(for_)
+
+    def do_set_clock(self, computer: str, offset: int) -> StepResult:
+        which = "dc" if computer == self.lab.dc else "member"
+        self.skew[which] += offset
+        self._clocks()
+        self._start_dc() if which == "dc" else self._start_member()
+        self._note(computer, f"restarted with its clock {self.skew[which]:+d}s off (libfaketime)")
+        return StepResult()
+
+    def do_power_off(self, computer: str) -> StepResult:
+        if computer == self.lab.dc:
+            if not self.dc_on:
+                return StepResult.failed(f"{computer} is already off")
+            self.dc_on = False
+            self._start_dc()
+            if self.member_on and self.joined:
+                member_mod.control(self.member, "offline")
+            return StepResult()
+        if not self.member_on:
+            return StepResult.failed(f"{computer} is already off")
+        self.member_on = False
+        self._start_member()
+        return StepResult()
+
+    def do_power_on(self, computer: str) -> StepResult:
+        if computer == self.lab.dc:
+            if self.dc_on:
+                return StepResult.failed(f"{computer} is already on")
+            self.dc_on = True
+            self._start_dc()
+            if self.member_on and self.joined and self.plugged:
+                member_mod.control(self.member, "online")
+            return StepResult()
+        if self.member_on:
+            return StepResult.failed(f"{computer} is already on")
+        self.member_on = True
+        self._start_member()
+        return StepResult()
+
+    def _cable(self, computer: str, plugged: bool) -> StepResult:
+        node = self.dc if computer == self.lab.dc else self.member
+        netns.set_link(node.ns, node.dev, plugged)
+        if node is self.member:
+            self.plugged = plugged
+        else:
+            self.dc_plugged = plugged
+        if self.member_on and self.joined:
+            member_mod.control(self.member, "online" if self._reachable() else "offline")
+        return StepResult()
+
+    def do_unplug(self, computer: str) -> StepResult:
+        return self._cable(computer, False)
+
+    def do_plug(self, computer: str) -> StepResult:
+        return self._cable(computer, True)
+
+    def do_cable_flap(self, computer: str) -> StepResult:
+        if self.dc_plugged if computer == self.lab.dc else self.plugged:
+            self._cable(computer, False)
+            self._cable(computer, True)
+        return StepResult()
+
+    def do_snapshot(self, computer: str, name: str) -> StepResult:
+        self.member.stop_all()
+        target = self.domain.dir / "scratch" / "snapshots" / name
+        shutil.rmtree(target, ignore_errors=True)
+        copy_state(self.member.dir, target / "member")
+        (target / "joined").write_text(f"{int(self.joined)} {self.netbios}")
+        self._start_member()
+        return StepResult()
+
+    def do_restore_snapshot(self, computer: str, name: str) -> StepResult:
+        source = self.domain.dir / "scratch" / "snapshots" / name
+        if not source.exists():
+            return StepResult.failed(f"{computer} has no snapshot {name!r}")
+        self.member.stop_all()
+        shutil.rmtree(self.member.dir, ignore_errors=True)
+        copy_state(source / "member", self.member.dir)
+        joined, self.netbios = (source / "joined").read_text().split()
+        self.joined = joined == "1"
+        self._start_member()
+        return StepResult()
+
+    @member_up
+    def do_rotate_machine_password(self, computer: str) -> StepResult:
+        result = self.member.run("wbinfo", "--change-secret")
+        if not result.ok:
+            return StepResult.failed(*self.member.redact(result.out).splitlines()[-2:])
+        return StepResult(output=result.out.splitlines()[-1:])
+
+    def _account_tool(self, *args: str) -> StepResult:
+        result = dc_mod.tool(self.dc, *args, check=False)
+        return StepResult() if result.ok else StepResult.failed(*self.dc.redact(result.out).splitlines()[-1:])
+
+    def do_reset_computer_account(self, computer: str) -> StepResult:
+        return self._account_tool("user", "setpassword", self._account(),
+                                  f"--newpassword=Reset-{secrets.token_hex(12)}!")
+
+    def do_delete_computer_account(self, computer: str) -> StepResult:
+        return self._account_tool("computer", "delete", self.netbios)
+
+    def do_disable_computer_account(self, computer: str) -> StepResult:
+        return self._account_tool("user", "disable", self._account())
+
+    def do_enable_computer_account(self, computer: str) -> StepResult:
+        return self._account_tool("user", "enable", self._account())
+
+    def do_join_duplicate(self, computer: str) -> StepResult:
+        """A real second machine: a scratch client config with the same NetBIOS name joins from the DC's
+        namespace and takes the account over (MP-7)."""
+        other = Node("other", self.domain.dir / "scratch" / "other", self.dc.ns, self.dc.dev, self.dc.address,
+                     self.domain.dir / "scratch" / "other" / "etc" / "krb5.conf", self.dc.offset, self.dc.secrets)
+        member_mod.configure(other, self.lab.domain, self.lab.realm, self.netbios, None)
+        user, password = self._admin_credential()
+        result = member_mod.join(other, user, password)
+        shutil.rmtree(other.dir, ignore_errors=True)
+        if not result.ok:
+            return StepResult.failed(*self.dc.redact(result.out).splitlines()[-2:])
+        return StepResult(output=[f"another computer joined the domain as {self.netbios}"])
+
+    def do_set_policy(self, max_password_age=None, cached_logons_count=None, machine_password_age=None,
+                      disable_password_change=None) -> StepResult:
+        if cached_logons_count is not None:
+            return StepResult.unsupported("winbind has no CachedLogonsCount (LG-3)")
+        if max_password_age is not None:
+            if max_password_age % 86400:
+                return StepResult.unsupported("Samba sets the maximum password age in whole days")
+            self._max_password_age(max_password_age)
+        if disable_password_change:
+            self.machine_password_timeout = 0
+        elif machine_password_age is not None:
+            self.machine_password_timeout = machine_password_age
+        return StepResult(output=["member settings apply at its next start"] if (
+            machine_password_age is not None or disable_password_change is not None) else [])
+
+    # --- admin operations ------------------------------------------------------------------------------------------
+
+    @member_up
+    def do_local_admin_logon(self, computer: str) -> StepResult:
+        self.session = ("Administrator", True)
+        return StepResult(output=[f"{computer}\\Administrator signed in (root on the member)"])
+
+    def _channel(self) -> StepResult:
+        if not self.member_on:
+            status, out, raw = ChannelStatus.NO_LOGON_SERVERS, "", None
+        elif not self.joined:
+            status, out, raw = ChannelStatus.NOT_JOINED, "", None
+        else:
+            result = self.member.run("wbinfo", "-t")
+            out = self.member.redact(result.out)
+            raw, _ = member_mod.status_of(out)
+            status = ChannelStatus.OK if result.ok else channel_status(raw, not self._dc_reachable())
+            if status is None:
+                return StepResult.failed(f"unmapped status {raw}: {out}", raw=raw)
+        return StepResult(outcome=status.value, win32=status.win32[0], raw=raw,
+                          output=[line for line in out.splitlines() if line.strip()][-3:])
+
+    @admin
+    def do_verify_secure_channel(self, computer: str) -> StepResult:
+        return self._channel()
+
+    def _reset(self, verb: str, credential: str) -> Optional[StepResult]:
+        """The reset behind SC-4 and SC-5 on a winbind member: `net ads join` with domain credentials re-keys the
+        existing account (samba-lab.md: changetrustpw cannot after a DC-side reset)."""
+        if not self.joined:
+            return StepResult.failed(f"{verb}: the computer is not joined to a domain")
+        if not self._reachable():
+            return StepResult.failed(f"{verb}: the server is not operational ({self.lab.domain} unreachable)")
+        if credential == "none" and self.session[0] != self.lab.admin:
+            result = member_mod.changetrustpw(self.member)   # the machine's own rights, no domain user's
+            if result.ok:
+                return None
+            return StepResult.failed(
+                f"Cannot reset the secure channel password for the computer account in the domain "
+                f"{self.lab.domain}. Access is denied.", raw=member_mod.status_of(result.out)[0])
+        if not self._account_exists():
+            return StepResult.failed(f"{verb}: the computer account {self.netbios} was not found in {self.lab.domain}")
+        user, password = self._admin_credential()
+        result = member_mod.join(self.member, user, password)
+        if not result.ok:
+            return StepResult.failed(*self.member.redact(result.out).splitlines()[-2:])
+        return None
+
+    @admin
+    def do_repair_secure_channel(self, computer: str, credential: str) -> StepResult:
+        failure = self._reset("Test-ComputerSecureChannel", credential)
+        if failure:
+            return StepResult(status=failure.status, raw=failure.raw, output=failure.output + ["False"])
+        session = self.session
+        self._start_member()                          # rediscover: winbindd sets the channel up anew
+        self.session = session
+        channel = self._channel()
+        good = channel.outcome == ChannelStatus.OK.value
+        return StepResult(status=OK if good else "failed", output=[
+            f"The secure channel between the local computer and the domain {self.lab.domain} is "
+            f"{'in good condition' if good else 'broken'}.", str(good)])
+
+    @admin
+    def do_reset_machine_password(self, computer: str, credential: str, tool: str) -> StepResult:
+        failure = self._reset("netdom" if tool == "netdom" else "Reset-ComputerMachinePassword", credential)
+        if failure:
+            return failure
+        if tool == "netdom":
+            return StepResult(output=["The machine account password for the local machine has been successfully "
+                                      "reset.", "The command completed successfully."])
+        return StepResult()
+
+    @admin
+    def do_rejoin_domain(self, computer: str, credential: str, new_name: Optional[str]) -> StepResult:
+        user, password = self._admin_credential()
+        if self._reachable():
+            member_mod.leave(self.member, user, password)
+        self.member.stop_all()
+        (self.member.dir / "private" / "secrets.tdb").unlink(missing_ok=True)   # Remove-Computer: the trust is gone
+        self.joined = False
+        self._start_member()
+        steps = ["Remove-Computer: left the domain; restarted"]
+        if not self._reachable():
+            return StepResult.failed(*steps, Outcome.NOT_JOINED.meaning.en)
+        if credential != "domain_admin":
+            return StepResult.failed(*steps, "Add-Computer: Access is denied.")
+        self.netbios = new_name or self.netbios
+        member_mod.configure(self.member, self.lab.domain, self.lab.realm, self.netbios, self.machine_password_timeout)
+        result = member_mod.join(self.member, user, password)
+        if not result.ok:
+            return StepResult.failed(*steps, *self.member.redact(result.out).splitlines()[-2:])
+        self.joined = True
+        self._start_member()
+        return StepResult(output=steps + [f"Add-Computer: joined {self.lab.domain} as {self.netbios}; restarted"])
+
+    @member_up
+    def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
+        if self.session is None or self.session[0] != user:
+            return StepResult.failed(f"{user} is not signed in at {computer}")
+        return self._pam(user, password)
+
+    @member_up
+    def do_reboot(self, computer: str) -> StepResult:
+        self._start_member()
+        return StepResult()
+
+    # --- probes ----------------------------------------------------------------------------------------------------
+
+    def _pam(self, user: str, password: str) -> StepResult:
+        """An interactive-style logon through winbind's PAM path; a success while winbind is offline is a cached
+        logon (winbind's own online status says so)."""
+        if not self.joined:
+            return StepResult.of(Outcome.NOT_JOINED)
+        result = self.member.run("wbinfo", f"--pam-logon={self.lab.domain}\\{user}%{self._password(user, password)}")
+        offline = not self._online()
+        raw, code = member_mod.status_of(result.out)
+        if result.ok:
+            outcome = Outcome.SUCCESS_CACHED if offline else Outcome.SUCCESS
+        else:
+            outcome = logon_outcome(raw, user in self.versions, offline)
+            if outcome is None:
+                return StepResult.failed(f"unmapped status {raw}", *self.member.redact(result.out).splitlines()[-2:],
+                                         raw=raw)
+        return self._result(outcome, f"{raw} ({code:#010x})" if raw and code is not None else raw, result.out)
+
+    @member_up
+    def do_logon(self, computer: str, user: str, password: str) -> StepResult:
+        result = self._pam(user, password)
+        if result.outcome in (Outcome.SUCCESS.value, Outcome.SUCCESS_CACHED.value):
+            self.session = (user, user == self.lab.admin)
+        return result
+
+    def do_secure_channel(self, computer: str) -> StepResult:
+        return self._channel()
+
+    def do_network(self, computer: str) -> StepResult:
+        if not self.member_on:
+            status = NetworkStatus.POWERED_OFF
+        elif not self.plugged:
+            status = NetworkStatus.UNPLUGGED
+        else:
+            reach = self.member.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
+                                    self.dc.address, timeout=5, faked=False)
+            status = NetworkStatus.UP if reach.ok else NetworkStatus.DC_DOWN
+        adapters = [{"name": self.member.dev, "present": True, "ipv4": self.member.address}]
+        return StepResult(outcome=status.value, details={"hidden_adapters": 0, "adapters": adapters})
+
+    def close(self) -> None:
+        if not self.reason:
+            self.member.stop_all()

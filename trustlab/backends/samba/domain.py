@@ -1,0 +1,249 @@
+"""A real lab's life: built from nothing, a golden healthy copy, reset to it, torn down, and cleaned up after a
+crash. Each lab has its own name, namespaces (`tl-NAME-dc`, `tl-NAME-m`), veth pair, private /24 and folder under
+the labs root; several can run side by side."""
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from trustlab.backends.passwords import lab_password
+from trustlab.backends.samba import dc as dc_mod
+from trustlab.backends.samba import member as member_mod
+from trustlab.backends.samba import netns, processes
+from trustlab.backends.samba.node import Node
+from trustlab.engine.backend import LabUnavailable
+from trustlab.specs.lab import LabSpec
+
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
+DEFAULT_ROOT = Path("/var/lib/trustlab/labs")
+
+
+def labs_root() -> Path:
+    return Path(os.environ.get("TRUSTLAB_LABS", DEFAULT_ROOT))
+
+
+class LabError(LabUnavailable):
+    """A lab cannot be built, found or used; the message says why and what to do."""
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sockets(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if stat.S_ISSOCK(os.lstat(os.path.join(folder, n)).st_mode)]
+
+
+def copy_state(src: Path, dst: Path) -> None:
+    """A node's files without its sockets (a stopped daemon leaves them; the next start makes new ones)."""
+    shutil.copytree(src, dst, symlinks=True, ignore=_sockets)
+
+
+@dataclass
+class SambaLab:
+    name: str
+    root: Path
+
+    def __post_init__(self) -> None:
+        if not NAME.fullmatch(self.name):
+            raise LabError(f"bad lab name {self.name!r}: 1-20 lower-case letters, digits or '-'")
+
+    @classmethod
+    def named(cls, name: str = "default") -> "SambaLab":
+        return cls(name, labs_root())
+
+    # --- where things are -----------------------------------------------------------------------------------------
+
+    @property
+    def dir(self) -> Path:
+        return self.root / self.name
+
+    @property
+    def meta(self) -> dict:
+        try:
+            return json.loads((self.dir / "lab.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    @property
+    def exists(self) -> bool:
+        return (self.dir / "lab.json").exists()
+
+    @property
+    def index(self) -> int:
+        return self.meta["index"]
+
+    @property
+    def spec(self) -> LabSpec:
+        return LabSpec()
+
+    def namespaces(self) -> list[str]:
+        return [f"{netns.PREFIX}{self.name}-dc", f"{netns.PREFIX}{self.name}-m"]
+
+    def _secret(self) -> bytes:
+        return bytes.fromhex(json.loads((self.dir / "secrets.json").read_text())["seed"])
+
+    def password(self, user: str, version: int) -> str:
+        """The lab's password for a user at a version; derived from the lab's own secret, never written in specs
+        or journals."""
+        return lab_password(self._secret(), user, version)
+
+    def passwords(self) -> list[str]:
+        spec = self.spec
+        return [self.password(u, v) for u in [*spec.all_users, "Administrator"] for v in range(0, 40)]
+
+    def node(self, which: str) -> Node:
+        i = self.index
+        ns_dc, ns_m = self.namespaces()
+        if which == "dc":
+            return Node("dc", self.dir / "dc", ns_dc, f"tl{i}d", f"10.213.{i}.1",
+                        self.dir / "dc" / "private" / "krb5.conf", secrets=self.passwords())
+        return Node("member", self.dir / "member", ns_m, f"tl{i}m", f"10.213.{i}.2",
+                    self.dir / "member" / "etc" / "krb5.conf", secrets=self.passwords())
+
+    # --- life -------------------------------------------------------------------------------------------------------
+
+    def up(self) -> dict[str, float]:
+        """Build the lab from nothing; returns timings. A half-built lab is torn down again."""
+        if self.exists:
+            raise LabError(f"lab {self.name!r} exists; `trustlab lab reset` or `trustlab lab down` it first")
+        t0 = time.monotonic()
+        with _locked(self.root):
+            used = {json.loads(p.read_text()).get("index") for p in self.root.glob("*/lab.json")}
+            index = next((i for i in range(1, 251) if i not in used), None)
+            if index is None:
+                raise LabError("250 labs exist already; `trustlab lab clean` removes them")
+            self.dir.mkdir(parents=True, exist_ok=True)
+            secret_file = self.dir / "secrets.json"
+            secret_file.write_text(json.dumps({"seed": secrets.token_hex(32)}))
+            secret_file.chmod(0o600)
+            (self.dir / "lab.json").write_text(json.dumps({"name": self.name, "index": index, "state": "building",
+                                                           "subnet": f"10.213.{index}.0/24"}))
+        try:
+            timings = self._build(t0)
+        except BaseException:
+            self.down()
+            raise
+        self._set_state("up")
+        return timings
+
+    def _build(self, t0: float) -> dict[str, float]:
+        spec, timings = self.spec, {}
+        dc, member = self.node("dc"), self.node("member")
+        for ns in self.namespaces():
+            netns.create(ns)
+        netns.link(dc.ns, dc.dev, dc.address, member.ns, member.dev, member.address)
+        for ns in self.namespaces():
+            netns.resolver(ns, dc.address, spec.realm)
+        timings["network"] = time.monotonic() - t0
+        dc_mod.provision(dc, spec.realm, spec.domain, spec.dc, self.password("Administrator", 1))
+        timings["provision"] = time.monotonic() - t0
+        self._users(dc, spec)
+        dc_mod.tls(dc, f"{spec.dc.lower()}.{spec.realm}")
+        member_mod.configure(member, spec.domain, spec.realm, spec.workstations[0], None)
+        copy_state(dc.dir, self.dir / "golden" / "dc")
+        copy_state(member.dir, self.dir / "golden" / "member")
+        timings["golden"] = time.monotonic() - t0
+        dc_mod.start(dc, spec.realm)
+        timings["up"] = time.monotonic() - t0
+        return timings
+
+    def _users(self, dc: Node, spec: LabSpec) -> None:
+        """Users and the domain admin, written straight into the new database in one go."""
+        base = dc_mod.base_dn(spec.realm)
+        ldif = []
+        for user in spec.all_users:
+            pw = ('"' + self.password(user, 1) + '"').encode("utf-16-le")
+            ldif.append(f"dn: CN={user},CN=Users,{base}\nobjectClass: user\nsAMAccountName: {user}\n"
+                        f"userPrincipalName: {user}@{spec.realm}\nuserAccountControl: 512\n"
+                        f"unicodePwd:: {base64.b64encode(pw).decode()}\n")
+        dc.run("ldbadd", "-H", str(dc.dir / "private" / "sam.ldb"), stdin="\n".join(ldif), check=True)
+        dc_mod.tool(dc, "group", "addmembers", "Domain Admins", spec.admin)
+
+    def reset(self) -> float:
+        """Back to the golden copy: DC running and healthy, member configured but not joined."""
+        if not self.exists:
+            raise LabError(f"no lab {self.name!r}; `trustlab lab up --backend samba` builds it")
+        t0 = time.monotonic()
+        dc, member = self.node("dc"), self.node("member")
+        for node in (dc, member):
+            node.stop_all()
+        netns.set_link(dc.ns, dc.dev, True)
+        netns.set_link(member.ns, member.dev, True)
+        for node in (dc, member):
+            shutil.rmtree(node.dir, ignore_errors=True)
+            copy_state(self.dir / "golden" / node.name, node.dir)
+        shutil.rmtree(self.dir / "scratch", ignore_errors=True)
+        dc_mod.start(dc, self.spec.realm)
+        return time.monotonic() - t0
+
+    def down(self) -> None:
+        """Stop everything the lab runs and remove its namespaces, resolver files and folder."""
+        for ns in self.namespaces():
+            processes.stop(netns.pids(ns))
+        processes.stop(processes.naming(str(self.dir)))
+        for ns in self.namespaces():
+            netns.delete(ns)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _set_state(self, state: str) -> None:
+        meta = self.meta
+        meta["state"] = state
+        (self.dir / "lab.json").write_text(json.dumps(meta))
+
+    def status(self) -> dict:
+        if not self.exists:
+            leftovers = [ns for ns in self.namespaces() if ns in netns.existing()]
+            return {"name": self.name, "state": "absent", "leftovers": leftovers}
+        dc, member = self.node("dc"), self.node("member")
+        return {"name": self.name, "state": self.meta.get("state"), "dir": str(self.dir),
+                "subnet": self.meta.get("subnet"), "dc": f"{dc.address} ({'running' if dc.running() else 'stopped'})",
+                "member": f"{member.address} ({'running' if member.running() else 'stopped'})"}
+
+
+def all_labs(root: Optional[Path] = None) -> list[SambaLab]:
+    root = root or labs_root()
+    return [SambaLab(p.parent.name, root) for p in sorted(root.glob("*/lab.json"))]
+
+
+def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
+    """Remove every lab (or the one named) and everything a killed harness left behind: `tl-*` namespaces and
+    their processes, processes naming a lab folder, resolver files, lab folders. Returns what it removed."""
+    root = root or labs_root()
+    prefix = netns.PREFIX + (f"{name}-" if name else "")
+    removed = []
+    with _locked(root):
+        for ns in [n for n in netns.existing() if n.startswith(prefix)]:
+            processes.stop(netns.pids(ns))
+            netns.delete(ns)
+            removed.append(f"namespace {ns}")
+        strays = processes.naming(str(root / name) + "/" if name else str(root) + "/")
+        if strays:
+            processes.stop(strays)
+            removed.append(f"{len(strays)} process(es)")
+        for folder in sorted(netns.NETNS_ETC.glob(f"{prefix}*")) if netns.NETNS_ETC.exists() else []:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(f"{folder}")
+        for entry in sorted(root.iterdir()):
+            if entry.is_dir() and (name is None or entry.name == name):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(f"lab folder {entry}")
+    return removed

@@ -1,0 +1,399 @@
+"""How the sim does each step: the verbs in terms of the simulated components."""
+from __future__ import annotations
+
+from typing import Optional
+
+from trustlab.backends.console import console_step
+from trustlab.backends.sim import netlogon, timeservice
+from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
+from trustlab.backends.sim.network import DUPLICATE_WARNING
+from trustlab.backends.sim.winlogon import Session, authenticate
+from trustlab.backends.sim.world import World, Workstation
+from trustlab.engine.backend import OK, Backend, StepResult
+from trustlab.outcomes import ChannelStatus, Outcome
+from trustlab.profiles import BehaviourProfile
+from trustlab.specs.lab import LabSpec
+
+
+def nltest_lines(status: ChannelStatus, domain: str, dc: str, realm: str) -> list[str]:
+    """`nltest /sc_verify:DOMAIN` as SC-1 (healthy) and SC-2 (broken, NetLogon answering) describe it."""
+    code, name = status.win32
+    if status is ChannelStatus.NOT_JOINED:
+        return [f"I_NetLogonControl failed: Status = {code} {code:#x} {name}"]
+    healthy = status is ChannelStatus.OK
+    dc_name = "\\\\" + dc + "." + realm if healthy else ""
+    return [f"Flags: {'b0 HAS_IP  HAS_TIMESERV' if healthy else '0'}",
+            f"Trusted DC Name {dc_name}".rstrip(),
+            f"Trusted DC Connection Status Status = {code} {code:#x} {name}",
+            f"Trust Verification Status = {code} {code:#x} {name}",
+            "The command completed successfully"]
+
+
+powered = console_step()
+admin = console_step(admin=True)
+
+
+class SimBackend(Backend):
+    name = "sim"
+
+    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
+        super().__init__(lab, profile, seed)
+        self.world = World(lab, profile, seed)
+        self._seen = 0
+
+    def now(self) -> float:
+        return self.world.clock.now
+
+    def console(self, computer: str) -> tuple[Workstation, bool, bool]:
+        ws = self.world.workstations[computer]
+        session = ws.winlogon.session
+        return ws, ws.powered, session is not None and session.admin
+
+    def background(self) -> list[tuple[float, str, str]]:
+        fresh = self.world.notes[self._seen:]
+        self._seen = len(self.world.notes)
+        return fresh
+
+    # --- helpers -------------------------------------------------------------------------------------------------
+
+    def _password(self, user: str, which: str) -> int:
+        current = self.world.directory.users[user].password
+        return current if which == "current" else current - 1
+
+    def _host(self, computer: str):
+        return self.world.dc if computer == self.lab.dc else self.world.workstations[computer]
+
+    def _domain_join(self, ws: Workstation, name: str, credential: str) -> Optional[StepResult]:
+        """Add-Computer: an account created or taken over, secrets written; a StepResult when it fails."""
+        world = self.world
+        if not world.reachable(ws):
+            return StepResult.failed(Outcome.NOT_JOINED.meaning.en)
+        if credential != "domain_admin":
+            return StepResult.failed("Add-Computer: Access is denied.")
+        if name in world.directory.computers and world.directory.policy.block_account_reuse:
+            return StepResult.failed(                                           # SC-7, KB5020276
+                "2732: An account with the same name exists in Active Directory. "
+                "Re-using the account was blocked by security policy.", raw="2732")
+        secret = world.new_secret()
+        if name in world.directory.computers:           # taken over: password set, other attributes left as found
+            world.directory.set_machine_password(name, secret)
+        else:
+            world.directory.computers[name] = ComputerAccount(name, secret)
+        ws.netlogon.domain, ws.netlogon.account = self.lab.domain, name
+        ws.netlogon.store(secret, ws.local_time())
+        return None
+
+    # --- events --------------------------------------------------------------------------------------------------
+
+    @powered
+    def do_join(self, ws: Workstation) -> StepResult:
+        if ws.netlogon.joined:
+            return StepResult.failed(f"{ws.name} is already joined to {ws.netlogon.domain}")
+        failure = self._domain_join(ws, ws.name, "domain_admin")
+        if failure:
+            return failure
+        ws.shutdown()
+        ws.boot()
+        return StepResult(output=[f"Welcome to the {self.lab.domain} domain."])
+
+    def do_change_password(self, computer: str, user: str, where: str) -> StepResult:
+        if where == "this_computer" and not self.world.reachable(self.world.workstations[computer]):
+            return StepResult.failed(f"{computer}: the domain isn't available to change the password")
+        self.world.directory.change_password(user, self.world.dc_time())   # LG-5
+        return StepResult(output=[f"{user} changed the password ({where.replace('_', ' ')})"])
+
+    def do_force_password_change(self, user: str) -> StepResult:
+        self.world.directory.users[user].pwd_last_set = MUST_CHANGE         # LG-6
+        return StepResult(output=[f"{user} must change the password at next logon"])
+
+    def do_advance_time(self, by: int) -> StepResult:
+        self.world.advance(by)
+        return StepResult()
+
+    def do_set_clock(self, computer: str, offset: int) -> StepResult:
+        self._host(computer).offset += offset                                # LG-8, MP-8
+        return StepResult()
+
+    def do_power_off(self, computer: str) -> StepResult:
+        host = self._host(computer)
+        if not host.powered:
+            return StepResult.failed(f"{computer} is already off")
+        if isinstance(host, Workstation):
+            host.shutdown()
+        else:
+            host.powered = False
+            for ws in self.world.workstations.values():
+                ws.netlogon.channel = None
+        return StepResult()
+
+    def do_power_on(self, computer: str) -> StepResult:
+        host = self._host(computer)
+        if host.powered:
+            return StepResult.failed(f"{computer} is already on")
+        if isinstance(host, Workstation):
+            host.boot()
+        else:
+            host.powered = True
+        return StepResult()
+
+    def _cable(self, computer: str, plugged: bool) -> StepResult:
+        host = self._host(computer)
+        if isinstance(host, Workstation):
+            host.network.cable = plugged
+            if not plugged:
+                host.netlogon.channel = None
+        else:
+            host.cable = plugged
+            if not plugged:
+                for ws in self.world.workstations.values():
+                    ws.netlogon.channel = None
+        return StepResult()
+
+    def do_unplug(self, computer: str) -> StepResult:
+        return self._cable(computer, False)
+
+    def do_plug(self, computer: str) -> StepResult:
+        return self._cable(computer, True)
+
+    def do_cable_flap(self, computer: str) -> StepResult:
+        host = self._host(computer)
+        if host.network.cable if isinstance(host, Workstation) else host.cable:
+            self._cable(computer, False)
+            self._cable(computer, True)
+        return StepResult()
+
+    def do_replace_nic(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
+        ws.network.replace_nic()                                            # NW-1
+        ws.netlogon.channel = None
+        return StepResult(output=[f"new adapter {ws.network.present.name}; "
+                                  f"{', '.join(a.name for a in ws.network.hidden)} now hidden"])
+
+    def do_snapshot(self, computer: str, name: str) -> StepResult:
+        ws = self.world.workstations[computer]
+        ws.snapshots[name] = ws.disk()
+        return StepResult()
+
+    def do_restore_snapshot(self, computer: str, name: str) -> StepResult:
+        ws = self.world.workstations[computer]
+        if name not in ws.snapshots:
+            return StepResult.failed(f"{computer} has no snapshot {name!r}")
+        ws.restore(ws.snapshots[name])                                       # MP-6
+        if ws.powered:
+            ws.shutdown()
+            ws.boot()
+        return StepResult()
+
+    @powered
+    def do_rotate_machine_password(self, ws: Workstation) -> StepResult:
+        if not netlogon.change_password(ws):                                # MP-1, MP-9
+            return StepResult.failed("the machine password change needs a working secure channel")
+        return StepResult()
+
+    def _account(self, computer: str) -> Optional[ComputerAccount]:
+        ws = self.world.workstations[computer]
+        return self.world.directory.computers.get(ws.netlogon.account or computer)
+
+    def do_reset_computer_account(self, computer: str) -> StepResult:
+        account = self._account(computer)
+        if account is None:
+            return StepResult.failed(f"no computer account {computer}")
+        self.world.directory.set_machine_password(account.name, self.world.new_secret())   # MP-7
+        return StepResult()
+
+    def do_join_duplicate(self, computer: str) -> StepResult:
+        account = self._account(computer)
+        secret = self.world.new_secret()                                    # MP-7: the other machine's password
+        if account is None:
+            self.world.directory.computers[computer] = ComputerAccount(computer, secret)
+        else:
+            self.world.directory.set_machine_password(account.name, secret)
+        return StepResult(output=[f"another computer joined the domain as {computer}"])
+
+    def do_delete_computer_account(self, computer: str) -> StepResult:
+        account = self._account(computer)
+        if account is None:
+            return StepResult.failed(f"no computer account {computer}")
+        del self.world.directory.computers[account.name]                    # MP-7
+        return StepResult()
+
+    def do_disable_computer_account(self, computer: str) -> StepResult:
+        account = self._account(computer)
+        if account is None:
+            return StepResult.failed(f"no computer account {computer}")
+        account.enabled = False                                             # MP-7
+        return StepResult()
+
+    def do_enable_computer_account(self, computer: str) -> StepResult:
+        account = self._account(computer)
+        if account is None:
+            return StepResult.failed(f"no computer account {computer}")
+        account.enabled = True                                              # MP-7, undone
+        return StepResult()
+
+    def do_set_policy(self, **changes) -> StepResult:
+        policy = self.world.directory.policy
+        for key, value in changes.items():
+            if value is not None:
+                setattr(policy, key, value)
+        return StepResult()
+
+    # --- admin operations ----------------------------------------------------------------------------------------
+
+    @powered
+    def do_local_admin_logon(self, ws: Workstation) -> StepResult:
+        ws.winlogon.session = Session("Administrator", admin=True, local=True)
+        return StepResult(output=[f"{ws.name}\\Administrator signed in"])
+
+    @admin
+    def do_show_hidden_devices(self, ws: Workstation) -> StepResult:
+        hidden = ws.network.hidden                                          # NW-3
+        lines = [f"{a.name} (not present) {a.static_ip or 'DHCP'}" for a in hidden] or ["no hidden network adapters"]
+        return StepResult(output=lines, details={"hidden_adapters": len(hidden)})
+
+    @admin
+    def do_remove_ghost_adapters(self, ws: Workstation) -> StepResult:
+        gone = ws.network.remove_hidden()                                   # NW-3
+        return StepResult(output=[f"uninstalled {a.name}" for a in gone] or ["no hidden network adapters"])
+
+    @admin
+    def do_reinstall_adapter(self, ws: Workstation) -> StepResult:
+        gone = ws.network.uninstall_present()                               # NW-4
+        if gone is None:
+            return StepResult.failed("no network adapter present")
+        ws.netlogon.channel = None
+        return StepResult(output=[f"uninstalled {gone.name} (driver kept); it returns at the next restart"])
+
+    @admin
+    def do_configure_ip(self, ws: Workstation, on_conflict: str) -> StepResult:
+        adapter = ws.network.present
+        if adapter is None:
+            return StepResult.failed("no network adapter present")
+        clash = ws.network.conflict()
+        if clash is None:
+            adapter.static_ip = ws.network.address
+            return StepResult(output=[f"{adapter.name}: {ws.network.address}"])
+        warning = DUPLICATE_WARNING.format(ip=ws.network.address, name=clash.name)   # NW-2
+        if on_conflict == "cancel":
+            return StepResult.failed(warning, "Yes: back to the dialog; nothing applied")
+        if self.profile.duplicate_ip_applied_on_no:
+            adapter.static_ip = ws.network.address
+            return StepResult(output=[warning, f"No: {adapter.name}: {ws.network.address} applied anyway"])
+        return StepResult.failed(warning, "No: the address did not stay")
+
+    @admin
+    def do_verify_secure_channel(self, ws: Workstation) -> StepResult:
+        status = netlogon.establish(ws)                                     # SC-1, SC-2
+        return StepResult(outcome=status.value, win32=status.win32[0],
+                          output=nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm))
+
+    def _reset(self, ws: Workstation, credential: str, verb: str) -> Optional[StepResult]:
+        """The reset behind SC-4 and SC-5 (MP-9); a StepResult when it fails."""
+        domain = self.lab.domain
+        if not ws.netlogon.joined:
+            return StepResult.failed(f"{verb}: the computer is not joined to a domain")
+        if not self.world.reachable(ws):
+            return StepResult.failed(f"{verb}: the server is not operational ({domain} unreachable)")
+        session = ws.winlogon.session
+        if credential == "none" and (session.local or session.user != self.lab.admin):
+            return StepResult.failed(                                       # SC-4: the bind has no domain rights
+                f"Cannot reset the secure channel password for the computer account in the domain {domain}. "
+                "Access is denied.")
+        account = self.world.directory.computers.get(ws.netlogon.account)
+        if account is None:
+            return StepResult.failed(f"{verb}: the computer account {ws.netlogon.account} was not found in {domain}")
+        secret = self.world.new_secret()
+        self.world.directory.set_machine_password(account.name, secret)
+        ws.netlogon.store(secret, ws.local_time())
+        return None
+
+    @admin
+    def do_repair_secure_channel(self, ws: Workstation, credential: str) -> StepResult:
+        failure = self._reset(ws, credential, "Test-ComputerSecureChannel")
+        if failure:
+            return StepResult(status=failure.status, output=failure.output + ["False"])
+        ws.netlogon.channel = None                                          # SC-4: rediscover a DC
+        status = netlogon.establish(ws)
+        state = "in good condition" if status is ChannelStatus.OK else "broken"
+        return StepResult(status=OK if status is ChannelStatus.OK else "failed",
+                          output=[f"The secure channel between the local computer and the domain {self.lab.domain} "
+                                  f"is {state}.", str(status is ChannelStatus.OK)])
+
+    @admin
+    def do_reset_machine_password(self, ws: Workstation, credential: str, tool: str) -> StepResult:
+        failure = self._reset(ws, credential, "netdom" if tool == "netdom" else "Reset-ComputerMachinePassword")
+        if failure:
+            return failure
+        if tool == "netdom":                                                # SC-5
+            return StepResult(output=["The machine account password for the local machine has been successfully "
+                                      "reset.", "The command completed successfully."])
+        return StepResult()
+
+    @admin
+    def do_rejoin_domain(self, ws: Workstation, credential: str, new_name: Optional[str]) -> StepResult:
+        ws.netlogon.leave()                                                 # Remove-Computer: now a workgroup member
+        ws.shutdown()
+        ws.boot()
+        failure = self._domain_join(ws, new_name or ws.name, credential)    # SC-7
+        if failure:
+            return StepResult(status=failure.status, raw=failure.raw,
+                              output=["Remove-Computer: left the domain; restarted"] + failure.output)
+        ws.shutdown()
+        ws.boot()
+        return StepResult(output=["Remove-Computer: left the domain; restarted",
+                                  f"Add-Computer: joined {self.lab.domain} as {new_name or ws.name}; restarted"])
+
+    @admin
+    def do_delete_profile(self, ws: Workstation, user: str) -> StepResult:
+        if ws.winlogon.session and ws.winlogon.session.user == user:
+            return StepResult.failed(f"{user} is signed in; the profile is in use")
+        ws.winlogon.profiles.discard(user)          # the cached verifiers are elsewhere (HKLM\SECURITY\Cache)
+        return StepResult(output=[f"deleted the profile of {user}"])
+
+    @powered
+    def do_lock_unlock(self, ws: Workstation, user: str, password: str) -> StepResult:
+        session = ws.winlogon.session
+        if session is None or session.user != user:
+            return StepResult.failed(f"{user} is not signed in at {ws.name}")
+        outcome = authenticate(ws, user, self._password(user, password))   # LG-4
+        return StepResult.of(outcome)
+
+    @admin
+    def do_sync_time(self, ws: Workstation) -> StepResult:
+        if not timeservice.sync(ws):                                        # LG-8
+            return StepResult.failed("The computer did not resync because no time data was available.")
+        return StepResult(output=["The command completed successfully."])
+
+    def do_wait(self, for_: int) -> StepResult:
+        self.world.advance(for_)
+        return StepResult()
+
+    @powered
+    def do_reboot(self, ws: Workstation) -> StepResult:
+        ws.shutdown()
+        ws.boot()
+        return StepResult()
+
+    # --- probes --------------------------------------------------------------------------------------------------
+
+    @powered
+    def do_logon(self, ws: Workstation, user: str, password: str) -> StepResult:
+        outcome = authenticate(ws, user, self._password(user, password))
+        if outcome.usable:
+            ws.winlogon.session = Session(user, admin=user == self.lab.admin)
+            ws.winlogon.profiles.add(user)
+        return StepResult.of(outcome)
+
+    def do_secure_channel(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
+        status = netlogon.establish(ws) if ws.powered else ChannelStatus.NO_LOGON_SERVERS
+        return StepResult(outcome=status.value, win32=status.win32[0],
+                          output=nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm))
+
+    def do_network(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
+        status = self.world.network_status(ws)
+        adapters = [{"name": a.name, "present": a.present, "ipv4": a.static_ip or "DHCP"}
+                    for a in ws.network.adapters]
+        return StepResult(outcome=status.value, details={"hidden_adapters": len(ws.network.hidden),
+                                                         "adapters": adapters})

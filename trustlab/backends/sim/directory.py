@@ -1,0 +1,90 @@
+"""The DC's directory: user accounts with their password state, computer accounts, and domain policy."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from trustlab.outcomes import Outcome
+from trustlab.profiles import BehaviourProfile
+from trustlab.specs.lab import LabSpec
+
+MUST_CHANGE = None  # pwdLastSet = 0
+
+
+@dataclass
+class User:
+    name: str
+    password: int = 1                  # the version of the user's password; the secret itself never leaves the sim
+    pwd_last_set: Optional[float] = 0.0  # DC time; MUST_CHANGE when the admin forces a change
+    enabled: bool = True
+
+
+@dataclass
+class ComputerAccount:
+    name: str
+    password: int
+    previous: Optional[int] = None
+    enabled: bool = True
+
+
+@dataclass
+class Policy:
+    max_password_age: int
+    cached_logons_count: int
+    machine_password_age: int
+    disable_password_change: bool
+    block_account_reuse: bool
+
+
+@dataclass
+class Directory:
+    policy: Policy
+    users: dict[str, User] = field(default_factory=dict)
+    computers: dict[str, ComputerAccount] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, lab: LabSpec, profile: BehaviourProfile) -> "Directory":
+        p = lab.policies
+        policy = Policy(p.max_password_age, p.cached_logons_count,
+                        p.machine_password_age or profile.machine_password_age,  # MP-1 / TM-7
+                        p.disable_password_change, p.block_account_reuse)
+        return cls(policy, {u: User(u) for u in lab.all_users})
+
+    def expires_at(self, user: User) -> Optional[float]:
+        """DC time at which the password passes the maximum age (TM-5); None if it never does."""
+        if user.pwd_last_set is MUST_CHANGE or not self.policy.max_password_age:
+            return None
+        return user.pwd_last_set + self.policy.max_password_age
+
+    def authenticate(self, name: str, password: int, dc_now: float) -> Outcome:
+        """The DC's answer for a user's password (LG-1, LG-5, LG-6): password first, then its state."""
+        user = self.users.get(name)
+        if user is None:
+            return Outcome.NO_SUCH_USER
+        if password != user.password:
+            return Outcome.WRONG_PASSWORD                                 # LG-5
+        if not user.enabled:
+            return Outcome.ACCOUNT_DISABLED
+        if user.pwd_last_set is MUST_CHANGE:
+            return Outcome.PASSWORD_MUST_CHANGE                           # LG-6 (1907)
+        expires = self.expires_at(user)
+        if expires is not None and dc_now >= expires:
+            return Outcome.PASSWORD_EXPIRED                               # LG-6 (1330)
+        return Outcome.SUCCESS
+
+    def change_password(self, name: str, dc_now: float) -> None:
+        user = self.users[name]
+        user.password += 1
+        user.pwd_last_set = dc_now
+
+    def accepts_machine(self, account: ComputerAccount, secret: Optional[int], profile: BehaviourProfile) -> bool:
+        """MP-5: a workstation secure channel is checked against the account's current password only, unless the
+        profile says the DC also takes the previous one."""
+        if secret is None:
+            return False
+        return secret == account.password or (profile.dc_accepts_previous_machine_password
+                                              and secret == account.previous)
+
+    def set_machine_password(self, name: str, secret: int) -> None:
+        account = self.computers[name]
+        account.previous, account.password = account.password, secret

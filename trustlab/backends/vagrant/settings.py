@@ -1,0 +1,134 @@
+"""The Windows lab's settings (`machines.yaml`, shared with the top-level Vagrantfile), its secrets, and the checks
+`vagrant validate` does not make: unique addresses inside the lab network, NetBIOS names of at most 15 characters,
+a box for every provider it is published for, and agreement with the default lab of the scenarios."""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustlab import shipped
+from trustlab.backends.passwords import lab_password
+from trustlab.specs.lab import LabSpec
+
+PROVIDERS = ("virtualbox", "hyperv", "libvirt")
+NETBIOS_MAX = 15
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Network(Strict):
+    prefix: str
+
+
+class Machine(Strict):
+    hostname: str
+    ip: str
+    mac: str = Field(pattern=r"^([0-9A-F]{2}:){5}[0-9A-F]{2}$")
+    memory: int = Field(ge=2048)
+    cpus: int = Field(ge=1)
+    role: Literal["dc", "client"]
+    boxes: dict[str, str]
+
+
+class Policies(Strict):
+    max_password_age_days: int = Field(ge=1, le=999)
+    cached_logons_count: int = Field(ge=0, le=50)
+
+
+class Settings(Strict):
+    domain: str
+    realm: str
+    network: Network
+    machines: dict[str, Machine]
+    users: list[str]
+    admin: str
+    policies: Policies
+    box_providers: dict[str, list[str]]
+
+    def machine(self, role: str) -> tuple[str, Machine]:
+        return next((name, m) for name, m in self.machines.items() if m.role == role)
+
+    def problems(self) -> list[str]:
+        """What would make the lab unbuildable or not the scenarios' lab; empty when it is fine."""
+        found = []
+        net = ipaddress.ip_network(self.network.prefix)
+        seen: dict[str, str] = {}
+        for name, m in self.machines.items():
+            if len(m.hostname) > NETBIOS_MAX:
+                found.append(f"machines.{name}.hostname: {m.hostname!r} is {len(m.hostname)} characters; "
+                             f"a NetBIOS name has at most {NETBIOS_MAX}")
+            address = ipaddress.ip_address(m.ip)
+            if address not in net or address in (net.network_address, net.broadcast_address):
+                found.append(f"machines.{name}.ip: {m.ip} is not a host address of {net}")
+            if m.ip in seen:
+                found.append(f"machines.{name}.ip: {m.ip} is also {seen[m.ip]}'s address")
+            seen.setdefault(m.ip, name)
+            for provider, box in m.boxes.items():
+                if provider not in PROVIDERS:
+                    found.append(f"machines.{name}.boxes: unknown provider {provider!r}; allowed: {', '.join(PROVIDERS)}")
+                elif provider not in self.box_providers.get(box, []):
+                    found.append(f"machines.{name}.boxes.{provider}: {box} is not published for {provider} "
+                                 f"(it is for: {', '.join(self.box_providers.get(box, [])) or 'nothing listed'})")
+        macs = [m.mac for m in self.machines.values()]
+        if len(set(macs)) != len(macs):
+            found.append("machines: two machines have the same MAC address")
+        if len(self.domain) > NETBIOS_MAX:
+            found.append(f"domain: {self.domain!r} is longer than a NetBIOS domain name may be ({NETBIOS_MAX})")
+        roles = sorted(m.role for m in self.machines.values())
+        if roles != ["client", "dc"]:
+            found.append(f"machines: the lab needs one dc and one client, has {', '.join(roles)}")
+            return found
+        spec = LabSpec()
+        _, dc = self.machine("dc")
+        _, client = self.machine("client")
+        if (self.domain, self.realm, dc.hostname, [client.hostname]) != (spec.domain, spec.realm, spec.dc,
+                                                                           spec.workstations):
+            found.append(f"the default lab is {spec.domain} / {spec.realm} with {spec.dc} and "
+                         f"{', '.join(spec.workstations)}; the Vagrantfile would build another")
+        if (self.users, self.admin) != (spec.users, spec.admin):
+            found.append(f"users: the default lab has {', '.join(spec.users)} and the admin {spec.admin}")
+        return found
+
+
+def load(path: Path | None = None) -> Settings:
+    from trustlab.specs.source import load_yaml_model
+
+    path = path or shipped.path("lab", "machines.yaml")
+    return load_yaml_model(path, Settings)
+
+
+def root() -> Path:
+    """Where the Vagrantfile is: TRUSTLAB_VAGRANT_ROOT, else the checkout this package runs from."""
+    env = os.environ.get("TRUSTLAB_VAGRANT_ROOT")
+    return Path(env) if env else Path(__file__).resolve().parents[3]
+
+
+class Secrets:
+    """The lab's secret seed, in `.vagrant/trustlab-secrets.json` beside the Vagrantfile (mode 0600); the Vagrantfile
+    creates it the same way when it provisions first. Passwords derive from it and are never written anywhere."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / ".vagrant" / "trustlab-secrets.json"
+        self._seed: bytes | None = None
+
+    def seed(self) -> bytes:
+        """Read once: every step that signs someone in needs it."""
+        if self._seed is None:
+            if not self.path.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    json.dump({"seed": secrets.token_hex(32)}, f)
+            self._seed = bytes.fromhex(json.loads(self.path.read_text())["seed"])
+        return self._seed
+
+    def password(self, user: str, version: int) -> str:
+        return lab_password(self.seed(), user, version)

@@ -1,0 +1,51 @@
+"""What the Windows scripts' answers mean in the common outcome names. Windows says the Win32 codes the outcomes
+are named after (LG-9), so the mapping is by code; the raw code always goes into the journal too."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from trustlab.outcomes import MEANINGS, ChannelStatus, NetworkStatus, Outcome
+
+CACHED_INTERACTIVE = 11               # SECURITY_LOGON_TYPE: a logon Winlogon served from the cached verifier (LG-2)
+LOGON = {m.win32: o for o, m in MEANINGS.items() if m.win32 and o is not Outcome.SUCCESS_CACHED}
+CHANNEL = {
+    0: ChannelStatus.OK,
+    5: ChannelStatus.BROKEN,                   # SC-2: ERROR_ACCESS_DENIED
+    1789: ChannelStatus.BROKEN,                # ERROR_TRUSTED_RELATIONSHIP_FAILURE
+    1326: ChannelStatus.BROKEN,                # the DC refused the machine password
+    1786: ChannelStatus.BROKEN,                # ERROR_NO_TRUST_LSA_SECRET
+    1787: ChannelStatus.NO_TRUST_ACCOUNT,      # ERROR_NO_TRUST_SAM_ACCOUNT
+    1311: ChannelStatus.NO_LOGON_SERVERS,
+    1355: ChannelStatus.NOT_JOINED,
+    1722: ChannelStatus.NO_LOGON_SERVERS,      # SC-2: RPC_S_SERVER_UNAVAILABLE, Netlogon not reachable
+}
+
+
+def logon_outcome(answer: dict[str, Any]) -> Optional[Outcome]:
+    """LogonUser's answer: success from the cache is SUCCESS_CACHED (LG-2); an unknown code maps to nothing and
+    the journal keeps the number."""
+    code = answer.get("win32")
+    if code == 0:
+        return Outcome.SUCCESS_CACHED if answer.get("logon_type") == CACHED_INTERACTIVE else Outcome.SUCCESS
+    return LOGON.get(code)
+
+
+def channel_status(answer: dict[str, Any], joined: bool = True) -> Optional[ChannelStatus]:
+    if not joined:
+        return ChannelStatus.NOT_JOINED
+    return CHANNEL.get(answer.get("status"))
+
+
+def network_status(answer: dict[str, Any], mac: str, plugged: bool) -> NetworkStatus:
+    """The first reason a technician would find, as the sim reports it: cable, adapter, address, DC."""
+    if not plugged:
+        return NetworkStatus.UNPLUGGED
+    wanted = mac.replace(":", "-").upper()
+    lab = [a for a in answer.get("present", []) if (a.get("mac") or "").upper() == wanted]
+    if not lab:
+        lab = [a for a in answer.get("present", []) if a.get("status") == "Up"]
+    if not lab:
+        return NetworkStatus.NO_ADAPTER
+    if answer.get("address") not in (lab[0].get("ipv4") or []):
+        return NetworkStatus.NO_ADDRESS
+    return NetworkStatus.UP if answer.get("dc_reachable") else NetworkStatus.DC_DOWN

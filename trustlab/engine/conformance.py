@@ -1,0 +1,102 @@
+"""Conformance: the sim, with a backend's behaviour profile, against that real backend, probe by probe."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from trustlab.catalogue import Catalogue
+from trustlab.engine.journal import Journal
+from trustlab.engine.runner import run
+from trustlab.engine.verdict import Verdict
+from trustlab.profiles import BehaviourProfile
+
+# Steps whose outcome is an observation to compare (probes, and what a technician reads off an admin tool).
+OBSERVED = {"logon", "secure_channel", "network", "lock_unlock", "verify_secure_channel"}
+
+
+@dataclass
+class Divergence:
+    step: str
+    sim: Optional[str]
+    real: Optional[str]
+    raw: Optional[str] = None
+
+
+@dataclass
+class Comparison:
+    scenario: str
+    remediation: Optional[str]
+    agreements: int = 0
+    divergences: list[Divergence] = field(default_factory=list)
+    flaky: list[Divergence] = field(default_factory=list)   # seen on a first real run, gone on the re-run
+    unsupported: Optional[str] = None
+    sim_verdict: Optional[str] = None
+    real_verdict: Optional[str] = None
+
+    @property
+    def label(self) -> str:
+        return self.scenario + (f" + {self.remediation}" if self.remediation else "")
+
+
+def observations(journal: Journal) -> list[tuple[str, dict]]:
+    return [(f"{e['phase']}[{e['index']}] {e['step']}", e) for e in journal.steps
+            if e["verb"] in OBSERVED and e["phase"] != "remediation" or
+            (e["phase"] == "remediation" and e["verb"] in OBSERVED and " > " not in e["step"])]
+
+
+def compare(sim: Journal, real: Journal, scenario: str, remediation: Optional[str]) -> Comparison:
+    c = Comparison(scenario, remediation, sim_verdict=sim.verdict["verdict"], real_verdict=real.verdict["verdict"])
+    if real.verdict["verdict"] == Verdict.UNSUPPORTED.value:
+        c.unsupported = real.verdict.get("reason")
+        return c
+    ours, theirs = observations(sim), observations(real)
+    for (step, a), (_, b) in zip(ours, theirs):
+        if a.get("outcome") == b.get("outcome") and a["status"] == b["status"]:
+            c.agreements += 1
+        else:
+            c.divergences.append(Divergence(step, a.get("outcome") or a["status"], b.get("outcome") or b["status"],
+                                            b.get("raw")))
+    for step, entry in ours[len(theirs):]:
+        c.divergences.append(Divergence(step, entry.get("outcome"), f"not reached ({c.real_verdict})"))
+    for step, entry in theirs[len(ours):]:
+        c.divergences.append(Divergence(step, f"not reached ({c.sim_verdict})", entry.get("outcome"),
+                                        entry.get("raw")))
+    return c
+
+
+def pairs(catalogue: Catalogue, only: tuple[str, ...] = ()) -> list[tuple[str, Optional[str]]]:
+    out: list[tuple[str, Optional[str]]] = []
+    for sid in sorted(catalogue.scenarios):
+        if only and sid not in only:
+            continue
+        out.append((sid, None))
+        out += [(sid, rid) for rid in sorted(catalogue.remediations) if sid in catalogue.remediations[rid].fixes]
+    return out
+
+
+def conformance(catalogue: Catalogue, backend: str, profile: BehaviourProfile, only: tuple[str, ...] = (),
+                progress: Optional[Callable[[str], None]] = None) -> list[Comparison]:
+    out = []
+    for sid, rid in pairs(catalogue, only):
+        if progress:
+            progress(sid + (f" + {rid}" if rid else ""))
+        scenario, remediation = catalogue.scenarios[sid], catalogue.remediations[rid] if rid else None
+        real = run(scenario, remediation, backend, profile)
+        sim = run(scenario, remediation, "sim", profile) if real.verdict["verdict"] != "UNSUPPORTED" else real
+        result = compare(sim, real, sid, rid)
+        if result.divergences:      # a real lab can be timing-sensitive: run it again before calling it a divergence
+            again = compare(sim, run(scenario, remediation, backend, profile), sid, rid)
+            if not again.divergences:
+                again.flaky = result.divergences
+            result = again
+        out.append(result)
+    return out
+
+
+def summary(comparisons: list[Comparison]) -> dict[str, int]:
+    compared = [c for c in comparisons if c.unsupported is None]
+    return {"runs": len(comparisons), "compared": len(compared),
+            "unsupported": len(comparisons) - len(compared),
+            "agreements": sum(c.agreements for c in compared),
+            "divergences": sum(len(c.divergences) for c in compared),
+            "flaky": sum(1 for c in compared if c.flaky)}

@@ -1,0 +1,133 @@
+"""Run = set up the lab, `setup`, `break`, check `symptoms`, then the remediation, `verify`, and a recheck of the
+symptoms to see what got worse."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Optional
+
+from trustlab.backends import backend_class
+from trustlab.engine.backend import FAILED, UNSUPPORTED, Backend, StepResult
+from trustlab.engine.journal import Journal, matches
+from trustlab.engine.plan import BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan
+from trustlab.engine.verdict import Verdict, usable
+from trustlab.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.remediation import Remediation
+from trustlab.specs.scenario import Scenario
+
+STOP_IF_FIXED = "stop_if_fixed"   # handled here: it runs the remediation's own checks, not a backend step
+
+
+def run(scenario: Scenario, remediation: Optional[Remediation] = None, backend: str = "sim",
+        profile: BehaviourProfile = WINDOWS, seed: int = 0) -> Journal:
+    """One run on a fresh lab."""
+    cls = backend_class(backend)
+    lab = cls(scenario.lab, profile, seed)
+    try:
+        return execute(lab, scenario.id, remediation.id if remediation else None,
+                       plan(scenario, remediation))
+    finally:
+        lab.close()
+
+
+def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action]) -> Journal:
+    journal = Journal(scenario_id, remediation_id, lab.name, lab.profile.name, lab.seed)
+    reason = lab.lab_unsupported()
+    if reason:
+        journal.verdict = {"verdict": Verdict.UNSUPPORTED.value, "reason": f"lab: {reason}"}
+        return journal
+    results: list[tuple[Action, StepResult]] = []
+    checks = [a for a in actions if a.phase == VERIFY]
+
+    def step(action: Action) -> tuple[StepResult, dict]:
+        result = lab.do(action.verb, action.args)
+        for t, computer, event in lab.background():
+            journal.background(t, computer, event)
+        entry = journal.record(action, result, lab.now(), time.time() if lab.real_time else None)
+        results.append((action, result))
+        return result, entry
+
+    verdict: Optional[dict] = None
+    stopped = False
+    for action in actions:
+        if stopped and action.phase == REMEDIATION:
+            continue
+        if action.verb == STOP_IF_FIXED:
+            stopped = _stop_if_fixed(action, checks, step, journal, lab)
+            continue
+        result, entry = step(action)
+        verdict = _stop_early(action, result, entry)
+        if verdict:
+            break
+    journal.verdict = verdict or _judge(results, remediation_id is not None)
+    return journal
+
+
+def _stop_if_fixed(action: Action, checks: list[Action], step, journal: Journal, lab: Backend) -> bool:
+    """Run the remediation's own checks now; if they all hold, the rest of the procedure is skipped."""
+    fixed = True
+    for check in checks:
+        result, entry = step(replace(check, phase=REMEDIATION, index=action.index,
+                                     text=f"{action.text} > {check.text}"))
+        fixed = fixed and entry.get("matched", False)
+    journal.record(action, StepResult(outcome="FIXED" if fixed else "NOT_FIXED",
+                                      output=["stopping here: it works" if fixed else "still failing: going on"]),
+                   lab.now(), time.time() if lab.real_time else None)
+    return fixed
+
+
+def _stop_early(action: Action, result: StepResult, entry: dict) -> Optional[dict]:
+    where = f"{action.phase}[{action.index}] {action.text}"
+    if result.status == UNSUPPORTED:
+        return {"verdict": Verdict.UNSUPPORTED.value, "reason": f"{where}: {'; '.join(result.output)}"}
+    if action.phase == SETUP and (result.status == FAILED or entry.get("matched") is False):
+        return {"verdict": Verdict.BASELINE_FAILED.value, "reason": f"{where}: {_got(result, action)}"}
+    if action.phase == BREAK and result.status == FAILED:
+        return {"verdict": Verdict.SYMPTOMS_NOT_REPRODUCED.value, "reason": f"{where}: {_got(result, action)}"}
+    return None
+
+
+def _got(result: StepResult, action: Action) -> str:
+    if result.status == FAILED:
+        return "failed: " + "; ".join(result.output)
+    return f"expected {action.expect.get('outcome')}, got {result.outcome}"
+
+
+def _judge(results: list[tuple[Action, StepResult]], remediated: bool) -> dict:
+    def phase(name: str) -> list[tuple[Action, StepResult]]:
+        return [(a, r) for a, r in results if a.phase == name]
+
+    unmet = [f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(SYMPTOMS) if not matches(a, r)]
+    if unmet:
+        return {"verdict": Verdict.SYMPTOMS_NOT_REPRODUCED.value, "reason": "; ".join(unmet)}
+    if not remediated:
+        return {"verdict": Verdict.REPRODUCED.value}
+    failed = [f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(VERIFY) if not matches(a, r)]
+    worse = _worse(phase(SYMPTOMS), phase(VERIFY) + phase(RECHECK))
+    steps_failed = [f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output)}" for a, r in phase(REMEDIATION)
+                    if r.status == FAILED]
+    if worse:
+        verdict = Verdict.MADE_WORSE
+    else:
+        verdict = Verdict.NOT_FIXED if failed else Verdict.FIXED
+    out = {"verdict": verdict.value}
+    if failed:
+        out["unmet"] = failed
+    if worse:
+        out["worse"] = worse
+    if steps_failed:
+        out["failed_steps"] = steps_failed
+    return out
+
+
+def _worse(before: list[tuple[Action, StepResult]], after: list[tuple[Action, StepResult]]) -> list[str]:
+    """A thing (a user's logon at a computer, a channel, a network) usable before the procedure and by no probe
+    after it."""
+    was = {}
+    for a, r in before:
+        if usable(r.outcome):
+            was.setdefault(a.target, f"{a.text} -> {r.outcome}")
+    now = {a.target for a, r in after if usable(r.outcome)}
+    last = {a.target: r.outcome for a, r in after}
+    return [f"{text} before; {last.get(target, 'not checked')} after" for target, text in was.items()
+            if target not in now]

@@ -1,0 +1,43 @@
+"""A remediation: the procedure a technician follows, the scenarios it claims to fix, and how a fix is checked."""
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import Field, field_validator
+
+from trustlab.specs.scenario import ID_PATTERN, check_models
+from trustlab.specs.steps import STEP_MODELS, Expectation, Step, Strict
+
+
+class Remediation(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    description: str = ""
+    models: list[str] = Field(default_factory=list, description="behaviour IDs the procedure relies on")
+    tags: list[str] = Field(default_factory=list)
+    fixes: list[str] = Field(default_factory=list, description="IDs of the scenarios this procedure claims to fix")
+    steps: list[Step] = Field(min_length=1)
+    background: list[Step] = Field(default_factory=list, description="events that may happen at any point of the "
+                                   "procedure (a reboot, a cable flap, time passing); only the explorer adds them")
+    verify: Optional[list[Expectation]] = Field(
+        None, description="omitted: the affected user logs on online, the secure channel verifies, the network is up")
+
+    _check_models = field_validator("models")(check_models)
+
+    @property
+    def checks(self) -> list:
+        return self.verify if self.verify is not None else DEFAULT_VERIFY
+
+
+DEFAULT_VERIFY = [
+    STEP_MODELS["logon"].model_validate({"logon": {"expect": "SUCCESS"}}),
+    STEP_MODELS["secure_channel"].model_validate({"secure_channel": {"expect": "OK"}}),
+    STEP_MODELS["network"].model_validate({"network": {"expect": "UP"}}),
+]
+
+
+def from_regression(scenario) -> Remediation:
+    """The procedure a regression scenario carries, as a remediation that claims nothing."""
+    reg = scenario.regression
+    return Remediation(id=reg.remediation, title=f"the schedule of {reg.remediation} that {scenario.id} records",
+                       steps=reg.steps, verify=reg.verify)
