@@ -11,6 +11,7 @@ import argparse
 import statistics
 import time
 
+from trustlab.backends.sim import SimBackend
 from trustlab.catalogue import load_default
 from trustlab.engine.runner import run
 from trustlab.explorer import explore
@@ -27,20 +28,21 @@ def main() -> None:
     scenario, remediation = cat.scenario("password-changed-elsewhere"), cat.remediation("unplug-cached-logon-wait-reboot")
     rates = []
     for seed in range(1, 6):
-        result = explore(scenario, remediation, "sim", WINDOWS, examples=args.examples, seed=seed)
+        result = explore(scenario, remediation, SimBackend, WINDOWS, examples=args.examples, seed=seed)
         rates.append(result.rate)
     print(f"sim: median {statistics.median(rates):,.0f} examples/s over 5 passes of {args.examples} "
           f"({min(rates):,.0f} to {max(rates):,.0f}; target >= 500/s)")
     sample = schedules(scenario, remediation).example()
     t0 = time.perf_counter()
     for _ in range(300):
-        run(sample.scenario, sample.remediation)
+        run(sample.scenario, sample.remediation, SimBackend)
     print(f"run only (no Hypothesis): {300 / (time.perf_counter() - t0):,.0f} runs/s")
     if args.samba:
+        from trustlab.backends.samba import SambaBackend
         from trustlab.backends.samba.backend import acquire
 
         acquire()                                   # the lab is built once, outside the timing
-        result = explore(scenario, remediation, "samba", SAMBA, examples=args.samba, seed=1)
+        result = explore(scenario, remediation, SambaBackend, SAMBA, examples=args.samba, seed=1)
         print(f"samba: {result.examples} examples in {result.seconds:.1f} s = "
               f"{result.seconds / max(result.examples, 1):.1f} s per example")
 

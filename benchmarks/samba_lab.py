@@ -10,6 +10,7 @@ import os
 import statistics
 import time
 
+from trustlab.backends.samba import SambaBackend
 from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import SambaLab
 from trustlab.catalogue import load_default
@@ -38,7 +39,7 @@ def main() -> None:
         scenario, fix = catalogue.scenario("machine-account-reset"), catalogue.remediation("reset-machine-password")
         for _ in range(args.repeat):
             t0 = time.monotonic()
-            verdict = run(scenario, fix, "samba", SAMBA).verdict["verdict"]
+            verdict = run(scenario, fix, SambaBackend, SAMBA).verdict.value
             runs.append(time.monotonic() - t0)
             assert verdict == "FIXED", verdict
     finally:

@@ -9,6 +9,7 @@ import argparse
 import statistics
 import time
 
+from trustlab.backends.sim import SimBackend
 from trustlab.catalogue import load_default
 from trustlab.engine.runner import run
 
@@ -23,7 +24,7 @@ def main() -> None:
     while time.perf_counter() - start < args.seconds:
         t0 = time.perf_counter()
         for scenario, remediation in pairs:
-            run(scenario, remediation)
+            run(scenario, remediation, SimBackend)
         rates.append(len(pairs) / (time.perf_counter() - t0))
         total += len(pairs)
     print(f"matrix: {len(catalogue.scenarios)} scenarios x {len(catalogue.remediations)} remediations "

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from trustlab.calibration import EXPERIMENTS, calibrate
 from trustlab.cli import main
 from trustlab.profiles import SAMBA, WINDOWS, load_profile
+from trustlab.backends.sim import SimBackend
 
 SWITCHES = [e.switch for e in EXPERIMENTS if e.switch]
 
@@ -23,12 +24,12 @@ def test_every_experiment_is_a_valid_scenario_citing_known_behaviour():
 def test_calibration_reads_back_every_combination_of_switches():
     for combo in itertools.product([False, True], repeat=len(SWITCHES)):
         profile = WINDOWS.model_copy(update=dict(zip(SWITCHES, combo)))
-        observed = calibrate("sim", profile).profile("observed")
+        observed = calibrate(SimBackend, profile).profile("observed")
         assert tuple(getattr(observed, s) for s in SWITCHES) == combo
 
 
 def test_the_failing_nltest_lines_are_recorded():
-    finding = next(f for f in calibrate("sim", WINDOWS).findings if f.experiment.switch is None)
+    finding = next(f for f in calibrate(SimBackend, WINDOWS).findings if f.experiment.switch is None)
     assert finding.value[-3:] == ["Trusted DC Connection Status Status = 5 0x5 ERROR_ACCESS_DENIED",
                                   "Trust Verification Status = 5 0x5 ERROR_ACCESS_DENIED",
                                   "The command completed successfully"]

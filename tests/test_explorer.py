@@ -11,11 +11,12 @@ from trustlab.explorer import explore, write_regression
 from trustlab.profiles import WINDOWS
 from trustlab.specs.remediation import from_regression
 from tests.conftest import ROOT
+from trustlab.backends.sim import SimBackend
 
 
 def test_a_holding_claim_has_no_counterexample(catalogue):
     result = explore(catalogue.scenario("password-changed-elsewhere"),
-                     catalogue.remediation("unplug-cached-logon-wait-reboot"), "sim", WINDOWS, examples=60, seed=3)
+                     catalogue.remediation("unplug-cached-logon-wait-reboot"), SimBackend, WINDOWS, examples=60, seed=3)
     assert result.failure is None and result.claimed
     assert result.examples == 60
     assert list(result.classes) == [("FIXED", "SUCCESS", "OK", "UP")]
@@ -23,7 +24,7 @@ def test_a_holding_claim_has_no_counterexample(catalogue):
 
 def test_the_clock_counterexample_is_shrunk_to_reboot_before_plug(catalogue):
     result = explore(catalogue.scenario("clock-months-off"), catalogue.remediation("unplug-cached-logon-wait-reboot"),
-                     "sim", WINDOWS, examples=200, seed=1)
+                     SimBackend, WINDOWS, examples=200, seed=1)
     assert result.failure is not None
     steps = [line.split("] ", 1)[1] for line in result.failure.schedule.describe() if line.startswith("steps")]
     assert steps == ["unplug: {}", "logon: {password: previous}", "wait: {for: 0s}", "reboot: {}", "plug: {}"]
@@ -32,22 +33,22 @@ def test_the_clock_counterexample_is_shrunk_to_reboot_before_plug(catalogue):
 
 def test_counterexample_round_trip(tmp_path, catalogue):
     scenario, fix = catalogue.scenario("clock-months-off"), catalogue.remediation("unplug-cached-logon-wait-reboot")
-    result = explore(scenario, fix, "sim", WINDOWS, examples=200, seed=1)
+    result = explore(scenario, fix, SimBackend, WINDOWS, examples=200, seed=1)
     path = write_regression(result.failure, scenario, fix, tmp_path / "scenarios", seed=1)
     written = yaml.safe_load(path.read_text())
     assert written["regression"]["verdict"] == "NOT_FIXED" and written["regression"]["seed"] == 1
     loaded = load([tmp_path], context=catalogue)            # a valid scenario file
     spec = loaded.scenario(path.stem)
-    again = run(spec, from_regression(spec))
-    assert again.to_json() == run(spec, from_regression(spec)).to_json()            # deterministic
-    assert again.verdict == result.failure.journal.verdict                          # exactly the failure
+    again = run(spec, from_regression(spec), SimBackend)
+    assert again.to_json() == run(spec, from_regression(spec), SimBackend).to_json()            # deterministic
+    assert again.judgement == result.failure.journal.judgement                          # exactly the failure
 
 
 def test_the_shipped_regression_replays_as_recorded(catalogue):
     found = [s for s in catalogue.scenarios.values() if s.regression]
     assert found, "the seed exploration ships its counterexample"
     for spec in found:
-        assert run(spec, from_regression(spec)).verdict["verdict"] == spec.regression.verdict
+        assert run(spec, from_regression(spec), SimBackend).verdict.value == spec.regression.verdict
 
 
 def test_cli_explore_writes_the_counterexample(tmp_path):

@@ -13,7 +13,10 @@ from typing import Any, Callable, Optional
 import yaml
 
 from trustlab.engine.journal import Journal
+from trustlab.engine.judgement import Verdict
+from trustlab.engine.backend import Backend
 from trustlab.engine.runner import run
+from trustlab.outcomes import usable
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.scenario import Scenario
 
@@ -30,10 +33,6 @@ class Experiment:
     @property
     def spec(self) -> Scenario:
         return Scenario.model_validate(self.scenario)
-
-
-def _usable(probe: dict) -> bool:
-    return probe.get("outcome") in ("SUCCESS", "SUCCESS_CACHED")
 
 
 EXPERIMENTS = [
@@ -61,7 +60,7 @@ EXPERIMENTS = [
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
          "break": [{"unplug": {}}, {"advance_time": {"by": "2d"}}],
          "symptoms": [{"logon": {"expect": "SUCCESS_CACHED"}}]},
-        "offline_logon_after_expiry", _usable),
+        "offline_logon_after_expiry", lambda probe: usable(probe.get("outcome"))),
     Experiment(
         "4. Does an expired password ever show as the 1789 trust failure (LG-7)?",
         {"id": "calibrate-expired-online", "title": "Online, two days after a one-day maximum age",
@@ -84,12 +83,12 @@ class Finding:
 
     @property
     def settled(self) -> bool:
-        return self.journal.verdict["verdict"] not in ("UNSUPPORTED", "BASELINE_FAILED")
+        return self.journal.verdict not in (Verdict.UNSUPPORTED, Verdict.BASELINE_FAILED)
 
 
 @dataclass
 class Calibration:
-    backend: str
+    backend: str                            # its name, for the written profile's header
     base: BehaviourProfile
     findings: list[Finding] = field(default_factory=list)
 
@@ -104,7 +103,7 @@ class Calibration:
                  "# What each experiment observed (windows-behaviour.md, Open questions):"]
         for f in self.findings:
             lines.append(f"#   {f.experiment.question}")
-            lines.append(f"#     {f.journal.verdict['verdict']}: observed {f.probe.get('outcome')}"
+            lines.append(f"#     {f.journal.verdict.value}: observed {f.probe.get('outcome')}"
                          + (f" -> {f.experiment.switch}: {f.value}" if f.experiment.switch else ""))
             if not f.experiment.switch:
                 lines += [f"#       | {line}" for line in f.value]
@@ -115,9 +114,9 @@ class Calibration:
         return profile
 
 
-def calibrate(backend: str, base: BehaviourProfile, progress: Callable[[Experiment], None] = lambda e: None,
+def calibrate(backend: type[Backend], base: BehaviourProfile, progress: Callable[[Experiment], None] = lambda e: None,
               only: Optional[list[str]] = None) -> Calibration:
-    result = Calibration(backend, base)
+    result = Calibration(backend.name, base)
     for experiment in EXPERIMENTS:
         if only and experiment.scenario["id"] not in only:
             continue

@@ -11,12 +11,9 @@ from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.source import Source, read, validate
-from trustlab.specs.steps import flatten
+from trustlab.specs.steps import VERBS, flatten
 
 Spec = Union[Scenario, Remediation]
-# Verbs that may name the DC; every other `computer` must be a workstation.
-DC_VERBS = {"power_off", "power_on", "set_clock", "unplug", "plug"}
-REMEDIATION_ONLY = {"stop_if_fixed"}
 
 
 def default_root() -> Path:
@@ -124,7 +121,7 @@ def load_default(extra: Iterable[Path] = ()) -> Catalogue:
 def _names(step, lab: LabSpec, path: tuple, src: Source) -> list[Problem]:
     out, args = [], step.args
     computer = getattr(args, "computer", None)
-    allowed = lab.computers if step.verb in DC_VERBS else lab.workstations
+    allowed = lab.computers if VERBS[step.verb].at_dc else lab.workstations
     if computer is not None and computer not in allowed:
         out.append(src.problem(path + (step.verb, "computer"),
                                f"{computer!r} is not a computer of this lab; allowed: {', '.join(allowed)}"))
@@ -150,7 +147,7 @@ def _check_scenario(s: Scenario, src: Source) -> list[Problem]:
         for i, step in enumerate(steps):
             for inner in flatten([step]):
                 out += _names(inner, s.lab, where + (i,), src)
-            if step.verb in REMEDIATION_ONLY and not remediation:
+            if step.verb in VERBS and VERBS[step.verb].remediation_only and not remediation:
                 out.append(src.problem(where + (i, step.verb), f"`{step.verb}` belongs in a remediation's steps"))
     return out
 

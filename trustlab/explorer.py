@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, InMemoryExampleDatabase
 
 from trustlab.engine.journal import Journal
-from trustlab.engine.runner import run
-from trustlab.engine.verdict import Verdict
+from trustlab.engine.judgement import Verdict
+from trustlab.engine.runner import BackendFactory, run
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
@@ -47,21 +47,21 @@ class Exploration:
 
 def problem(journal: Journal, claimed: bool) -> Optional[str]:
     """What the schedule broke: the scenario must reproduce; a claimed remediation must fix it."""
-    verdict = Verdict(journal.verdict["verdict"])
-    if verdict.scenario_fault:
-        return f"the scenario did not reproduce: {verdict.value}: {journal.verdict.get('reason', '')}"
-    if claimed and verdict is not Verdict.FIXED:
-        detail = "; ".join(journal.verdict.get("unmet", []) + journal.verdict.get("worse", []))
-        return f"claimed to fix it, got {verdict.value}: {detail}"
+    judgement = journal.judgement
+    if judgement.verdict.scenario_fault:
+        return f"the scenario did not reproduce: {judgement.verdict.value}: {judgement.reason or ''}"
+    if claimed and judgement.verdict is not Verdict.FIXED:
+        detail = "; ".join(judgement.unmet + judgement.worse)
+        return f"claimed to fix it, got {judgement.verdict.value}: {detail}"
     return None
 
 
 def outcome_class(journal: Journal) -> tuple:
     """How a run ended, as the distinct observations of its checks: a coarse picture of the space explored."""
-    return (journal.verdict["verdict"],) + tuple(e.get("outcome") for e in journal.steps if e["phase"] == "verify")
+    return (journal.verdict.value,) + tuple(e.get("outcome") for e in journal.steps if e["phase"] == "verify")
 
 
-def explore(scenario: Scenario, remediation: Remediation, backend: str, profile: BehaviourProfile,
+def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactory, profile: BehaviourProfile,
             examples: int = 200, seed: Optional[int] = None, derandomize: bool = False,
             database: Optional[Path] = None, progress: Optional[Callable[[Exploration], None]] = None,
             check_claim: Optional[bool] = None) -> Exploration:
@@ -165,7 +165,7 @@ def write_regression(failure: Failure, original: Scenario, remediation: Remediat
     doc["tags"] = sorted(set(original.tags) | {"found"})
     doc["symptoms"] = [data(s) for s in found.scenario.symptoms]
     doc["regression"] = {"remediation": remediation.id, "steps": [data(s) for s in found.remediation.steps],
-                         "verdict": failure.journal.verdict["verdict"]}
+                         "verdict": failure.journal.verdict.value}
     if remediation.verify is not None:
         doc["regression"]["verify"] = [data(s) for s in remediation.verify]
     if seed is not None:

@@ -42,7 +42,7 @@ class Outcome(str, Enum):
     @property
     def usable(self) -> bool:
         """The user got a desktop."""
-        return self in (Outcome.SUCCESS, Outcome.SUCCESS_CACHED)
+        return usable(self.value)
 
 
 MEANINGS: dict[Outcome, Meaning] = {
@@ -141,3 +141,10 @@ class NetworkStatus(str, Enum):
     DC_DOWN = "DC_DOWN"
     POWERED_OFF = "POWERED_OFF"
 
+
+USABLE = frozenset(s.value for s in (Outcome.SUCCESS, Outcome.SUCCESS_CACHED, ChannelStatus.OK, NetworkStatus.UP))
+
+
+def usable(outcome: object) -> bool:
+    """The one meaning of "usable": the user got a desktop, the channel works, the network is up."""
+    return outcome in USABLE

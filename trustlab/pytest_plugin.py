@@ -11,10 +11,11 @@ from typing import Optional
 
 import pytest
 
+from trustlab import backends
 from trustlab import catalogue as catalogue_mod
 from trustlab.engine.journal import Journal
+from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import run
-from trustlab.engine.verdict import Verdict
 from trustlab.profiles import load_profile
 from trustlab.specs.errors import SpecError
 from trustlab.specs.remediation import from_regression
@@ -22,18 +23,23 @@ from trustlab.specs.remediation import from_regression
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("trustlab", "trustlab scenarios")
-    group.addoption("--trustlab-backend", default="sim", help="backend to run scenario files on (default: sim)")
+    group.addoption("--trustlab-backend", default=backends.MODEL,
+                    help=f"backend to run scenario files on: {', '.join(backends.BACKENDS)} "
+                         f"(default: {backends.MODEL})")
     group.addoption("--trustlab-profile", default=None,
-                    help="behaviour profile (default: `samba` on the samba backend, else `windows`)")
+                    help="behaviour profile (default: the backend's own, e.g. `samba` on samba)")
     group.addoption("--trustlab-catalogue", action="append", default=[],
                     help="catalogue folder for the remediations that claim the scenarios (default: the shipped one)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for mark, text in (("trustlab", "a trustlab scenario item"), ("sim", "runs on the sim backend"),
-                       ("samba", "runs on the samba backend"),
-                       ("vagrant", "runs on the vagrant backend (real Windows; TRUSTLAB_VAGRANT=1)")):
-        config.addinivalue_line("markers", f"{mark}: {text}")
+    config.addinivalue_line("markers", "trustlab: a trustlab scenario item")
+    for name in backends.BACKENDS:
+        config.addinivalue_line("markers", f"{name}: runs on the {name} backend")
+    try:
+        config._trustlab_backend = backends.backend_class(config.getoption("trustlab_backend"))
+    except backends.UnknownBackend as e:
+        raise pytest.UsageError(f"--trustlab-backend: {e}") from None
 
 
 def _requested(path: Path, config: pytest.Config) -> bool:
@@ -67,7 +73,7 @@ class ScenarioFile(pytest.File):
             raise self.CollectError(str(e)) from None
         if not hasattr(spec, "symptoms"):
             return
-        backend = self.config.getoption("trustlab_backend")
+        backend = self.config._trustlab_backend.name
         if spec.regression:
             kinds = [("regression", None)]
         else:
@@ -83,7 +89,7 @@ class ScenarioFile(pytest.File):
 
 class TrustlabFailure(Exception):
     def __init__(self, journal: Journal, expected: str):
-        super().__init__(journal.verdict["verdict"])
+        super().__init__(journal.verdict.value)
         self.journal, self.expected = journal, expected
 
 
@@ -93,9 +99,8 @@ class ScenarioItem(pytest.Item):
         self.spec, self.remediation_id = spec, remediation_id
 
     def runtest(self) -> None:
-        backend = self.config.getoption("trustlab_backend")
-        profile = load_profile(self.config.getoption("trustlab_profile") or
-                               ("samba" if backend == "samba" else "windows"))
+        backend = self.config._trustlab_backend
+        profile = load_profile(self.config.getoption("trustlab_profile") or backend.default_profile)
         if self.spec.regression:
             remediation, expected = from_regression(self.spec), self.spec.regression.verdict
         elif self.remediation_id:
@@ -103,19 +108,18 @@ class ScenarioItem(pytest.Item):
         else:
             remediation, expected = None, Verdict.REPRODUCED.value
         journal = run(self.spec, remediation, backend, profile)
-        verdict = journal.verdict["verdict"]
-        if verdict == Verdict.UNSUPPORTED.value:
-            pytest.skip(f"unsupported on {backend}: {journal.verdict.get('reason')}")
-        if verdict != expected:
+        if journal.verdict is Verdict.UNSUPPORTED:
+            pytest.skip(f"unsupported on {backend.name}: {journal.judgement.reason}")
+        if journal.verdict.value != expected:
             raise TrustlabFailure(journal, expected)
 
     def repr_failure(self, excinfo, style=None):
         if not isinstance(excinfo.value, TrustlabFailure):
             return super().repr_failure(excinfo, style)
         journal, expected = excinfo.value.journal, excinfo.value.expected
-        lines = [f"{self.spec.id}: expected {expected}, got {journal.verdict['verdict']}"]
+        lines = [f"{self.spec.id}: expected {expected}, got {journal.verdict.value}"]
         for key in ("reason", "unmet", "worse", "failed_steps"):
-            value = journal.verdict.get(key)
+            value = getattr(journal.judgement, key)
             lines += [f"  {key.replace('_', ' ')}: {v}" for v in ([value] if isinstance(value, str) else value or [])]
         failing = [e for e in journal.steps if e.get("matched") is False and e["phase"] != "recheck"
                    or e["status"] == "failed"]

@@ -11,6 +11,7 @@ from trustlab.engine.runner import execute, run
 from trustlab.profiles import WINDOWS
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
+from trustlab.backends.sim import SimBackend
 
 RESET = {"id": "reset", "title": "t", "models": ["MP-7"],
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
@@ -27,7 +28,7 @@ def remediation(steps, **extra) -> Remediation:
 
 
 def verdict(s, r=None) -> dict:
-    return run(s, r).verdict
+    return run(s, r, SimBackend).judgement.to_dict()
 
 
 def test_reproduced_fixed_not_fixed():
@@ -74,8 +75,8 @@ def test_a_lost_symptom_is_not_worse_when_verify_shows_the_thing_works():
 def test_stop_if_fixed_skips_the_rest_of_the_procedure():
     steps = [{"local_admin_logon": {}}, {"repair_secure_channel": {}}, {"reboot": {}}, {"stop_if_fixed": {}},
              {"local_admin_logon": {}}, {"rejoin_domain": {}}]
-    journal = run(scenario(lab={"policies": {"block_account_reuse": True}}), remediation(steps))
-    assert journal.verdict == {"verdict": "FIXED"}
+    journal = run(scenario(lab={"policies": {"block_account_reuse": True}}), remediation(steps), SimBackend)
+    assert journal.judgement.to_dict() == {"verdict": "FIXED"}
     verbs = [e["verb"] for e in journal.steps if e["phase"] == "remediation"]
     assert "rejoin_domain" not in verbs
     stop = next(e for e in journal.steps if e["verb"] == "stop_if_fixed")
@@ -84,8 +85,8 @@ def test_stop_if_fixed_skips_the_rest_of_the_procedure():
 
 def test_stop_if_fixed_goes_on_when_still_broken():
     steps = [{"stop_if_fixed": {}}, {"local_admin_logon": {}}, {"repair_secure_channel": {}}]
-    journal = run(scenario(), remediation(steps))
-    assert journal.verdict == {"verdict": "FIXED"}
+    journal = run(scenario(), remediation(steps), SimBackend)
+    assert journal.judgement.to_dict() == {"verdict": "FIXED"}
     stop = next(e for e in journal.steps if e["verb"] == "stop_if_fixed")
     assert stop["outcome"] == "NOT_FIXED"
 
@@ -107,14 +108,14 @@ class Partial(Backend):
 
 def test_unsupported_step_skips_the_run_and_says_why():
     journal = execute(Partial(scenario().lab, WINDOWS), "reset", None, plan(scenario()))
-    assert journal.verdict == {"verdict": "UNSUPPORTED",
+    assert journal.judgement.to_dict() == {"verdict": "UNSUPPORTED",
                                "reason": "break[0] reset_computer_account: {}: the partial backend cannot do "
                                          "`reset_computer_account`"}
 
 
 def test_journal_records_virtual_time_codes_and_messages():
     s = scenario(**{"break": [{"advance_time": {"by": "2d"}}, {"reset_computer_account": {}}, {"reboot": {}}]})
-    journal = run(s)
+    journal = run(s, None, SimBackend)
     probe = journal.steps[-1]
     assert probe["clock"] == "+2d" and probe["t"] == 2 * 86400
     assert (probe["win32"], probe["ntstatus"]) == (1789, "0xC000018D")
@@ -125,7 +126,7 @@ def test_journal_records_virtual_time_codes_and_messages():
 
 def test_background_events_are_in_the_timeline():
     s = scenario(**{"break": [{"advance_time": {"by": "31d"}}]}, symptoms=[{"logon": {"expect": "SUCCESS"}}])
-    journal = run(s)
+    journal = run(s, None, SimBackend)
     events = [e for e in journal.entries if e["phase"] == "background"]
     assert events and events[0]["event"] == "scavenger changed the machine password (MP-1)"
     assert events[0]["computer"] == "LOANER01"
@@ -134,7 +135,7 @@ def test_background_events_are_in_the_timeline():
 def test_no_credential_values_in_the_journal(catalogue):
     for rid, r in catalogue.remediations.items():
         for sid in r.fixes:
-            text = run(catalogue.scenarios[sid], r).to_json()
+            text = run(catalogue.scenarios[sid], r, SimBackend).to_json()
             data = json.loads(text)
             for entry in data["entries"]:
                 args = entry.get("args", {})
@@ -146,4 +147,4 @@ def test_no_credential_values_in_the_journal(catalogue):
 def test_determinism_byte_for_byte(catalogue, seed):
     for sid, s in catalogue.scenarios.items():
         for rid, r in catalogue.remediations.items():
-            assert run(s, r, seed=seed).to_json() == run(s, r, seed=seed).to_json(), (sid, rid)
+            assert run(s, r, SimBackend, seed=seed).to_json() == run(s, r, SimBackend, seed=seed).to_json(), (sid, rid)

@@ -5,6 +5,7 @@ from rich.console import Console
 from trustlab.engine.matrix import run_matrix
 from trustlab.engine.runner import run
 from trustlab.views.terminal import print_journal, print_matrix
+from trustlab.backends.sim import SimBackend
 
 
 def render(fn, *args) -> str:
@@ -14,7 +15,7 @@ def render(fn, *args) -> str:
 
 
 def test_journal_view_shows_phases_messages_and_background(catalogue):
-    journal = run(catalogue.scenario("stale-snapshot-one-rotation"), catalogue.remediation("rejoin-domain"))
+    journal = run(catalogue.scenario("stale-snapshot-one-rotation"), catalogue.remediation("rejoin-domain"), SimBackend)
     text = render(print_journal, journal)
     assert "break" in text and "~ LOANER01: scavenger changed the machine password (MP-1)" in text
     assert "-> TRUST_FAILURE (1789, 0xC000018D)" in text
@@ -22,7 +23,7 @@ def test_journal_view_shows_phases_messages_and_background(catalogue):
 
 
 def test_matrix_view_marks_claims_and_worse(catalogue):
-    text = render(print_matrix, run_matrix(catalogue))
+    text = render(print_matrix, run_matrix(catalogue, SimBackend))
     row = next(line for line in text.splitlines() if line.strip().startswith("hidden-adapter"))
     assert "✔" in row and "✘" in row
     assert "made worse" in text and "claims hold" in text

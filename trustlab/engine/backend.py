@@ -1,8 +1,13 @@
-"""What the engine asks of a backend: do one step with resolved arguments, and say what it observed."""
+"""The contract between the engine and a backend, and the backend's face.
+
+The engine asks a backend to do one step with resolved arguments and to say what it observed (`StepResult`). The
+CLI and the pytest plugin ask a backend's *face*: its name, its default behaviour profile, its real lab's life cycle
+(the same five operations for every backend that has a real lab) and its doctor checks. Nothing above the backends
+knows more of a backend than this."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, Protocol
 
 from trustlab.outcomes import Outcome
 from trustlab.profiles import BehaviourProfile
@@ -42,14 +47,73 @@ class LabUnavailable(RuntimeError):
     """A real lab cannot be built, found or used here; the message says why and what to do."""
 
 
+@dataclass(frozen=True)
+class Check:
+    """One thing `trustlab doctor` checks: what it is, whether it holds, and what was seen or what to do."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class LabOptions:
+    """What `trustlab lab ...` was told; each backend's face says which of these its real lab takes."""
+
+    name: Optional[str] = None
+    provider: Optional[str] = None
+
+
+class RealLab(Protocol):
+    """A real lab's life cycle, the same five operations on every backend that has one."""
+
+    name: str
+
+    def up(self) -> str:
+        """Build the lab from nothing and keep a golden healthy copy; says what was built, and how fast."""
+
+    def status(self) -> dict[str, str]: ...
+
+    def reset(self) -> float:
+        """Back to the golden copy; seconds taken."""
+
+    def down(self) -> None:
+        """Remove everything the lab made."""
+
+    def clean(self) -> list[str]:
+        """Remove the lab and whatever a killed run left behind; says what it removed."""
+
+
 class Backend:
-    """A lab realised somewhere. Subclasses implement one method per verb they support: `do_<verb>(**args)`."""
+    """A lab realised somewhere. Subclasses implement one method per verb they support: `do_<verb>(**args)`.
+
+    The face, read by the CLI and the plugin before any lab exists: `name`, `default_profile`, `has_lab` and
+    `lab_options` (which `LabOptions` its real lab takes, each with the values allowed; none listed: free text),
+    `real_lab()` and `doctor()`."""
 
     name: ClassVar[str]
+    default_profile: ClassVar[str] = "windows"
     real_time: ClassVar[bool] = False   # journals of real labs carry wall-clock times too
+    has_lab: ClassVar[bool] = False     # a real lab that `trustlab lab ...` manages
+    lab_options: ClassVar[dict[str, tuple[str, ...]]] = {}
+    doctor_note: ClassVar[str] = ""     # said after the doctor's checks
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         self.lab, self.profile, self.seed = lab, profile, seed
+
+    # --- the face ----------------------------------------------------------------------------------------------
+
+    @classmethod
+    def real_lab(cls, options: LabOptions) -> Optional[RealLab]:
+        """The real lab `trustlab lab ...` manages; None for a backend that has none (the sim)."""
+        return None
+
+    @classmethod
+    def doctor(cls) -> list[Check]:
+        """What this backend needs from the machine, each with what is missing and how to get it."""
+        return []
+
+    # --- the engine's side -------------------------------------------------------------------------------------
 
     def lab_unsupported(self) -> Optional[str]:
         """Why this backend cannot realise the scenario's lab at all, if it cannot."""

@@ -1,4 +1,5 @@
-"""Conformance: the sim, with a backend's behaviour profile, against that real backend, probe by probe."""
+"""Conformance: a model (the sim, with a backend's behaviour profile) against a real backend, probe by probe. The
+caller hands in both backends; the comparison itself needs only their journals."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,12 +7,10 @@ from typing import Callable, Optional
 
 from trustlab.catalogue import Catalogue
 from trustlab.engine.journal import Journal
-from trustlab.engine.runner import run
-from trustlab.engine.verdict import Verdict
+from trustlab.engine.judgement import Verdict
+from trustlab.engine.runner import BackendFactory, run
 from trustlab.profiles import BehaviourProfile
-
-# Steps whose outcome is an observation to compare (probes, and what a technician reads off an admin tool).
-OBSERVED = {"logon", "secure_channel", "network", "lock_unlock", "verify_secure_channel"}
+from trustlab.specs.steps import VERBS
 
 
 @dataclass
@@ -39,15 +38,16 @@ class Comparison:
 
 
 def observations(journal: Journal) -> list[tuple[str, dict]]:
+    """The observations to compare: what probes and admin tools showed, except the checks a `stop_if_fixed` ran
+    (their number depends on when each run stopped)."""
     return [(f"{e['phase']}[{e['index']}] {e['step']}", e) for e in journal.steps
-            if e["verb"] in OBSERVED and e["phase"] != "remediation" or
-            (e["phase"] == "remediation" and e["verb"] in OBSERVED and " > " not in e["step"])]
+            if VERBS[e["verb"]].observed and "within" not in e]
 
 
 def compare(sim: Journal, real: Journal, scenario: str, remediation: Optional[str]) -> Comparison:
-    c = Comparison(scenario, remediation, sim_verdict=sim.verdict["verdict"], real_verdict=real.verdict["verdict"])
-    if real.verdict["verdict"] == Verdict.UNSUPPORTED.value:
-        c.unsupported = real.verdict.get("reason")
+    c = Comparison(scenario, remediation, sim_verdict=sim.verdict.value, real_verdict=real.verdict.value)
+    if real.verdict is Verdict.UNSUPPORTED:
+        c.unsupported = real.judgement.reason
         return c
     ours, theirs = observations(sim), observations(real)
     for (step, a), (_, b) in zip(ours, theirs):
@@ -74,18 +74,19 @@ def pairs(catalogue: Catalogue, only: tuple[str, ...] = ()) -> list[tuple[str, O
     return out
 
 
-def conformance(catalogue: Catalogue, backend: str, profile: BehaviourProfile, only: tuple[str, ...] = (),
-                progress: Optional[Callable[[str], None]] = None) -> list[Comparison]:
+def conformance(catalogue: Catalogue, real: BackendFactory, model: BackendFactory, profile: BehaviourProfile,
+                only: tuple[str, ...] = (), progress: Optional[Callable[[str], None]] = None) -> list[Comparison]:
+    """Every pair of `pairs()` on the real backend and on the model, compared."""
     out = []
     for sid, rid in pairs(catalogue, only):
         if progress:
             progress(sid + (f" + {rid}" if rid else ""))
         scenario, remediation = catalogue.scenarios[sid], catalogue.remediations[rid] if rid else None
-        real = run(scenario, remediation, backend, profile)
-        sim = run(scenario, remediation, "sim", profile) if real.verdict["verdict"] != "UNSUPPORTED" else real
-        result = compare(sim, real, sid, rid)
+        seen = run(scenario, remediation, real, profile)
+        sim = run(scenario, remediation, model, profile) if seen.verdict is not Verdict.UNSUPPORTED else seen
+        result = compare(sim, seen, sid, rid)
         if result.divergences:      # a real lab can be timing-sensitive: run it again before calling it a divergence
-            again = compare(sim, run(scenario, remediation, backend, profile), sid, rid)
+            again = compare(sim, run(scenario, remediation, real, profile), sid, rid)
             if not again.divergences:
                 again.flaky = result.divergences
             result = again

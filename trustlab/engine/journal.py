@@ -8,9 +8,11 @@ from typing import Any, Optional
 
 from trustlab import durations
 from trustlab.engine.backend import StepResult
+from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import Action
 
-FORMAT = 1
+FORMAT = 2
+"""2: a check that `stop_if_fixed` runs carries `within` (the index of its stop_if_fixed step)."""
 
 
 @dataclass
@@ -21,12 +23,14 @@ class Journal:
     profile: str
     seed: int
     entries: list[dict[str, Any]] = field(default_factory=list)
-    verdict: dict[str, Any] = field(default_factory=dict)
+    judgement: Judgement = Judgement(Verdict.UNSUPPORTED, "not run")
 
     def record(self, action: Action, result: StepResult, t: float, wall: Optional[float] = None) -> dict:
         entry: dict[str, Any] = {"phase": action.phase, "index": action.index, "step": action.text,
                                  "verb": action.verb, "family": action.family.value, "args": action.args,
                                  "t": t, "clock": "+" + durations.format(t), "status": result.status}
+        if action.within is not None:
+            entry["within"] = action.within
         if wall is not None:
             entry["wall"] = wall
         if result.outcome is not None:
@@ -51,16 +55,29 @@ class Journal:
         self.entries.append({"phase": "background", "t": t, "clock": "+" + durations.format(t),
                              "computer": computer, "event": event})
 
+    @property
+    def verdict(self) -> Verdict:
+        return self.judgement.verdict
+
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "scenario": self.scenario, "remediation": self.remediation,
                 "backend": self.backend, "profile": self.profile, "seed": self.seed,
-                "verdict": self.verdict, "entries": self.entries}
+                "verdict": self.judgement.to_dict(), "entries": self.entries}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
     def write(self, path: Path) -> None:
         Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Journal":
+        return cls(data["scenario"], data.get("remediation"), data["backend"], data["profile"], data.get("seed", 0),
+                   list(data.get("entries", [])), Judgement.from_dict(data["verdict"]))
+
+    @classmethod
+    def read(cls, path: Path) -> "Journal":
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     @property
     def steps(self) -> list[dict[str, Any]]:

@@ -6,8 +6,8 @@ from typing import Callable, Optional
 
 from trustlab.catalogue import Catalogue
 from trustlab.engine.journal import Journal
-from trustlab.engine.runner import run
-from trustlab.engine.verdict import Verdict
+from trustlab.engine.judgement import Verdict
+from trustlab.engine.runner import BackendFactory, run
 from trustlab.profiles import WINDOWS, BehaviourProfile
 from trustlab.specs.remediation import from_regression
 
@@ -22,7 +22,7 @@ class Matrix:
     regressions: dict[str, tuple[Journal, str]] = field(default_factory=dict)   # id -> (replay, recorded verdict)
 
     def verdict(self, scenario: str, remediation: str) -> Verdict:
-        return Verdict(self.cells[(scenario, remediation)].verdict["verdict"])
+        return self.cells[(scenario, remediation)].verdict
 
     @property
     def broken_claims(self) -> list[tuple[str, str, Verdict]]:
@@ -30,19 +30,18 @@ class Matrix:
 
     @property
     def unreproduced(self) -> list[str]:
-        return [s for s, j in self.reproduced.items() if j.verdict["verdict"] != Verdict.REPRODUCED.value]
+        return [s for s, j in self.reproduced.items() if j.verdict is not Verdict.REPRODUCED]
 
     @property
     def changed_regressions(self) -> list[str]:
-        return [sid for sid, (journal, recorded) in self.regressions.items()
-                if journal.verdict["verdict"] != recorded]
+        return [sid for sid, (journal, recorded) in self.regressions.items() if journal.verdict.value != recorded]
 
     @property
     def ok(self) -> bool:
         return not self.broken_claims and not self.unreproduced and not self.changed_regressions
 
 
-def run_matrix(catalogue: Catalogue, backend: str = "sim", profile: BehaviourProfile = WINDOWS, seed: int = 0,
+def run_matrix(catalogue: Catalogue, backend: BackendFactory, profile: BehaviourProfile = WINDOWS, seed: int = 0,
                progress: Optional[Callable[[str, Optional[str]], None]] = None) -> Matrix:
     rows = sorted(sid for sid in catalogue.scenarios if sid not in catalogue.regressions)
     m = Matrix(rows, sorted(catalogue.remediations), claims=set(catalogue.claims()))

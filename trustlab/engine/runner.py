@@ -1,31 +1,31 @@
 """Run = set up the lab, `setup`, `break`, check `symptoms`, then the remediation, `verify`, and a recheck of the
-symptoms to see what got worse."""
+symptoms to see what got worse. The runner is handed the backend to run on; it never looks one up by name."""
 from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Optional
+from typing import Callable, Optional
 
-from trustlab.backends import backend_class
 from trustlab.engine.backend import FAILED, UNSUPPORTED, Backend, StepResult
 from trustlab.engine.journal import Journal, matches
+from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan
-from trustlab.engine.verdict import Verdict, usable
+from trustlab.outcomes import usable
 from trustlab.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 
-STOP_IF_FIXED = "stop_if_fixed"   # handled here: it runs the remediation's own checks, not a backend step
+BackendFactory = Callable[[LabSpec, BehaviourProfile, int], Backend]
+"""A backend class, or anything that makes a backend for a lab, a profile and a seed."""
 
 
-def run(scenario: Scenario, remediation: Optional[Remediation] = None, backend: str = "sim",
+def run(scenario: Scenario, remediation: Optional[Remediation], backend: BackendFactory,
         profile: BehaviourProfile = WINDOWS, seed: int = 0) -> Journal:
     """One run on a fresh lab."""
-    cls = backend_class(backend)
-    lab = cls(scenario.lab, profile, seed)
+    lab = backend(scenario.lab, profile, seed)
     try:
-        return execute(lab, scenario.id, remediation.id if remediation else None,
-                       plan(scenario, remediation))
+        return execute(lab, scenario.id, remediation.id if remediation else None, plan(scenario, remediation))
     finally:
         lab.close()
 
@@ -34,7 +34,7 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
     journal = Journal(scenario_id, remediation_id, lab.name, lab.profile.name, lab.seed)
     reason = lab.lab_unsupported()
     if reason:
-        journal.verdict = {"verdict": Verdict.UNSUPPORTED.value, "reason": f"lab: {reason}"}
+        journal.judgement = Judgement(Verdict.UNSUPPORTED, f"lab: {reason}")
         return journal
     results: list[tuple[Action, StepResult]] = []
     checks = [a for a in actions if a.phase == VERIFY]
@@ -47,19 +47,19 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
         results.append((action, result))
         return result, entry
 
-    verdict: Optional[dict] = None
+    judgement: Optional[Judgement] = None
     stopped = False
     for action in actions:
         if stopped and action.phase == REMEDIATION:
             continue
-        if action.verb == STOP_IF_FIXED:
+        if action.facts.runs_checks:
             stopped = _stop_if_fixed(action, checks, step, journal, lab)
             continue
         result, entry = step(action)
-        verdict = _stop_early(action, result, entry)
-        if verdict:
+        judgement = _stop_early(action, result, entry)
+        if judgement:
             break
-    journal.verdict = verdict or _judge(results, remediation_id is not None)
+    journal.judgement = judgement or _judge(results, remediation_id is not None)
     return journal
 
 
@@ -67,7 +67,7 @@ def _stop_if_fixed(action: Action, checks: list[Action], step, journal: Journal,
     """Run the remediation's own checks now; if they all hold, the rest of the procedure is skipped."""
     fixed = True
     for check in checks:
-        result, entry = step(replace(check, phase=REMEDIATION, index=action.index,
+        result, entry = step(replace(check, phase=REMEDIATION, index=action.index, within=action.index,
                                      text=f"{action.text} > {check.text}"))
         fixed = fixed and entry.get("matched", False)
     journal.record(action, StepResult(outcome="FIXED" if fixed else "NOT_FIXED",
@@ -76,14 +76,14 @@ def _stop_if_fixed(action: Action, checks: list[Action], step, journal: Journal,
     return fixed
 
 
-def _stop_early(action: Action, result: StepResult, entry: dict) -> Optional[dict]:
+def _stop_early(action: Action, result: StepResult, entry: dict) -> Optional[Judgement]:
     where = f"{action.phase}[{action.index}] {action.text}"
     if result.status == UNSUPPORTED:
-        return {"verdict": Verdict.UNSUPPORTED.value, "reason": f"{where}: {'; '.join(result.output)}"}
+        return Judgement(Verdict.UNSUPPORTED, f"{where}: {'; '.join(result.output)}")
     if action.phase == SETUP and (result.status == FAILED or entry.get("matched") is False):
-        return {"verdict": Verdict.BASELINE_FAILED.value, "reason": f"{where}: {_got(result, action)}"}
+        return Judgement(Verdict.BASELINE_FAILED, f"{where}: {_got(result, action)}")
     if action.phase == BREAK and result.status == FAILED:
-        return {"verdict": Verdict.SYMPTOMS_NOT_REPRODUCED.value, "reason": f"{where}: {_got(result, action)}"}
+        return Judgement(Verdict.SYMPTOMS_NOT_REPRODUCED, f"{where}: {_got(result, action)}")
     return None
 
 
@@ -93,31 +93,24 @@ def _got(result: StepResult, action: Action) -> str:
     return f"expected {action.expect.get('outcome')}, got {result.outcome}"
 
 
-def _judge(results: list[tuple[Action, StepResult]], remediated: bool) -> dict:
+def _judge(results: list[tuple[Action, StepResult]], remediated: bool) -> Judgement:
     def phase(name: str) -> list[tuple[Action, StepResult]]:
         return [(a, r) for a, r in results if a.phase == name]
 
     unmet = [f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(SYMPTOMS) if not matches(a, r)]
     if unmet:
-        return {"verdict": Verdict.SYMPTOMS_NOT_REPRODUCED.value, "reason": "; ".join(unmet)}
+        return Judgement(Verdict.SYMPTOMS_NOT_REPRODUCED, "; ".join(unmet))
     if not remediated:
-        return {"verdict": Verdict.REPRODUCED.value}
-    failed = [f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(VERIFY) if not matches(a, r)]
-    worse = _worse(phase(SYMPTOMS), phase(VERIFY) + phase(RECHECK))
-    steps_failed = [f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output)}" for a, r in phase(REMEDIATION)
-                    if r.status == FAILED]
+        return Judgement(Verdict.REPRODUCED)
+    failed = tuple(f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(VERIFY) if not matches(a, r))
+    worse = tuple(_worse(phase(SYMPTOMS), phase(VERIFY) + phase(RECHECK)))
+    steps_failed = tuple(f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output)}" for a, r in phase(REMEDIATION)
+                         if r.status == FAILED)
     if worse:
         verdict = Verdict.MADE_WORSE
     else:
         verdict = Verdict.NOT_FIXED if failed else Verdict.FIXED
-    out = {"verdict": verdict.value}
-    if failed:
-        out["unmet"] = failed
-    if worse:
-        out["worse"] = worse
-    if steps_failed:
-        out["failed_steps"] = steps_failed
-    return out
+    return Judgement(verdict, unmet=failed, worse=worse, failed_steps=steps_failed)
 
 
 def _worse(before: list[tuple[Action, StepResult]], after: list[tuple[Action, StepResult]]) -> list[str]:

@@ -112,10 +112,16 @@ EXPECTATION_FIELDS = ("expect", "hidden_adapters")
 
 @dataclass(frozen=True)
 class Verb:
+    """A verb and the facts about it that the catalogue, the engine and conformance rely on."""
+
     name: str
     family: Family
     args: type[Args]
     models: tuple[str, ...]
+    at_dc: bool = False              # `computer` may name the DC, not only a workstation
+    remediation_only: bool = False   # belongs in a remediation's steps, never in a scenario
+    runs_checks: bool = False        # the engine does it by running the remediation's checks; no backend sees it
+    observed: bool = False           # what it shows is an observation conformance compares (probes, admin tools)
 
     @property
     def doc(self) -> str:
@@ -125,9 +131,10 @@ class Verb:
 VERBS: dict[str, Verb] = {}
 
 
-def verb(name: str, family: Family, *models: str):
+def verb(name: str, family: Family, *models: str, **facts: bool):
     def register(cls: type[Args]) -> type[Args]:
-        VERBS[name] = Verb(name, family, cls, models)
+        facts.setdefault("observed", family is Family.PROBE)
+        VERBS[name] = Verb(name, family, cls, models, **facts)
         return cls
     return register
 
@@ -166,28 +173,28 @@ class AdvanceTime(Args):
     by: Varying
 
 
-@verb("set_clock", Family.EVENT, "LG-8", "MP-8")
+@verb("set_clock", Family.EVENT, "LG-8", "MP-8", at_dc=True)
 class SetClock(OnComputer):
     """Move one computer's clock by an offset (a flat CMOS battery, a wrong manual setting)."""
     offset: Varying
 
 
-@verb("power_off", Family.EVENT)
+@verb("power_off", Family.EVENT, at_dc=True)
 class PowerOff(OnComputer):
     """Shut the computer down (the loaner goes into the drawer). The DC can be powered off too."""
 
 
-@verb("power_on", Family.EVENT)
+@verb("power_on", Family.EVENT, at_dc=True)
 class PowerOn(OnComputer):
     """Start the computer; at boot it takes its DC's time, sets up the secure channel and applies Group Policy."""
 
 
-@verb("unplug", Family.EVENT, "LG-2")
+@verb("unplug", Family.EVENT, "LG-2", at_dc=True)
 class Unplug(OnComputer):
     """Pull the network cable."""
 
 
-@verb("plug", Family.EVENT, "LG-2")
+@verb("plug", Family.EVENT, "LG-2", at_dc=True)
 class Plug(OnComputer):
     """Plug the network cable back in."""
 
@@ -284,7 +291,7 @@ class ConfigureIp(OnComputer):
     on_conflict: Literal["cancel", "apply"] = "cancel"
 
 
-@verb("verify_secure_channel", Family.ADMIN, "SC-1", "SC-2")
+@verb("verify_secure_channel", Family.ADMIN, "SC-1", "SC-2", observed=True)
 class VerifySecureChannel(OnComputer):
     """`nltest /sc_verify:DOMAIN` from an admin prompt; records its output."""
 
@@ -314,7 +321,7 @@ class DeleteProfile(ForUser):
     """Delete the user's profile (System Properties > User Profiles). Cached logon verifiers are not in it."""
 
 
-@verb("lock_unlock", Family.ADMIN, "LG-4")
+@verb("lock_unlock", Family.ADMIN, "LG-4", observed=True)
 class LockUnlock(ForUser):
     """The signed-in user locks the screen and unlocks it with a password; a reachable DC checks it (LG-4)."""
     password: Password = "current"
@@ -331,7 +338,7 @@ class Wait(Args):
     for_: Varying = Field(alias="for")
 
 
-@verb("stop_if_fixed", Family.ADMIN)
+@verb("stop_if_fixed", Family.ADMIN, remediation_only=True, runs_checks=True)
 class StopIfFixed(Args):
     """The technician checks whether it works now (the remediation's `verify` probes) and stops the procedure if
     it does: the "if that did not help, go on" of a checklist."""

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from trustlab.engine.matrix import Matrix
-from trustlab.engine.verdict import Verdict
+from trustlab.engine.judgement import Verdict
 
 
 def write_junit(m: Matrix, path: Path) -> None:
@@ -13,16 +13,16 @@ def write_junit(m: Matrix, path: Path) -> None:
     failures = 0
     for sid, journal in m.reproduced.items():
         case = ET.SubElement(suite, "testcase", classname="reproduce", name=sid)
-        if journal.verdict["verdict"] != Verdict.REPRODUCED.value:
+        if journal.verdict is not Verdict.REPRODUCED:
             failures += 1
-            ET.SubElement(case, "failure", message=journal.verdict["verdict"]).text = journal.verdict.get("reason", "")
+            ET.SubElement(case, "failure", message=journal.verdict.value).text = journal.judgement.reason or ""
     for sid, rid in sorted(m.claims):
         case = ET.SubElement(suite, "testcase", classname=f"claim.{rid}", name=sid)
-        verdict = m.cells[(sid, rid)].verdict
-        if verdict["verdict"] != Verdict.FIXED.value:
+        judgement = m.cells[(sid, rid)].judgement
+        if judgement.verdict is not Verdict.FIXED:
             failures += 1
-            detail = "\n".join(verdict.get("unmet", []) + verdict.get("worse", []) + [verdict.get("reason", "")])
-            ET.SubElement(case, "failure", message=verdict["verdict"]).text = detail.strip()
+            detail = "\n".join(judgement.unmet + judgement.worse + ((judgement.reason,) if judgement.reason else ()))
+            ET.SubElement(case, "failure", message=judgement.verdict.value).text = detail
     suite.set("tests", str(len(m.reproduced) + len(m.claims)))
     suite.set("failures", str(failures))
     ET.indent(suite)

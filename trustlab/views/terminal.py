@@ -8,7 +8,7 @@ from rich.text import Text
 
 from trustlab.engine.journal import Journal
 from trustlab.engine.matrix import Matrix
-from trustlab.engine.verdict import Verdict
+from trustlab.engine.judgement import Judgement, Verdict
 
 VERDICT_STYLE = {
     Verdict.REPRODUCED: "green", Verdict.FIXED: "bold green", Verdict.NOT_FIXED: "yellow",
@@ -43,7 +43,7 @@ def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
             phase = entry["phase"]
             console.print(Text(phase, style="bold cyan"))
         print_entry(entry, console, lang)
-    print_verdict(journal.verdict, console)
+    print_verdict(journal.judgement, console)
 
 
 def print_entry(entry: dict, console: Console, lang: str = "en") -> None:
@@ -69,11 +69,11 @@ def print_entry(entry: dict, console: Console, lang: str = "en") -> None:
         console.print(Text(f"              | {out}", style="dim"))
 
 
-def print_verdict(verdict: dict, console: Console) -> None:
-    v = Verdict(verdict["verdict"])
+def print_verdict(judgement: Judgement, console: Console) -> None:
+    v = judgement.verdict
     console.print(Text(f"verdict: {v.value}", style=VERDICT_STYLE[v]))
     for key in ("reason", "unmet", "worse", "failed_steps"):
-        value = verdict.get(key)
+        value = getattr(judgement, key)
         for item in [value] if isinstance(value, str) else (value or []):
             console.print(Text(f"  {key.replace('_', ' ')}: {item}", style=VERDICT_STYLE[v]))
 
@@ -121,7 +121,7 @@ def print_summary(m: Matrix, console: Console) -> None:
     console.print(Text(f"{len(m.scenarios) - len(m.unreproduced)}/{len(m.scenarios)} scenarios reproduced, "
                        f"{held}/{len(m.claims)} claims hold, {worse} runs made things worse", style=style))
     for sid in m.unreproduced:
-        console.print(Text(f"  not reproduced: {sid}: {m.reproduced[sid].verdict.get('reason', '')}", style="red"))
+        console.print(Text(f"  not reproduced: {sid}: {m.reproduced[sid].judgement.reason or ''}", style="red"))
     if m.regressions:
         changed = m.changed_regressions
         console.print(Text(f"{len(m.regressions) - len(changed)}/{len(m.regressions)} regressions found by the "
@@ -129,10 +129,10 @@ def print_summary(m: Matrix, console: Console) -> None:
         for sid in changed:
             journal, recorded = m.regressions[sid]
             console.print(Text(f"  regression changed: {sid}: recorded {recorded}, now "
-                               f"{journal.verdict['verdict']}", style="red"))
+                               f"{journal.verdict.value}", style="red"))
     for sid, rid, verdict in m.broken_claims:
-        detail = m.cells[(sid, rid)].verdict
-        why = "; ".join(detail.get("unmet", []) + detail.get("worse", []) + [detail.get("reason", "")]).strip("; ")
+        detail = m.cells[(sid, rid)].judgement
+        why = "; ".join(detail.unmet + detail.worse + ((detail.reason,) if detail.reason else ()))
         console.print(Text(f"  claim broken: {rid} on {sid}: {verdict.value}: {why}", style="red"))
 
 
