@@ -1,6 +1,6 @@
 """Behaviour profiles: the named, sourced switches where real systems differ or the sources are unsure.
 
-Each field cites its behaviour ID (../shared/reference/windows-behaviour.md). `windows` carries the sourced defaults;
+Each field cites its behaviour ID (docs/reference/windows-behaviour.md, `trustlab reference ID`). `windows` carries the sourced defaults;
 `samba` what the real Samba lab showed (reference/samba-lab.md). `trustlab calibrate` may write a profile file."""
 from __future__ import annotations
 

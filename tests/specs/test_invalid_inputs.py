@@ -33,8 +33,9 @@ EXPECTED = {
     "scenarios/missing-break.yaml": "1:1: required key 'break' is missing",
     "scenarios/yaml-syntax.yaml": "6:9: YAML syntax: expected ',' or '}', but got ':'",
     "scenarios/id-mismatch.yaml": "1:1: id: id 'some-other-name' must match the file name 'id-mismatch'",
-    "scenarios/unknown-behaviour.yaml": "3:1: models: unknown behaviour ID 'MP-99'; allowed: the IDs of "
-                                        "windows-behaviour.md, e.g. MP-1, SC-4, LG-5, NW-2",
+    "scenarios/unknown-behaviour.yaml": "3:1: models: unknown behaviour ID 'MP-99'; allowed: the IDs of the "
+                                        "behaviour reference (`trustlab reference` lists them), e.g. MP-1, SC-4, "
+                                        "LG-5, NW-2",
     "scenarios/step-not-mapping.yaml": "5:5: break[0]: a step is a mapping with one verb as its key, e.g. "
                                        "`- join: {computer: LOANER01}`; got text",
     "scenarios/stop-in-scenario.yaml": "5:5: break[0].stop_if_fixed: `stop_if_fixed` belongs in a remediation's steps",

@@ -1,23 +1,32 @@
 """What the backends of real labs share: lab time is real time plus the jumps they made, a lab they cannot realise
-is unsupported with the reason, and what happened by itself between steps is reported as background events."""
+is unsupported with the reason, what happened by itself between steps is reported as background events, and a real
+system's refusal or a timeout is a failed step with the reason, never a crashed run."""
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Any, ClassVar, Optional
 
-from trustlab.engine.backend import Backend
+from trustlab.engine.backend import Backend, StepResult
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
 
 
 class RealBackend(Backend):
     real_time = True
+    has_lab = True
+    refusals: ClassVar[tuple[type[BaseException], ...]] = ()   # what the backend's tools raise when they refuse
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0, reason: Optional[str] = None):
         super().__init__(lab, profile, seed)
         self.reason = reason
         self.started, self.offset = time.monotonic(), 0
         self._events: list[tuple[float, str, str]] = []
+
+    def do(self, verb: str, args: dict[str, Any]) -> StepResult:
+        try:
+            return super().do(verb, args)
+        except self.refusals as e:
+            return StepResult.failed(f"{verb}: {type(e).__name__}: {e}")
 
     def lab_unsupported(self) -> Optional[str]:
         return self.reason

@@ -15,8 +15,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 def check_models(ids: list[str]) -> list[str]:
     unknown = [i for i in ids if i not in BEHAVIOURS]
     if unknown:
-        raise ValueError(f"unknown behaviour ID {unknown[0]!r}; allowed: the IDs of windows-behaviour.md, "
-                         f"e.g. MP-1, SC-4, LG-5, NW-2")
+        raise ValueError(f"unknown behaviour ID {unknown[0]!r}; allowed: the IDs of the behaviour reference "
+                         f"(`trustlab reference` lists them), e.g. MP-1, SC-4, LG-5, NW-2")
     return ids
 
 

@@ -5,31 +5,33 @@ import json
 
 from trustlab.engine.conformance import conformance, summary
 from trustlab.engine.runner import run
+from trustlab.backends.samba import SambaBackend
+from trustlab.backends.sim import SimBackend
 from trustlab.profiles import SAMBA
 
 
 def test_machine_account_reset_reproduces_and_the_credentialed_repair_fixes_it(real_lab, catalogue):
     scenario = catalogue.scenario("machine-account-reset")
-    journal = run(scenario, catalogue.remediation("repair-secure-channel-with-credential"), "samba", SAMBA)
-    assert journal.verdict == {"verdict": "FIXED"}
+    journal = run(scenario, catalogue.remediation("repair-secure-channel-with-credential"), SambaBackend, SAMBA)
+    assert journal.judgement.to_dict() == {"verdict": "FIXED"}
     trust = next(e for e in journal.steps if e["phase"] == "symptoms" and e["verb"] == "logon")
     assert trust["outcome"] == "TRUST_FAILURE" and trust["raw"].startswith("NT_STATUS_ACCESS_DENIED")
     assert "wall" in trust                                           # real labs keep wall-clock time too
 
 
 def test_offline_logon_uses_the_cache(real_lab, catalogue):
-    journal = run(catalogue.scenario("password-changed-elsewhere"), None, "samba", SAMBA)
-    assert journal.verdict == {"verdict": "REPRODUCED"}
+    journal = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
+    assert journal.judgement.to_dict() == {"verdict": "REPRODUCED"}
     outcomes = [e["outcome"] for e in journal.steps if e["phase"] == "symptoms"]
     assert outcomes == ["WRONG_PASSWORD", "SUCCESS_CACHED"]
 
 
 def test_unsupported_steps_skip_with_the_reason(real_lab, catalogue):
-    journal = run(catalogue.scenario("hidden-adapter"), None, "samba", SAMBA)
-    assert journal.verdict["verdict"] == "UNSUPPORTED"
-    assert "no PnP network adapters" in journal.verdict["reason"]
-    blocked = run(catalogue.scenario("machine-account-reset-reuse-blocked"), None, "samba", SAMBA)
-    assert blocked.verdict == {"verdict": "UNSUPPORTED", "reason": "lab: Samba has no KB5020276 account-reuse "
+    journal = run(catalogue.scenario("hidden-adapter"), None, SambaBackend, SAMBA)
+    assert journal.verdict.value == "UNSUPPORTED"
+    assert "no PnP network adapters" in journal.judgement.reason
+    blocked = run(catalogue.scenario("machine-account-reset-reuse-blocked"), None, SambaBackend, SAMBA)
+    assert blocked.judgement.to_dict() == {"verdict": "UNSUPPORTED", "reason": "lab: Samba has no KB5020276 account-reuse "
                                                                      "block (SC-7)"}
 
 
@@ -43,12 +45,12 @@ def _normalised(journal) -> str:
 
 def test_repeated_runs_give_identical_journals(real_lab, catalogue):
     scenario, fix = catalogue.scenario("duplicate-computer-name"), catalogue.remediation("reset-machine-password")
-    journals = [_normalised(run(scenario, fix, "samba", SAMBA)) for _ in range(3)]
+    journals = [_normalised(run(scenario, fix, SambaBackend, SAMBA)) for _ in range(3)]
     assert journals[0] == journals[1] == journals[2]
 
 
 def test_no_lab_password_in_journals(real_lab, catalogue):
-    texts = [run(catalogue.scenario(s), catalogue.remediation(r), "samba", SAMBA).to_json()
+    texts = [run(catalogue.scenario(s), catalogue.remediation(r), SambaBackend, SAMBA).to_json()
              for s, r in (("password-changed-elsewhere", "lock-unlock-new-password"),
                           ("machine-account-reset", "rejoin-domain"))]
     for secret in real_lab.passwords():
@@ -57,9 +59,35 @@ def test_no_lab_password_in_journals(real_lab, catalogue):
 
 
 def test_conformance_with_the_sim_is_total(real_lab, catalogue):
-    results = conformance(catalogue, "samba", SAMBA)
+    results = conformance(catalogue, SambaBackend, SimBackend, SAMBA)
     totals = summary(results)
     divergences = [(c.label, d) for c in results for d in c.divergences]
     assert divergences == []                                  # stable ones; a run that agrees on a re-run is flaky
     assert totals["compared"] >= 25 and totals["agreements"] >= 150
     assert totals["flaky"] <= 3, [(c.label, c.flaky) for c in results if c.flaky]
+
+
+def test_a_tool_that_refuses_or_times_out_is_a_failed_step(real_lab, catalogue, monkeypatch):
+    """samba-tool stuck past its deadline in the middle of a break: the step fails with the reason, the run ends
+    with a verdict, and the lab is left usable."""
+    import subprocess
+
+    from trustlab.backends.samba import node as node_mod
+
+    real_run = subprocess.run
+
+    def stuck(argv, *args, **kwargs):
+        if "samba-tool" in argv and "setpassword" in argv and "alice" in argv:
+            raise subprocess.TimeoutExpired(argv, kwargs.get("timeout", 60))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(node_mod.subprocess, "run", stuck)
+    journal = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
+    assert journal.verdict.value == "SYMPTOMS_NOT_REPRODUCED"
+    step = next(e for e in journal.steps if e["verb"] == "change_password")
+    assert step["status"] == "failed"
+    assert step["output"][0].startswith("change_password: CommandFailed: dc: samba-tool user setpassword alice")
+    assert "timed out after 60 s" in step["output"][0] and "--newpassword=***" in step["output"][0]
+    monkeypatch.setattr(node_mod.subprocess, "run", real_run)
+    again = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
+    assert again.verdict.value == "REPRODUCED"

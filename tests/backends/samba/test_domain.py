@@ -50,7 +50,7 @@ def test_up_reset_down_leave_nothing(samba_ready):
 
 def _run_in_background(lab: str) -> subprocess.Popen:
     env = {**os.environ, "TRUSTLAB_SAMBA_LAB": lab, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "lab", "run", "stale-snapshot-one-rotation",
+    return subprocess.Popen([sys.executable, "-m", "trustlab", "run", "stale-snapshot-one-rotation",
                              "-r", "repair-secure-channel-with-credential", "--backend", "samba", "--profile", "samba"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 

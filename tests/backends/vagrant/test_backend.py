@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from trustlab.backends.vagrant import VagrantBackend
 from trustlab.backends.vagrant import backend as backend_mod
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.settings import Secrets
@@ -90,8 +91,8 @@ def lab(tmp_path, monkeypatch):
 def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
     side, windows, secrets = lab
     journal = run(catalogue.scenario("machine-account-reset"), catalogue.remediation("reset-machine-password"),
-                  "vagrant", WINDOWS)
-    assert journal.verdict["verdict"] == "FIXED", journal.verdict
+                  VagrantBackend, WINDOWS)
+    assert journal.verdict.value == "FIXED", journal.judgement
     names = [name for name, _ in side.runs]
     assert names == [
         "set_clock", "set_clock",                                            # both clocks to lab time
@@ -118,7 +119,7 @@ def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
 def test_no_password_reaches_the_journal(lab, catalogue):
     side, _, secrets = lab
     journal = run(catalogue.scenario("machine-account-reset"), catalogue.remediation("reset-machine-password"),
-                  "vagrant", WINDOWS)
+                  VagrantBackend, WINDOWS)
     text = journal.to_json()
     for user in ("alice", "bob", "admin"):
         for version in (1, 2):
@@ -127,11 +128,11 @@ def test_no_password_reaches_the_journal(lab, catalogue):
 
 
 def test_the_symptom_is_the_windows_code(lab, catalogue):
-    journal = run(catalogue.scenario("machine-account-reset"), None, "vagrant", WINDOWS)
+    journal = run(catalogue.scenario("machine-account-reset"), None, VagrantBackend, WINDOWS)
     symptom = next(e for e in journal.steps if e["phase"] == "symptoms" and e["verb"] == "logon")
     assert (symptom["outcome"], symptom["win32"], symptom["raw"]) == ("TRUST_FAILURE", 1789,
                                                                       "win32 1789, logon type 2")
-    assert journal.verdict["verdict"] == "REPRODUCED"
+    assert journal.verdict.value == "REPRODUCED"
 
 
 def test_every_catalogue_lab_is_the_windows_labs_own():
@@ -146,8 +147,8 @@ def test_every_catalogue_lab_is_the_windows_labs_own():
 def test_a_lab_other_than_the_built_one_is_unsupported(lab, catalogue):
     spec = catalogue.scenario("machine-account-reset")
     other = spec.model_copy(update={"lab": spec.lab.model_copy(update={"domain": "OTHER"})})
-    journal = run(other, None, "vagrant", WINDOWS)
-    assert journal.verdict == {"verdict": "UNSUPPORTED",
+    journal = run(other, None, VagrantBackend, WINDOWS)
+    assert journal.judgement.to_dict() == {"verdict": "UNSUPPORTED",
                                "reason": "lab: the Windows lab is built as CORP / corp.test with DC01 (machines.yaml)"}
 
 

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from trustlab.backends.sim import SimBackend
+from trustlab.backends.vagrant import VagrantBackend
 from trustlab.calibration import calibrate
 from trustlab.engine.conformance import conformance, summary
 from trustlab.engine.runner import run
@@ -20,15 +22,15 @@ pytestmark = [pytest.mark.vagrant,
 def test_the_seed_scenarios_reproduce_on_windows(catalogue):
     """Every catalogue lab is the Windows lab's own, so nothing may come back UNSUPPORTED."""
     for sid in ("machine-account-reset", "password-changed-elsewhere", "seed-loaner-story"):
-        journal = run(catalogue.scenario(sid), None, "vagrant", WINDOWS)
-        assert journal.verdict["verdict"] == "REPRODUCED", (sid, journal.verdict)
+        journal = run(catalogue.scenario(sid), None, VagrantBackend, WINDOWS)
+        assert journal.verdict.value == "REPRODUCED", (sid, journal.verdict)
 
 
 def test_every_claim_holds_on_windows(catalogue):
     for fix in catalogue.remediations.values():
         for sid in fix.fixes:
-            journal = run(catalogue.scenario(sid), fix, "vagrant", WINDOWS)
-            assert journal.verdict["verdict"] == "FIXED", (sid, fix.id, journal.verdict)
+            journal = run(catalogue.scenario(sid), fix, VagrantBackend, WINDOWS)
+            assert journal.verdict.value == "FIXED", (sid, fix.id, journal.judgement)
 
 
 def test_the_sim_agrees_with_windows_probe_by_probe(catalogue):
@@ -37,5 +39,5 @@ def test_the_sim_agrees_with_windows_probe_by_probe(catalogue):
 
 
 def test_calibration_settles_every_question():
-    result = calibrate("vagrant", WINDOWS)
+    result = calibrate(VagrantBackend, WINDOWS)
     assert all(f.settled for f in result.findings), [(f.experiment.question, f.journal.verdict) for f in result.findings]

@@ -1,5 +1,6 @@
 """How the real Samba lab does each step. The DC is a Samba AD DC, LOANER01 is a winbind member; a step the real
-lab cannot do honestly (hidden network adapters, user profiles, a time service) is unsupported, with the reason."""
+lab cannot do honestly (hidden network adapters, user profiles, a time service) is unsupported, with the reason.
+A tool that refuses or runs past its deadline is a failed step with the reason (RealBackend)."""
 from __future__ import annotations
 
 import atexit
@@ -7,20 +8,24 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import time
-from typing import Optional
+from dataclasses import dataclass
+from typing import ClassVar, Optional
 
+from trustlab.backends import console as texts
+from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
+from trustlab.backends.real import RealBackend
 from trustlab.backends.samba import dc as dc_mod
 from trustlab.backends.samba import member as member_mod
 from trustlab.backends.samba import netns
-from trustlab.backends.samba.doctor import require
+from trustlab.backends.samba.doctor import NOT_NEEDED, checks, require
 from trustlab.backends.samba.domain import SambaLab, copy_state
-from trustlab.backends.samba.node import Node
+from trustlab.backends.samba.node import CommandFailed, Node
 from trustlab.backends.samba.status import channel_status, logon_outcome
-from trustlab.backends.real import RealBackend
-from trustlab.engine.backend import OK, StepResult
-from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.engine.backend import Check, LabOptions, StepResult
+from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
 
@@ -38,10 +43,14 @@ MEMBER_PASSWORD_TIMEOUT = 7 * 86400    # TM-7: smb.conf `machine password timeou
 NT_EPOCH = 11644473600                 # seconds from 1601-01-01 to 1970-01-01
 
 
+def lab_name(options: LabOptions = LabOptions()) -> str:
+    return options.name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default")
+
+
 def acquire(name: Optional[str] = None) -> SambaLab:
     """The named lab (TRUSTLAB_SAMBA_LAB, default `default`), built if it is not up. A lab this process built is
     torn down when the process ends, also on Ctrl-C."""
-    lab = SambaLab.named(name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default"))
+    lab = SambaLab.named(name or lab_name())
     if not lab.exists:
         lab.up()
         if not _STARTED:
@@ -53,7 +62,7 @@ def acquire(name: Optional[str] = None) -> SambaLab:
 def unsupported_lab(spec: LabSpec) -> Optional[str]:
     default = LabSpec()
     p = spec.policies
-    checks = [
+    checks_ = [
         ((spec.domain, spec.realm, spec.dc) != (default.domain, default.realm, default.dc),
          "the Samba lab is built as CORP / corp.test with DC01"),
         (spec.workstations != default.workstations, "the Samba lab has one member, LOANER01"),
@@ -65,15 +74,44 @@ def unsupported_lab(spec: LabSpec) -> Optional[str]:
          "winbind has no CachedLogonsCount (LG-3)"),
         (p.max_password_age % 86400 != 0, "Samba sets the maximum password age in whole days"),
     ]
-    return next((why for bad, why in checks if bad), None)
+    return next((why for bad, why in checks_ if bad), None)
+
+
+@dataclass
+class Machine:
+    """What the backend knows of one lab machine between steps, as the sim's hosts do: power, cable, and for the
+    member its domain membership and NetBIOS name. `node` runs things on it."""
+
+    node: Node
+    name: str
+    on: bool = True
+    plugged: bool = True
+    joined: bool = False
+
+    def link(self, plugged: bool) -> None:
+        netns.set_link(self.node.ns, self.node.dev, plugged)
+        self.plugged = plugged
 
 
 member_up = console_step()
 admin = console_step(admin=True)
 
 
-class SambaBackend(RealBackend):
+class SambaBackend(Cable, RealBackend):
     name = "samba"
+    default_profile = "samba"
+    lab_options: ClassVar[dict[str, tuple[str, ...]]] = {"name": ()}
+    doctor_note = NOT_NEEDED
+    refusals = (CommandFailed, subprocess.TimeoutExpired)
+
+    @classmethod
+    def real_lab(cls, options: LabOptions) -> SambaLab:
+        require()
+        return SambaLab.named(lab_name(options), everything=options.name is None)
+
+    @classmethod
+    def doctor(cls) -> list[Check]:
+        return checks()
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         super().__init__(lab, profile, seed, unsupported_lab(lab))
@@ -82,12 +120,11 @@ class SambaBackend(RealBackend):
         require()
         self.domain = acquire()
         self.domain.reset()
-        self.dc, self.member = self.domain.node("dc"), self.domain.node("member")
-        self.started, self.offset, self.skew = time.monotonic(), 0, {"dc": 0, "member": 0}
+        self.dc = Machine(self.domain.node("dc"), lab.dc)
+        self.member = Machine(self.domain.node("member"), lab.workstations[0])
+        self.started = time.monotonic()     # lab time starts once the lab is reset
+        self.skew = {"dc": 0, "member": 0}
         self.versions = {u: 1 for u in lab.all_users}
-        self.member_on, self.joined, self.plugged, self.dc_on = True, False, True, True
-        self.dc_plugged = True
-        self.netbios = lab.workstations[0]
         self.session: Optional[tuple[str, bool]] = None      # (user, is admin)
         self.machine_password_timeout: Optional[int] = None
         policy = lab.policies
@@ -104,9 +141,12 @@ class SambaBackend(RealBackend):
         return UNSUPPORTED.get(verb) or super().unsupported_reason(verb)
 
     def console(self, computer: str) -> tuple[str, bool, bool]:
-        return computer, self.member_on, self.session is not None and self.session[1]
+        return computer, self.member.on, self.session is not None and self.session[1]
 
     # --- helpers ---------------------------------------------------------------------------------------------------
+
+    def _machine(self, computer: str) -> Machine:
+        return self.dc if computer == self.lab.dc else self.member
 
     def _password(self, user: str, which: str) -> str:
         version = self.versions[user] - (1 if which == "previous" else 0)
@@ -116,16 +156,20 @@ class SambaBackend(RealBackend):
         return self.lab.admin, self.domain.password(self.lab.admin, self.versions[self.lab.admin])
 
     def _result(self, outcome: Outcome, raw: Optional[str], out: str) -> StepResult:
-        return StepResult.of(outcome, raw=raw, output=[line for line in self.member.redact(out).splitlines()
+        return StepResult.of(outcome, raw=raw, output=[line for line in self.member.node.redact(out).splitlines()
                                                        if line.strip()][-4:])
 
+    def _said(self, node: Node, out: str, lines: int = 2) -> list[str]:
+        """The end of what a tool said, with the lab's passwords taken out."""
+        return node.redact(out).splitlines()[-lines:]
+
     def _reachable(self) -> bool:
-        return self.member_on and self.plugged and self.dc_on and self.dc_plugged
+        return all((self.member.on, self.member.plugged, self.dc.on, self.dc.plugged))
 
     def _online(self) -> bool:
         """Is the member working online? Not when it cannot reach the DC, and not when winbind holds no connection
         to a DC: it then answers from its cache, as it does when the DC refuses the secure channel."""
-        state = self.member.run("wbinfo", "--online-status", "--domain", self.lab.domain, timeout=10).out
+        state = self.member.node.run("wbinfo", "--online-status", "--domain", self.lab.domain, timeout=10).out
         if "offline" in state or "no active connection" in state:
             return False
         return self._dc_reachable()
@@ -133,91 +177,97 @@ class SambaBackend(RealBackend):
     def _dc_reachable(self) -> bool:
         """Observed with a TCP connect from the member's namespace, which fails at once when the link is down
         (winbind's own ping takes 12 s to say no)."""
-        return self.member.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
-                               self.dc.address, timeout=5, faked=False).ok
+        return self.member.node.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
+                                    self.dc.node.address, timeout=5, faked=False).ok
 
     def _machine_password_set(self) -> Optional[int]:
         """The computer account's pwdLastSet (NT time), read from the DC's database."""
-        out = self.dc.run("ldbsearch", "-H", str(self.dc.dir / "private" / "sam.ldb"),
-                          f"(sAMAccountName={self._account()})", "pwdLastSet").out
+        out = self.dc.node.run("ldbsearch", "-H", str(self.dc.node.dir / "private" / "sam.ldb"),
+                               f"(sAMAccountName={self._account()})", "pwdLastSet").out
         match = re.search(r"^pwdLastSet: (\d+)", out, re.M)
         return int(match.group(1)) if match else None
 
     def _settle(self) -> None:
         """After a jump, let the timers that came due run: winbind changes an overdue machine password a few
         seconds after it starts (TM-7). Waits (at most 30 s) until the DC has the new one."""
-        if not (self.joined and self._reachable()):
+        if not (self.member.joined and self._reachable()):
             return
         timeout = MEMBER_PASSWORD_TIMEOUT if self.machine_password_timeout is None else self.machine_password_timeout
         before = self._machine_password_set()
         if not timeout or before is None:
             return
-        age = (time.time() + self.member.offset) - (before / 1e7 - NT_EPOCH)
+        age = (time.time() + self.member.node.offset) - (before / 1e7 - NT_EPOCH)
         if age < timeout:
             return
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._machine_password_set() != before:
-                self._note(self.netbios, "winbind changed the machine password (TM-7)")
+                self._note(self.member.name, "winbind changed the machine password (TM-7)")
                 return
             time.sleep(0.3)
-        self._note(self.netbios, "winbind did not change the overdue machine password within 30 s")
+        self._note(self.member.name, "winbind did not change the overdue machine password within 30 s")
 
     def _start_member(self) -> None:
         """Boot: winbindd from the member's state (when joined); told it is offline when the cable is out."""
-        self.member.stop_all()
+        node = self.member.node
+        node.stop_all()
         self.session = None
-        member_mod.configure(self.member, self.lab.domain, self.lab.realm, self.netbios,
-                             self.machine_password_timeout)
-        if self.member_on and self.joined:
-            member_mod.start_winbindd(self.member)
+        member_mod.configure(node, self.lab.domain, self.lab.realm, self.member.name, self.machine_password_timeout)
+        if self.member.on and self.member.joined:
+            member_mod.start_winbindd(node)
             if not self._reachable():
-                member_mod.control(self.member, "offline")
+                member_mod.control(node, "offline")
 
     def _start_dc(self) -> None:
-        self.dc.stop_all()
-        if self.dc_on:
-            dc_mod.start(self.dc, self.lab.realm)
+        self.dc.node.stop_all()
+        if self.dc.on:
+            dc_mod.start(self.dc.node, self.lab.realm)
+
+    def _tell_winbind(self) -> None:
+        """winbindd alone is slow to notice a link or a DC coming and going (samba-lab.md): tell it."""
+        if self.member.on and self.member.joined:
+            member_mod.control(self.member.node, "online" if self._reachable() else "offline")
 
     def _clocks(self) -> None:
         """Time travel: every node restarts under libfaketime at its new offset (samba-lab.md)."""
-        self.dc.offset = self.offset + self.skew["dc"]
-        self.member.offset = self.offset + self.skew["member"]
+        self.dc.node.offset = self.offset + self.skew["dc"]
+        self.member.node.offset = self.offset + self.skew["member"]
 
     def _max_password_age(self, seconds: int) -> None:
-        dc_mod.tool(self.dc, "domain", "passwordsettings", "set", f"--max-pwd-age={seconds // 86400}")
+        dc_mod.tool(self.dc.node, "domain", "passwordsettings", "set", f"--max-pwd-age={seconds // 86400}")
 
     def _account(self) -> str:
-        return f"{self.netbios}$"
+        return f"{self.member.name}$"
 
     def _account_exists(self) -> bool:
-        return dc_mod.tool(self.dc, "computer", "show", self.netbios, check=False).ok
+        return dc_mod.tool(self.dc.node, "computer", "show", self.member.name, check=False).ok
 
     # --- events ----------------------------------------------------------------------------------------------------
 
     @member_up
     def do_join(self, computer: str) -> StepResult:
-        if self.joined:
-            return StepResult.failed(f"{computer} is already joined to {self.lab.domain}")
+        if self.member.joined:
+            return StepResult.failed(texts.ALREADY_JOINED.format(computer=computer, domain=self.lab.domain))
         user, password = self._admin_credential()
-        result = member_mod.join(self.member, user, password)
+        result = member_mod.join(self.member.node, user, password)
         if not result.ok:
-            return StepResult.failed(*self.member.redact(result.out).splitlines()[-2:])
-        self.joined = True
+            return StepResult.failed(*self._said(self.member.node, result.out))
+        self.member.joined = True
         self._start_member()
         return StepResult(output=[line for line in result.out.splitlines() if line.startswith("Joined")])
 
     def do_change_password(self, computer: str, user: str, where: str) -> StepResult:
         if where == "this_computer" and not self._reachable():
-            return StepResult.failed(f"{computer}: the domain isn't available to change the password")
+            return StepResult.failed(texts.CHANGE_NEEDS_DC.format(computer=computer))
+        new = self.domain.password(user, self.versions[user] + 1)
+        dc_mod.tool(self.dc.node, "user", "setpassword", user, f"--newpassword={new}")
         self.versions[user] += 1
-        dc_mod.tool(self.dc, "user", "setpassword", user, f"--newpassword={self.domain.password(user, self.versions[user])}")
-        return StepResult(output=[f"{user} changed the password ({where.replace('_', ' ')})"])
+        return StepResult(output=[texts.PASSWORD_CHANGED.format(user=user, where=where.replace("_", " "))])
 
     def do_force_password_change(self, user: str) -> StepResult:
         dn = f"CN={user},CN=Users,{dc_mod.base_dn(self.lab.realm)}"
-        dc_mod.modify(self.dc, f"dn: {dn}\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: 0\n")
-        return StepResult(output=[f"{user} must change the password at next logon"])
+        dc_mod.modify(self.dc.node, f"dn: {dn}\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: 0\n")
+        return StepResult(output=[texts.MUST_CHANGE.format(user=user)])
 
     def do_advance_time(self, by: int) -> StepResult:
         self.offset += by
@@ -240,96 +290,76 @@ class SambaBackend(RealBackend):
         return StepResult()
 
     def do_power_off(self, computer: str) -> StepResult:
-        if computer == self.lab.dc:
-            if not self.dc_on:
-                return StepResult.failed(f"{computer} is already off")
-            self.dc_on = False
+        machine = self._machine(computer)
+        if not machine.on:
+            return StepResult.failed(texts.ALREADY_OFF.format(computer=computer))
+        machine.on = False
+        if machine is self.dc:
             self._start_dc()
-            if self.member_on and self.joined:
-                member_mod.control(self.member, "offline")
-            return StepResult()
-        if not self.member_on:
-            return StepResult.failed(f"{computer} is already off")
-        self.member_on = False
-        self._start_member()
+            self._tell_winbind()
+        else:
+            self._start_member()
         return StepResult()
 
     def do_power_on(self, computer: str) -> StepResult:
-        if computer == self.lab.dc:
-            if self.dc_on:
-                return StepResult.failed(f"{computer} is already on")
-            self.dc_on = True
+        machine = self._machine(computer)
+        if machine.on:
+            return StepResult.failed(texts.ALREADY_ON.format(computer=computer))
+        machine.on = True
+        if machine is self.dc:
             self._start_dc()
-            if self.member_on and self.joined and self.plugged:
-                member_mod.control(self.member, "online")
-            return StepResult()
-        if self.member_on:
-            return StepResult.failed(f"{computer} is already on")
-        self.member_on = True
-        self._start_member()
-        return StepResult()
-
-    def _cable(self, computer: str, plugged: bool) -> StepResult:
-        node = self.dc if computer == self.lab.dc else self.member
-        netns.set_link(node.ns, node.dev, plugged)
-        if node is self.member:
-            self.plugged = plugged
+            self._tell_winbind()
         else:
-            self.dc_plugged = plugged
-        if self.member_on and self.joined:
-            member_mod.control(self.member, "online" if self._reachable() else "offline")
+            self._start_member()
         return StepResult()
 
-    def do_unplug(self, computer: str) -> StepResult:
-        return self._cable(computer, False)
+    def set_link(self, computer: str, plugged: bool) -> None:
+        self._machine(computer).link(plugged)
+        self._tell_winbind()
 
-    def do_plug(self, computer: str) -> StepResult:
-        return self._cable(computer, True)
-
-    def do_cable_flap(self, computer: str) -> StepResult:
-        if self.dc_plugged if computer == self.lab.dc else self.plugged:
-            self._cable(computer, False)
-            self._cable(computer, True)
-        return StepResult()
+    def linked(self, computer: str) -> bool:
+        return self._machine(computer).plugged
 
     def do_snapshot(self, computer: str, name: str) -> StepResult:
-        self.member.stop_all()
+        node = self.member.node
+        node.stop_all()
         target = self.domain.dir / "scratch" / "snapshots" / name
         shutil.rmtree(target, ignore_errors=True)
-        copy_state(self.member.dir, target / "member")
-        (target / "joined").write_text(f"{int(self.joined)} {self.netbios}")
+        copy_state(node.dir, target / "member")
+        (target / "joined").write_text(f"{int(self.member.joined)} {self.member.name}")
         self._start_member()
         return StepResult()
 
     def do_restore_snapshot(self, computer: str, name: str) -> StepResult:
         source = self.domain.dir / "scratch" / "snapshots" / name
         if not source.exists():
-            return StepResult.failed(f"{computer} has no snapshot {name!r}")
-        self.member.stop_all()
-        shutil.rmtree(self.member.dir, ignore_errors=True)
-        copy_state(source / "member", self.member.dir)
-        joined, self.netbios = (source / "joined").read_text().split()
-        self.joined = joined == "1"
+            return StepResult.failed(texts.NO_SNAPSHOT.format(computer=computer, name=name))
+        node = self.member.node
+        node.stop_all()
+        shutil.rmtree(node.dir, ignore_errors=True)
+        copy_state(source / "member", node.dir)
+        joined, self.member.name = (source / "joined").read_text().split()
+        self.member.joined = joined == "1"
         self._start_member()
         return StepResult()
 
     @member_up
     def do_rotate_machine_password(self, computer: str) -> StepResult:
-        result = self.member.run("wbinfo", "--change-secret")
+        result = self.member.node.run("wbinfo", "--change-secret")
         if not result.ok:
-            return StepResult.failed(*self.member.redact(result.out).splitlines()[-2:])
+            return StepResult.failed(*self._said(self.member.node, result.out))
         return StepResult(output=result.out.splitlines()[-1:])
 
     def _account_tool(self, *args: str) -> StepResult:
-        result = dc_mod.tool(self.dc, *args, check=False)
-        return StepResult() if result.ok else StepResult.failed(*self.dc.redact(result.out).splitlines()[-1:])
+        result = dc_mod.tool(self.dc.node, *args, check=False)
+        return StepResult() if result.ok else StepResult.failed(*self._said(self.dc.node, result.out, 1))
 
     def do_reset_computer_account(self, computer: str) -> StepResult:
         return self._account_tool("user", "setpassword", self._account(),
                                   f"--newpassword=Reset-{secrets.token_hex(12)}!")
 
     def do_delete_computer_account(self, computer: str) -> StepResult:
-        return self._account_tool("computer", "delete", self.netbios)
+        return self._account_tool("computer", "delete", self.member.name)
 
     def do_disable_computer_account(self, computer: str) -> StepResult:
         return self._account_tool("user", "disable", self._account())
@@ -340,15 +370,16 @@ class SambaBackend(RealBackend):
     def do_join_duplicate(self, computer: str) -> StepResult:
         """A real second machine: a scratch client config with the same NetBIOS name joins from the DC's
         namespace and takes the account over (MP-7)."""
-        other = Node("other", self.domain.dir / "scratch" / "other", self.dc.ns, self.dc.dev, self.dc.address,
-                     self.domain.dir / "scratch" / "other" / "etc" / "krb5.conf", self.dc.offset, self.dc.secrets)
-        member_mod.configure(other, self.lab.domain, self.lab.realm, self.netbios, None)
+        dc = self.dc.node
+        folder = self.domain.dir / "scratch" / "other"
+        other = Node("other", folder, dc.ns, dc.dev, dc.address, folder / "etc" / "krb5.conf", dc.offset, dc.secrets)
+        member_mod.configure(other, self.lab.domain, self.lab.realm, self.member.name, None)
         user, password = self._admin_credential()
         result = member_mod.join(other, user, password)
         shutil.rmtree(other.dir, ignore_errors=True)
         if not result.ok:
-            return StepResult.failed(*self.dc.redact(result.out).splitlines()[-2:])
-        return StepResult(output=[f"another computer joined the domain as {self.netbios}"])
+            return StepResult.failed(*self._said(dc, result.out))
+        return StepResult(output=[texts.DUPLICATE_JOINED.format(computer=self.member.name)])
 
     def do_set_policy(self, max_password_age=None, cached_logons_count=None, machine_password_age=None,
                       disable_password_change=None) -> StepResult:
@@ -373,13 +404,13 @@ class SambaBackend(RealBackend):
         return StepResult(output=[f"{computer}\\Administrator signed in (root on the member)"])
 
     def _channel(self) -> StepResult:
-        if not self.member_on:
+        if not self.member.on:
             status, out, raw = ChannelStatus.NO_LOGON_SERVERS, "", None
-        elif not self.joined:
+        elif not self.member.joined:
             status, out, raw = ChannelStatus.NOT_JOINED, "", None
         else:
-            result = self.member.run("wbinfo", "-t")
-            out = self.member.redact(result.out)
+            result = self.member.node.run("wbinfo", "-t")
+            out = self.member.node.redact(result.out)
             raw, _ = member_mod.status_of(out)
             status = ChannelStatus.OK if result.ok else channel_status(raw, not self._dc_reachable())
             if status is None:
@@ -391,26 +422,27 @@ class SambaBackend(RealBackend):
     def do_verify_secure_channel(self, computer: str) -> StepResult:
         return self._channel()
 
-    def _reset(self, verb: str, credential: str) -> Optional[StepResult]:
+    def _reset(self, tool: str, credential: str) -> Optional[StepResult]:
         """The reset behind SC-4 and SC-5 on a winbind member: `net ads join` with domain credentials re-keys the
         existing account (samba-lab.md: changetrustpw cannot after a DC-side reset)."""
-        if not self.joined:
-            return StepResult.failed(f"{verb}: the computer is not joined to a domain")
+        domain = self.lab.domain
+        if not self.member.joined:
+            return StepResult.failed(texts.NOT_IN_DOMAIN.format(tool=tool))
         if not self._reachable():
-            return StepResult.failed(f"{verb}: the server is not operational ({self.lab.domain} unreachable)")
+            return StepResult.failed(texts.DC_UNREACHABLE.format(tool=tool, domain=domain))
         if credential == "none" and self.session[0] != self.lab.admin:
-            result = member_mod.changetrustpw(self.member)   # the machine's own rights, no domain user's
+            result = member_mod.changetrustpw(self.member.node)   # the machine's own rights, no domain user's
             if result.ok:
                 return None
-            return StepResult.failed(
-                f"Cannot reset the secure channel password for the computer account in the domain "
-                f"{self.lab.domain}. Access is denied.", raw=member_mod.status_of(result.out)[0])
+            return StepResult.failed(texts.RESET_DENIED.format(domain=domain),
+                                     raw=member_mod.status_of(result.out)[0])
         if not self._account_exists():
-            return StepResult.failed(f"{verb}: the computer account {self.netbios} was not found in {self.lab.domain}")
+            return StepResult.failed(texts.ACCOUNT_NOT_FOUND.format(tool=tool, computer=self.member.name,
+                                                                    domain=domain))
         user, password = self._admin_credential()
-        result = member_mod.join(self.member, user, password)
+        result = member_mod.join(self.member.node, user, password)
         if not result.ok:
-            return StepResult.failed(*self.member.redact(result.out).splitlines()[-2:])
+            return StepResult.failed(*self._said(self.member.node, result.out))
         return None
 
     @admin
@@ -421,49 +453,42 @@ class SambaBackend(RealBackend):
         session = self.session
         self._start_member()                          # rediscover: winbindd sets the channel up anew
         self.session = session
-        channel = self._channel()
-        good = channel.outcome == ChannelStatus.OK.value
-        return StepResult(status=OK if good else "failed", output=[
-            f"The secure channel between the local computer and the domain {self.lab.domain} is "
-            f"{'in good condition' if good else 'broken'}.", str(good)])
+        return texts.channel_repaired(self.lab.domain, self._channel().outcome == ChannelStatus.OK.value)
 
     @admin
     def do_reset_machine_password(self, computer: str, credential: str, tool: str) -> StepResult:
         failure = self._reset("netdom" if tool == "netdom" else "Reset-ComputerMachinePassword", credential)
         if failure:
             return failure
-        if tool == "netdom":
-            return StepResult(output=["The machine account password for the local machine has been successfully "
-                                      "reset.", "The command completed successfully."])
-        return StepResult()
+        return StepResult(output=list(texts.NETDOM_RESET) if tool == "netdom" else [])
 
     @admin
     def do_rejoin_domain(self, computer: str, credential: str, new_name: Optional[str]) -> StepResult:
         user, password = self._admin_credential()
+        node = self.member.node
         if self._reachable():
-            member_mod.leave(self.member, user, password)
-        self.member.stop_all()
-        (self.member.dir / "private" / "secrets.tdb").unlink(missing_ok=True)   # Remove-Computer: the trust is gone
-        self.joined = False
+            member_mod.leave(node, user, password)
+        node.stop_all()
+        (node.dir / "private" / "secrets.tdb").unlink(missing_ok=True)   # Remove-Computer: the trust is gone
+        self.member.joined = False
         self._start_member()
-        steps = ["Remove-Computer: left the domain; restarted"]
         if not self._reachable():
-            return StepResult.failed(*steps, Outcome.NOT_JOINED.meaning.en)
+            return StepResult.failed(texts.LEFT, texts.DOMAIN_UNAVAILABLE)
         if credential != "domain_admin":
-            return StepResult.failed(*steps, "Add-Computer: Access is denied.")
-        self.netbios = new_name or self.netbios
-        member_mod.configure(self.member, self.lab.domain, self.lab.realm, self.netbios, self.machine_password_timeout)
-        result = member_mod.join(self.member, user, password)
+            return StepResult.failed(texts.LEFT, texts.JOIN_DENIED)
+        self.member.name = new_name or self.member.name
+        member_mod.configure(node, self.lab.domain, self.lab.realm, self.member.name, self.machine_password_timeout)
+        result = member_mod.join(node, user, password)
         if not result.ok:
-            return StepResult.failed(*steps, *self.member.redact(result.out).splitlines()[-2:])
-        self.joined = True
+            return StepResult.failed(texts.LEFT, *self._said(node, result.out))
+        self.member.joined = True
         self._start_member()
-        return StepResult(output=steps + [f"Add-Computer: joined {self.lab.domain} as {self.netbios}; restarted"])
+        return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=self.member.name)])
 
     @member_up
     def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
         if self.session is None or self.session[0] != user:
-            return StepResult.failed(f"{user} is not signed in at {computer}")
+            return StepResult.failed(texts.NOT_SIGNED_IN.format(user=user, computer=computer))
         return self._pam(user, password)
 
     @member_up
@@ -476,9 +501,10 @@ class SambaBackend(RealBackend):
     def _pam(self, user: str, password: str) -> StepResult:
         """An interactive-style logon through winbind's PAM path; a success while winbind is offline is a cached
         logon (winbind's own online status says so)."""
-        if not self.joined:
+        if not self.member.joined:
             return StepResult.of(Outcome.NOT_JOINED)
-        result = self.member.run("wbinfo", f"--pam-logon={self.lab.domain}\\{user}%{self._password(user, password)}")
+        node = self.member.node
+        result = node.run("wbinfo", f"--pam-logon={self.lab.domain}\\{user}%{self._password(user, password)}")
         offline = not self._online()
         raw, code = member_mod.status_of(result.out)
         if result.ok:
@@ -486,14 +512,13 @@ class SambaBackend(RealBackend):
         else:
             outcome = logon_outcome(raw, user in self.versions, offline)
             if outcome is None:
-                return StepResult.failed(f"unmapped status {raw}", *self.member.redact(result.out).splitlines()[-2:],
-                                         raw=raw)
+                return StepResult.failed(f"unmapped status {raw}", *self._said(node, result.out), raw=raw)
         return self._result(outcome, f"{raw} ({code:#010x})" if raw and code is not None else raw, result.out)
 
     @member_up
     def do_logon(self, computer: str, user: str, password: str) -> StepResult:
         result = self._pam(user, password)
-        if result.outcome in (Outcome.SUCCESS.value, Outcome.SUCCESS_CACHED.value):
+        if usable(result.outcome):
             self.session = (user, user == self.lab.admin)
         return result
 
@@ -501,17 +526,16 @@ class SambaBackend(RealBackend):
         return self._channel()
 
     def do_network(self, computer: str) -> StepResult:
-        if not self.member_on:
+        if not self.member.on:
             status = NetworkStatus.POWERED_OFF
-        elif not self.plugged:
+        elif not self.member.plugged:
             status = NetworkStatus.UNPLUGGED
         else:
-            reach = self.member.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
-                                    self.dc.address, timeout=5, faked=False)
-            status = NetworkStatus.UP if reach.ok else NetworkStatus.DC_DOWN
-        adapters = [{"name": self.member.dev, "present": True, "ipv4": self.member.address}]
+            status = NetworkStatus.UP if self._dc_reachable() else NetworkStatus.DC_DOWN
+        node = self.member.node
+        adapters = [{"name": node.dev, "present": True, "ipv4": node.address}]
         return StepResult(outcome=status.value, details={"hidden_adapters": 0, "adapters": adapters})
 
     def close(self) -> None:
         if not self.reason:
-            self.member.stop_all()
+            self.member.node.stop_all()

@@ -5,10 +5,9 @@ import os
 import platform
 import shutil
 import subprocess
-from dataclasses import dataclass
 
 from trustlab.backends.samba.node import FAKETIME_LIB
-from trustlab.engine.backend import LabUnavailable
+from trustlab.engine.backend import Check, LabUnavailable
 
 # command -> the Debian package that brings it
 COMMANDS = {
@@ -21,13 +20,6 @@ PACKAGES = ("samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-m
 NOT_NEEDED = ("libnss-winbind and libpam-winbind are not needed: they would edit this host's nsswitch.conf and PAM "
               "stack. The lab talks to its own winbindd directly and changes nothing of the host's but "
               "/etc/netns/tl-* (removed by `lab down` / `lab clean`).")
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
 
 
 def _netns_works() -> bool:

@@ -13,7 +13,7 @@ import shutil
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -59,16 +59,21 @@ def copy_state(src: Path, dst: Path) -> None:
 
 @dataclass
 class SambaLab:
+    """One lab, by name; `everything`: its `clean()` removes every lab, not only this one (`lab clean` with no
+    --name)."""
+
     name: str
     root: Path
+    everything: bool = False
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)   # of the last `up()`
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
             raise LabError(f"bad lab name {self.name!r}: 1-20 lower-case letters, digits or '-'")
 
     @classmethod
-    def named(cls, name: str = "default") -> "SambaLab":
-        return cls(name, labs_root())
+    def named(cls, name: str = "default", everything: bool = False) -> "SambaLab":
+        return cls(name, labs_root(), everything)
 
     # --- where things are -----------------------------------------------------------------------------------------
 
@@ -121,8 +126,8 @@ class SambaLab:
 
     # --- life -------------------------------------------------------------------------------------------------------
 
-    def up(self) -> dict[str, float]:
-        """Build the lab from nothing; returns timings. A half-built lab is torn down again."""
+    def up(self) -> str:
+        """Build the lab from nothing (timings in `self.timings`). A half-built lab is torn down again."""
         if self.exists:
             raise LabError(f"lab {self.name!r} exists; `trustlab lab reset` or `trustlab lab down` it first")
         t0 = time.monotonic()
@@ -138,12 +143,12 @@ class SambaLab:
             (self.dir / "lab.json").write_text(json.dumps({"name": self.name, "index": index, "state": "building",
                                                            "subnet": f"10.213.{index}.0/24"}))
         try:
-            timings = self._build(t0)
+            self.timings = self._build(t0)
         except BaseException:
             self.down()
             raise
         self._set_state("up")
-        return timings
+        return f"lab {self.name} up in {self.timings['up']:.1f} s ({self.meta['subnet']}, {self.dir})"
 
     def _build(self, t0: float) -> dict[str, float]:
         spec, timings = self.spec, {}
@@ -203,6 +208,9 @@ class SambaLab:
         for ns in self.namespaces():
             netns.delete(ns)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def clean(self) -> list[str]:
+        return clean(self.root, None if self.everything else self.name)
 
     def _set_state(self, state: str) -> None:
         meta = self.meta

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Optional
 
+from trustlab.backends import console as texts
+from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
 from trustlab.backends.sim import netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from trustlab.backends.sim.network import DUPLICATE_WARNING
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import World, Workstation
-from trustlab.engine.backend import OK, Backend, StepResult
+from trustlab.engine.backend import Backend, Check, StepResult
 from trustlab.outcomes import ChannelStatus, Outcome
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
@@ -33,8 +35,12 @@ powered = console_step()
 admin = console_step(admin=True)
 
 
-class SimBackend(Backend):
+class SimBackend(Cable, Backend):
     name = "sim"
+
+    @classmethod
+    def doctor(cls) -> list[Check]:
+        return [Check("sim", True, "in-process, on a virtual clock: needs nothing from this machine")]
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         super().__init__(lab, profile, seed)
@@ -67,13 +73,11 @@ class SimBackend(Backend):
         """Add-Computer: an account created or taken over, secrets written; a StepResult when it fails."""
         world = self.world
         if not world.reachable(ws):
-            return StepResult.failed(Outcome.NOT_JOINED.meaning.en)
+            return StepResult.failed(texts.DOMAIN_UNAVAILABLE)
         if credential != "domain_admin":
-            return StepResult.failed("Add-Computer: Access is denied.")
+            return StepResult.failed(texts.JOIN_DENIED)
         if name in world.directory.computers and world.directory.policy.block_account_reuse:
-            return StepResult.failed(                                           # SC-7, KB5020276
-                "2732: An account with the same name exists in Active Directory. "
-                "Re-using the account was blocked by security policy.", raw="2732")
+            return StepResult.failed(texts.REUSE_BLOCKED, raw="2732")         # SC-7, KB5020276
         secret = world.new_secret()
         if name in world.directory.computers:           # taken over: password set, other attributes left as found
             world.directory.set_machine_password(name, secret)
@@ -88,7 +92,7 @@ class SimBackend(Backend):
     @powered
     def do_join(self, ws: Workstation) -> StepResult:
         if ws.netlogon.joined:
-            return StepResult.failed(f"{ws.name} is already joined to {ws.netlogon.domain}")
+            return StepResult.failed(texts.ALREADY_JOINED.format(computer=ws.name, domain=ws.netlogon.domain))
         failure = self._domain_join(ws, ws.name, "domain_admin")
         if failure:
             return failure
@@ -98,13 +102,13 @@ class SimBackend(Backend):
 
     def do_change_password(self, computer: str, user: str, where: str) -> StepResult:
         if where == "this_computer" and not self.world.reachable(self.world.workstations[computer]):
-            return StepResult.failed(f"{computer}: the domain isn't available to change the password")
+            return StepResult.failed(texts.CHANGE_NEEDS_DC.format(computer=computer))
         self.world.directory.change_password(user, self.world.dc_time())   # LG-5
-        return StepResult(output=[f"{user} changed the password ({where.replace('_', ' ')})"])
+        return StepResult(output=[texts.PASSWORD_CHANGED.format(user=user, where=where.replace('_', ' '))])
 
     def do_force_password_change(self, user: str) -> StepResult:
         self.world.directory.users[user].pwd_last_set = MUST_CHANGE         # LG-6
-        return StepResult(output=[f"{user} must change the password at next logon"])
+        return StepResult(output=[texts.MUST_CHANGE.format(user=user)])
 
     def do_advance_time(self, by: int) -> StepResult:
         self.world.advance(by)
@@ -117,7 +121,7 @@ class SimBackend(Backend):
     def do_power_off(self, computer: str) -> StepResult:
         host = self._host(computer)
         if not host.powered:
-            return StepResult.failed(f"{computer} is already off")
+            return StepResult.failed(texts.ALREADY_OFF.format(computer=computer))
         if isinstance(host, Workstation):
             host.shutdown()
         else:
@@ -129,14 +133,14 @@ class SimBackend(Backend):
     def do_power_on(self, computer: str) -> StepResult:
         host = self._host(computer)
         if host.powered:
-            return StepResult.failed(f"{computer} is already on")
+            return StepResult.failed(texts.ALREADY_ON.format(computer=computer))
         if isinstance(host, Workstation):
             host.boot()
         else:
             host.powered = True
         return StepResult()
 
-    def _cable(self, computer: str, plugged: bool) -> StepResult:
+    def set_link(self, computer: str, plugged: bool) -> None:
         host = self._host(computer)
         if isinstance(host, Workstation):
             host.network.cable = plugged
@@ -147,20 +151,10 @@ class SimBackend(Backend):
             if not plugged:
                 for ws in self.world.workstations.values():
                     ws.netlogon.channel = None
-        return StepResult()
 
-    def do_unplug(self, computer: str) -> StepResult:
-        return self._cable(computer, False)
-
-    def do_plug(self, computer: str) -> StepResult:
-        return self._cable(computer, True)
-
-    def do_cable_flap(self, computer: str) -> StepResult:
+    def linked(self, computer: str) -> bool:
         host = self._host(computer)
-        if host.network.cable if isinstance(host, Workstation) else host.cable:
-            self._cable(computer, False)
-            self._cable(computer, True)
-        return StepResult()
+        return host.network.cable if isinstance(host, Workstation) else host.cable
 
     def do_replace_nic(self, computer: str) -> StepResult:
         ws = self.world.workstations[computer]
@@ -177,7 +171,7 @@ class SimBackend(Backend):
     def do_restore_snapshot(self, computer: str, name: str) -> StepResult:
         ws = self.world.workstations[computer]
         if name not in ws.snapshots:
-            return StepResult.failed(f"{computer} has no snapshot {name!r}")
+            return StepResult.failed(texts.NO_SNAPSHOT.format(computer=computer, name=name))
         ws.restore(ws.snapshots[name])                                       # MP-6
         if ws.powered:
             ws.shutdown()
@@ -197,7 +191,7 @@ class SimBackend(Backend):
     def do_reset_computer_account(self, computer: str) -> StepResult:
         account = self._account(computer)
         if account is None:
-            return StepResult.failed(f"no computer account {computer}")
+            return StepResult.failed(texts.NO_ACCOUNT.format(computer=computer))
         self.world.directory.set_machine_password(account.name, self.world.new_secret())   # MP-7
         return StepResult()
 
@@ -208,26 +202,26 @@ class SimBackend(Backend):
             self.world.directory.computers[computer] = ComputerAccount(computer, secret)
         else:
             self.world.directory.set_machine_password(account.name, secret)
-        return StepResult(output=[f"another computer joined the domain as {computer}"])
+        return StepResult(output=[texts.DUPLICATE_JOINED.format(computer=computer)])
 
     def do_delete_computer_account(self, computer: str) -> StepResult:
         account = self._account(computer)
         if account is None:
-            return StepResult.failed(f"no computer account {computer}")
+            return StepResult.failed(texts.NO_ACCOUNT.format(computer=computer))
         del self.world.directory.computers[account.name]                    # MP-7
         return StepResult()
 
     def do_disable_computer_account(self, computer: str) -> StepResult:
         account = self._account(computer)
         if account is None:
-            return StepResult.failed(f"no computer account {computer}")
+            return StepResult.failed(texts.NO_ACCOUNT.format(computer=computer))
         account.enabled = False                                             # MP-7
         return StepResult()
 
     def do_enable_computer_account(self, computer: str) -> StepResult:
         account = self._account(computer)
         if account is None:
-            return StepResult.failed(f"no computer account {computer}")
+            return StepResult.failed(texts.NO_ACCOUNT.format(computer=computer))
         account.enabled = True                                              # MP-7, undone
         return StepResult()
 
@@ -291,17 +285,16 @@ class SimBackend(Backend):
         """The reset behind SC-4 and SC-5 (MP-9); a StepResult when it fails."""
         domain = self.lab.domain
         if not ws.netlogon.joined:
-            return StepResult.failed(f"{verb}: the computer is not joined to a domain")
+            return StepResult.failed(texts.NOT_IN_DOMAIN.format(tool=verb))
         if not self.world.reachable(ws):
-            return StepResult.failed(f"{verb}: the server is not operational ({domain} unreachable)")
+            return StepResult.failed(texts.DC_UNREACHABLE.format(tool=verb, domain=domain))
         session = ws.winlogon.session
         if credential == "none" and (session.local or session.user != self.lab.admin):
-            return StepResult.failed(                                       # SC-4: the bind has no domain rights
-                f"Cannot reset the secure channel password for the computer account in the domain {domain}. "
-                "Access is denied.")
+            return StepResult.failed(texts.RESET_DENIED.format(domain=domain))   # SC-4: the bind has no domain rights
         account = self.world.directory.computers.get(ws.netlogon.account)
         if account is None:
-            return StepResult.failed(f"{verb}: the computer account {ws.netlogon.account} was not found in {domain}")
+            return StepResult.failed(texts.ACCOUNT_NOT_FOUND.format(tool=verb, computer=ws.netlogon.account,
+                                                                    domain=domain))
         secret = self.world.new_secret()
         self.world.directory.set_machine_password(account.name, secret)
         ws.netlogon.store(secret, ws.local_time())
@@ -313,11 +306,7 @@ class SimBackend(Backend):
         if failure:
             return StepResult(status=failure.status, output=failure.output + ["False"])
         ws.netlogon.channel = None                                          # SC-4: rediscover a DC
-        status = netlogon.establish(ws)
-        state = "in good condition" if status is ChannelStatus.OK else "broken"
-        return StepResult(status=OK if status is ChannelStatus.OK else "failed",
-                          output=[f"The secure channel between the local computer and the domain {self.lab.domain} "
-                                  f"is {state}.", str(status is ChannelStatus.OK)])
+        return texts.channel_repaired(self.lab.domain, netlogon.establish(ws) is ChannelStatus.OK)
 
     @admin
     def do_reset_machine_password(self, ws: Workstation, credential: str, tool: str) -> StepResult:
@@ -325,8 +314,7 @@ class SimBackend(Backend):
         if failure:
             return failure
         if tool == "netdom":                                                # SC-5
-            return StepResult(output=["The machine account password for the local machine has been successfully "
-                                      "reset.", "The command completed successfully."])
+            return StepResult(output=list(texts.NETDOM_RESET))
         return StepResult()
 
     @admin
@@ -336,12 +324,11 @@ class SimBackend(Backend):
         ws.boot()
         failure = self._domain_join(ws, new_name or ws.name, credential)    # SC-7
         if failure:
-            return StepResult(status=failure.status, raw=failure.raw,
-                              output=["Remove-Computer: left the domain; restarted"] + failure.output)
+            return StepResult(status=failure.status, raw=failure.raw, output=[texts.LEFT] + failure.output)
         ws.shutdown()
         ws.boot()
-        return StepResult(output=["Remove-Computer: left the domain; restarted",
-                                  f"Add-Computer: joined {self.lab.domain} as {new_name or ws.name}; restarted"])
+        return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain,
+                                                                  computer=new_name or ws.name)])
 
     @admin
     def do_delete_profile(self, ws: Workstation, user: str) -> StepResult:
@@ -354,7 +341,7 @@ class SimBackend(Backend):
     def do_lock_unlock(self, ws: Workstation, user: str, password: str) -> StepResult:
         session = ws.winlogon.session
         if session is None or session.user != user:
-            return StepResult.failed(f"{user} is not signed in at {ws.name}")
+            return StepResult.failed(texts.NOT_SIGNED_IN.format(user=user, computer=ws.name))
         outcome = authenticate(ws, user, self._password(user, password))   # LG-4
         return StepResult.of(outcome)
 

@@ -8,16 +8,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
-import requests
-from winrm.exceptions import WinRMError
-
+from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
 from trustlab.backends.real import RealBackend
+from trustlab.backends.vagrant import doctor
 from trustlab.backends.vagrant.machines import VagrantLab
-from trustlab.backends.vagrant.settings import Secrets
+from trustlab.backends.vagrant.settings import PROVIDERS, Secrets
 from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
-from trustlab.backends.vagrant.winrm import Client, WinRMDeadline, WinRMFailed, endpoint_from_env
-from trustlab.engine.backend import LabUnavailable, StepResult
+from trustlab.engine.backend import Check, LabOptions, LabUnavailable, StepResult
 from trustlab.outcomes import ChannelStatus, NetworkStatus
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
@@ -51,8 +49,28 @@ client_on = console_step()
 admin = console_step(admin=True)
 
 
-class VagrantBackend(RealBackend):
+class VagrantBackend(Cable, RealBackend):
     name = "vagrant"
+    lab_options = {"provider": PROVIDERS}
+    flap_pause = 5.0                      # long enough for Windows to see the link go
+
+    @classmethod
+    def real_lab(cls, options: LabOptions) -> VagrantLab:
+        return VagrantLab(provider=options.provider)
+
+    @classmethod
+    def doctor(cls) -> list[Check]:
+        return doctor.checks()
+
+    @property
+    def refusals(self) -> tuple[type[BaseException], ...]:
+        """A failing script, a deadline or a lost connection (the WinRM stack is imported only with a lab)."""
+        import requests
+        from winrm.exceptions import WinRMError
+
+        from trustlab.backends.vagrant.winrm import WinRMDeadline, WinRMFailed
+
+        return (WinRMFailed, WinRMDeadline, WinRMError, requests.exceptions.RequestException)
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         self.machines = VagrantLab()
@@ -70,13 +88,16 @@ class VagrantBackend(RealBackend):
         self.started = time.monotonic()
         self.skew = {self.dc_name: 0.0, self.client_name: 0.0}
         self.versions = {u: 1 for u in lab.all_users}
-        self.client_on, self.plugged, self.joined = True, True, True    # the golden snapshot is joined
+        self.client_on, self.joined = True, True                        # the golden snapshot is joined
+        self.plugged = {self.dc_name: True, self.client_name: True}
         self.session: Optional[tuple[str, bool]] = None
         for machine in (self.dc_name, self.client_name):
             self._align(machine)
         self._policies(lab)
 
-    def _client(self, machine: str, credential: tuple[str, str]) -> Client:
+    def _client(self, machine: str, credential: tuple[str, str]):
+        from trustlab.backends.vagrant.winrm import Client, endpoint_from_env
+
         host, port = self.machines.winrm_address(machine)
         return Client(endpoint_from_env(host, port, *credential))
 
@@ -99,14 +120,6 @@ class VagrantBackend(RealBackend):
             self.client.script("client_policy", local)
 
     # --- the engine's side ---------------------------------------------------------------------------------------
-
-    def do(self, verb: str, args: dict[str, Any]) -> StepResult:
-        """A step whose script failed, ran past its deadline or lost WinRM is a failed step with the reason, not a
-        crashed run; the journal keeps what happened."""
-        try:
-            return super().do(verb, args)
-        except (WinRMFailed, WinRMDeadline, WinRMError, requests.exceptions.RequestException) as e:
-            return StepResult.failed(f"{verb}: {type(e).__name__}: {e}")
 
     def console(self, computer: str) -> tuple[str, bool, bool]:
         return computer, self.client_on, self.session is not None and self.session[1]
@@ -232,23 +245,15 @@ class VagrantBackend(RealBackend):
         self._align(machine)
         return StepResult()
 
-    def _cable(self, computer: str, plugged: bool) -> StepResult:
-        machine = self.dc_name if computer == self.lab.dc else self.client_name
-        self.machines.cable(machine, plugged)
-        if computer != self.lab.dc:
-            self.plugged = plugged
-        return StepResult()
+    def _vm(self, computer: str) -> str:
+        return self.dc_name if computer == self.lab.dc else self.client_name
 
-    def do_unplug(self, computer: str) -> StepResult:
-        return self._cable(computer, False)
+    def set_link(self, computer: str, plugged: bool) -> None:
+        self.machines.cable(self._vm(computer), plugged)
+        self.plugged[self._vm(computer)] = plugged
 
-    def do_plug(self, computer: str) -> StepResult:
-        return self._cable(computer, True)
-
-    def do_cable_flap(self, computer: str) -> StepResult:
-        self._cable(computer, False)
-        time.sleep(5)
-        return self._cable(computer, True)
+    def linked(self, computer: str) -> bool:
+        return self.plugged[self._vm(computer)]
 
     def do_replace_nic(self, computer: str) -> StepResult:
         self.machines.halt(self.client_name)
@@ -437,7 +442,7 @@ class VagrantBackend(RealBackend):
         if not self.client_on:
             return StepResult(outcome=NetworkStatus.POWERED_OFF.value)
         answer = self._network()
-        status = network_status(answer, self._mac(), self.plugged)
+        status = network_status(answer, self._mac(), self.plugged[self.client_name])
         adapters = ([{"name": a["name"], "present": True, "ipv4": ", ".join(a.get("ipv4") or []) or "none"}
                      for a in answer.get("present", [])]
                     + [{"name": h["name"], "present": False, "ipv4": ", ".join(h.get("static_ipv4") or []) or "DHCP"}
@@ -446,4 +451,7 @@ class VagrantBackend(RealBackend):
                                                          "adapters": adapters})
 
     def close(self) -> None:
-        """Nothing is held between calls: each WinRM call opens and deletes its own shell."""
+        """End the two WinRM connections (one authenticated connection per machine serves every call)."""
+        if not self.reason:
+            self.dc.close()
+            self.client.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from trustlab.backends.samba.doctor import Check
+from trustlab.engine.backend import Check
 from trustlab.backends.vagrant.settings import load, root
 
 PROVIDER_TOOLS = {"virtualbox": "VBoxManage", "libvirt": "virsh", "hyperv": "powershell.exe"}

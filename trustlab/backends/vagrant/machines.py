@@ -42,11 +42,15 @@ def parse_winrm_config(text: str) -> tuple[str, int]:
 
 
 class VagrantLab:
+    """The Windows lab's machines; `provider` is the hypervisor `up` builds them with (None: Vagrant's choice)."""
+
     name = "vagrant"
 
-    def __init__(self, folder: Optional[Path] = None, settings: Optional[Settings] = None):
+    def __init__(self, folder: Optional[Path] = None, settings: Optional[Settings] = None,
+                 provider: Optional[str] = None):
         self.dir = folder or root()
         self.settings = settings or load()
+        self.provider_choice = provider
 
     # --- python-vagrant --------------------------------------------------------------------------------------------
 
@@ -82,12 +86,11 @@ class VagrantLab:
             raise LabUnavailable(f"machine {machine} has an unexpected provider id")
         return ident
 
-    def up(self, provider: Optional[str] = None) -> dict[str, float]:
+    def up(self) -> str:
         started = time.monotonic()
-        self._vagrant("up", provider=provider)
-        built = time.monotonic() - started
+        self._vagrant("up", provider=self.provider_choice)
         self._vagrant("snapshot_save", GOLDEN)
-        return {"up": time.monotonic() - started, "build": built}
+        return f"Windows lab up in {(time.monotonic() - started) / 60:.0f} min; golden snapshot taken ({self.dir})"
 
     def status(self) -> dict[str, str]:
         states = self.states()
@@ -115,6 +118,11 @@ class VagrantLab:
 
     def down(self) -> None:
         self._vagrant("destroy")
+
+    def clean(self) -> list[str]:
+        """Vagrant keeps nothing of the lab's outside its machines (and their snapshots) and `.vagrant/`."""
+        self.down()
+        return ["the Windows lab's machines and their snapshots"]
 
     def halt(self, machine: str) -> None:
         self._vagrant("halt", vm_name=machine)

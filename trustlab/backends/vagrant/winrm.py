@@ -91,6 +91,10 @@ class Client:
         finally:
             self._again(self.protocol.close_shell, shell, close_session=False)
 
+    def close(self) -> None:
+        """End the authenticated connection; the shells were deleted call by call."""
+        self.protocol.transport.close_session()
+
     def _again(self, call, *args, **kwargs):
         """Keep one authenticated connection for all calls, and when it drops, send a call that is safe to repeat
         once more on a new one. requests_ntlm would re-send the message sealed for the old connection, which the
