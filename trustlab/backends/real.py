@@ -16,11 +16,21 @@ class RealBackend(Backend):
     has_lab = True
     refusals: ClassVar[tuple[type[BaseException], ...]] = ()   # what the backend's tools raise when they refuse
 
-    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0, reason: Optional[str] = None):
+    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         super().__init__(lab, profile, seed)
-        self.reason = reason
-        self.started, self.offset = time.monotonic(), 0
+        self.offset = 0
         self._events: list[tuple[float, str, str]] = []
+        self.reason = self.cannot_realise(lab)
+        if self.reason is None:
+            self.prepare()
+        self.started = time.monotonic()      # lab time starts once the lab is ready
+
+    def cannot_realise(self, lab: LabSpec) -> Optional[str]:
+        """Why this real lab cannot be the scenario's lab, if it cannot."""
+        return None
+
+    def prepare(self) -> None:
+        """Bring the real lab to its golden healthy state for a run and set up what the steps need."""
 
     def do(self, verb: str, args: dict[str, Any]) -> StepResult:
         try:

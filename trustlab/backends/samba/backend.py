@@ -26,7 +26,6 @@ from trustlab.backends.samba.node import CommandFailed, Node
 from trustlab.backends.samba.status import channel_status, logon_outcome
 from trustlab.engine.backend import Check, LabOptions, StepResult
 from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
-from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
 
 UNSUPPORTED = {
@@ -113,16 +112,16 @@ class SambaBackend(Cable, RealBackend):
     def doctor(cls) -> list[Check]:
         return checks()
 
-    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
-        super().__init__(lab, profile, seed, unsupported_lab(lab))
-        if self.reason:
-            return
+    def cannot_realise(self, lab: LabSpec) -> Optional[str]:
+        return unsupported_lab(lab)
+
+    def prepare(self) -> None:
+        lab = self.lab
         require()
         self.domain = acquire()
         self.domain.reset()
         self.dc = Machine(self.domain.node("dc"), lab.dc)
         self.member = Machine(self.domain.node("member"), lab.workstations[0])
-        self.started = time.monotonic()     # lab time starts once the lab is reset
         self.skew = {"dc": 0, "member": 0}
         self.versions = {u: 1 for u in lab.all_users}
         self.session: Optional[tuple[str, bool]] = None      # (user, is admin)

@@ -74,9 +74,13 @@ class VagrantBackend(Cable, RealBackend):
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         self.machines = VagrantLab()
-        super().__init__(lab, profile, seed, unsupported_lab(lab, self.machines))
-        if self.reason:
-            return
+        super().__init__(lab, profile, seed)
+
+    def cannot_realise(self, lab: LabSpec) -> Optional[str]:
+        return unsupported_lab(lab, self.machines)
+
+    def prepare(self) -> None:
+        lab = self.lab
         self.machines.require_running()
         self.machines.reset()
         s = self.machines.settings
@@ -85,7 +89,6 @@ class VagrantBackend(Cable, RealBackend):
         self.secrets = Secrets(self.machines.dir)
         self.dc = self._client(self.dc_name, (f"{s.domain}\\{s.admin}", self.secrets.password(s.admin, 1)))
         self.client = self._client(self.client_name, LOCAL_ADMIN)
-        self.started = time.monotonic()
         self.skew = {self.dc_name: 0.0, self.client_name: 0.0}
         self.versions = {u: 1 for u in lab.all_users}
         self.client_on, self.joined = True, True                        # the golden snapshot is joined
