@@ -288,11 +288,11 @@ class SambaBackend(Cable, RealBackend):
         self._note(computer, f"restarted with its clock {self.skew[which]:+d}s off (libfaketime)")
         return StepResult()
 
-    def do_power_off(self, computer: str) -> StepResult:
+    def _power(self, computer: str, on: bool) -> StepResult:
         machine = self._machine(computer)
-        if not machine.on:
-            return StepResult.failed(texts.ALREADY_OFF.format(computer=computer))
-        machine.on = False
+        if machine.on == on:
+            return StepResult.failed((texts.ALREADY_ON if on else texts.ALREADY_OFF).format(computer=computer))
+        machine.on = on
         if machine is self.dc:
             self._start_dc()
             self._tell_winbind()
@@ -300,17 +300,11 @@ class SambaBackend(Cable, RealBackend):
             self._start_member()
         return StepResult()
 
+    def do_power_off(self, computer: str) -> StepResult:
+        return self._power(computer, False)
+
     def do_power_on(self, computer: str) -> StepResult:
-        machine = self._machine(computer)
-        if machine.on:
-            return StepResult.failed(texts.ALREADY_ON.format(computer=computer))
-        machine.on = True
-        if machine is self.dc:
-            self._start_dc()
-            self._tell_winbind()
-        else:
-            self._start_member()
-        return StepResult()
+        return self._power(computer, True)
 
     def set_link(self, computer: str, plugged: bool) -> None:
         self._machine(computer).link(plugged)
