@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable, Union
 
 from trustlab import shipped
-from trustlab.specs.errors import Problem, SpecError
+from trustlab.specs.errors import Problem, SpecError, suggest
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.specs.lab import LabSpec
@@ -156,8 +156,8 @@ def _check_remediation(r: Remediation, src: Source, scenarios: dict[str, Scenari
     out = []
     for i, sid in enumerate(r.fixes):
         if sid not in scenarios:
-            out.append(src.problem(("fixes", i), f"claims to fix {sid!r}, which is not a scenario of the catalogue; "
-                                                 f"known: {', '.join(sorted(scenarios)) or 'none'}"))
+            out.append(src.problem(("fixes", i), f"claims to fix {sid!r}{suggest(sid, scenarios)}, which is not a "
+                                                 f"scenario of the catalogue; known: {', '.join(sorted(scenarios)) or 'none'}"))
             continue
         for section, steps in (("steps", r.steps), ("verify", r.verify or []), ("background", r.background)):
             for j, step in enumerate(steps):

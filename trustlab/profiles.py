@@ -32,13 +32,13 @@ class BehaviourProfile(BaseModel):
         True, description="LG-8: a domain member takes any time correction from its DC once it can reach it."
     )
     time_resync_interval: int = Field(
-        1024, description="LG-8: seconds between a member's time polls of its DC (W32Time MaxPollInterval 10); "
+        1024, ge=1, description="LG-8: seconds between a member's time polls of its DC (W32Time MaxPollInterval 10); "
         "not in the reference table, a calibration question."
     )
     clock_skew_outcome: Outcome = Field(
         Outcome.CLOCK_SKEW, description="LG-8: what a logon with the clock more than the maximum skew off ends in."
     )
-    max_clock_skew: int = Field(300, description="TM-3: Kerberos maximum clock skew in seconds.")
+    max_clock_skew: int = Field(300, ge=0, description="TM-3: Kerberos maximum clock skew in seconds.")
     channel_fails_on_clock_skew: bool = Field(
         False, description="LG-8 [lab]: a clock beyond the maximum skew also fails the secure channel check "
         "(the Samba member's wbinfo -t gives LOGON_FAILURE).")
@@ -55,12 +55,12 @@ class BehaviourProfile(BaseModel):
     duplicate_ip_applied_on_no: bool = Field(
         True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
     )
-    scavenge_interval: int = Field(900, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
+    scavenge_interval: int = Field(900, ge=1, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
     machine_password_age: int = Field(
-        30 * 86400, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."
+        30 * 86400, ge=1, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."
     )
-    gp_refresh_interval: int = Field(5400, description="TM-2: computer Group Policy refresh, seconds.")
-    gp_refresh_jitter: int = Field(1800, description="TM-2: random extra delay of a GP refresh, up to this many seconds.")
+    gp_refresh_interval: int = Field(5400, ge=1, description="TM-2: computer Group Policy refresh, seconds.")
+    gp_refresh_jitter: int = Field(1800, ge=0, description="TM-2: random extra delay of a GP refresh, up to this many seconds.")
 
 
 WINDOWS = BehaviourProfile()

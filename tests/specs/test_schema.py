@@ -17,10 +17,12 @@ def test_scenario_schema_lists_every_verb_and_forbids_unknown_keys():
 
 def test_durations_are_strings_with_a_pattern():
     schema = json_schema("scenario")
-    by = schema["$defs"]["AdvanceTime"]["properties"]["by"]["anyOf"]
-    assert by[0]["type"] == "string" and by[0]["pattern"] == r"^-?(\d+[wdhms])+$"
+    by = schema["$defs"]["AdvanceTime"]["properties"]["by"]["oneOf"]
+    assert by[0]["type"] == "string" and by[0]["pattern"] == r"^(\d+[wdhms])+$"       # never negative
     assert by[1] == {"$ref": "#/$defs/Span"}
     assert schema["$defs"]["Span"]["required"] == ["min", "max"]
+    offset = schema["$defs"]["SetClock"]["properties"]["offset"]["oneOf"]
+    assert offset[0]["pattern"] == r"^-?(\d+[wdhms])+$" and offset[1] == {"$ref": "#/$defs/OffsetSpan"}
 
 
 def test_symptoms_accept_only_probes_with_an_expectation():

@@ -6,6 +6,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator
 
 from trustlab.reference import BEHAVIOURS
+from trustlab.specs.errors import suggest
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.steps import ComputerName, Expectation, Step, Strict, UserName
 
@@ -15,7 +16,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 def check_models(ids: list[str]) -> list[str]:
     unknown = [i for i in ids if i not in BEHAVIOURS]
     if unknown:
-        raise ValueError(f"unknown behaviour ID {unknown[0]!r}; allowed: the IDs of the behaviour reference "
+        raise ValueError(f"unknown behaviour ID {unknown[0]!r}{suggest(unknown[0], BEHAVIOURS)}; allowed: the IDs "
+                         f"of the behaviour reference "
                          f"(`trustlab reference` lists them), e.g. MP-1, SC-4, LG-5, NW-2")
     return ids
 

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer,
                       Tag, WithJsonSchema, create_model, model_validator)
-from pydantic_core import PydanticCustomError
 
 from trustlab import durations
 from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
@@ -26,31 +25,37 @@ class Family(str, Enum):
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors that name the key and what is allowed."""
+    """Unknown keys are errors (pydantic's `extra_forbidden`, reported with every other problem of the file and
+    translated by `specs.errors` into the key and what is allowed)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            allowed = [f.alias or n for n, f in cls.model_fields.items()]
-            for key in data:
-                if key not in allowed:
-                    raise PydanticCustomError("unknown_key", "unknown key {key!r}; allowed: {allowed}",
-                                              {"key": key, "allowed": ", ".join(allowed) or "none"})
-        return data
 
 
 def _duration(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f"bad duration {value!r}: use {durations.HELP}")
+        raise ValueError(f"bad duration {_shown(value)}: use {durations.HELP}")
     return durations.parse(value)
 
 
-Duration = Annotated[int, BeforeValidator(_duration), PlainSerializer(durations.format, return_type=str, when_used="json"),
-                     WithJsonSchema({"type": "string", "pattern": r"^-?(\d+[wdhms])+$",
+def _offset(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f"bad duration {_shown(value)}: use {durations.SIGNED_HELP}")
+    return durations.parse(value, signed=True)
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message shows it: short, whatever the file held."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_SERIALISED = PlainSerializer(durations.format, return_type=str, when_used="json")
+Duration = Annotated[int, BeforeValidator(_duration), _SERIALISED,
+                     WithJsonSchema({"type": "string", "pattern": r"^(\d+[wdhms])+$",
                                      "examples": ["45s", "90m", "200d", "1h30m"]})]
+Offset = Annotated[int, BeforeValidator(_offset), _SERIALISED,
+                   WithJsonSchema({"type": "string", "pattern": r"^-?(\d+[wdhms])+$", "examples": ["-200d", "10m"]})]
+"""A duration that may be negative: only a clock's offset (set_clock)."""
 
 class Span(BaseModel):
     """A duration an explorer may vary: any value from `min` to `max`; plain runs use `default` (else `min`)."""
@@ -77,8 +82,24 @@ class Span(BaseModel):
         return f"{durations.format(self.min)}..{durations.format(self.max)}"
 
 
-# A duration, or a range of them that the explorer varies (plain runs take the default).
-Varying = Union[Duration, Span]
+class OffsetSpan(Span):
+    """A span of clock offsets, which may be negative."""
+
+    min: Offset
+    max: Offset
+    default: Optional[Offset] = None
+
+
+def _span_or_value(value: Any) -> str:
+    return "span" if isinstance(value, (dict, Span)) else "value"
+
+
+# A duration, or a range of them that the explorer varies (plain runs take the default): a mapping is a span, so a
+# mistake in one is reported as the span's, not twice.
+Varying = Annotated[Union[Annotated[Duration, Tag("value")], Annotated[Span, Tag("span")]],
+                    Discriminator(_span_or_value)]
+VaryingOffset = Annotated[Union[Annotated[Offset, Tag("value")], Annotated[OffsetSpan, Tag("span")]],
+                          Discriminator(_span_or_value)]
 
 _NETBIOS = re.compile(r"[A-Za-z0-9-]{1,15}")
 _USER = re.compile(r"[A-Za-z0-9._-]{1,20}")
@@ -175,8 +196,9 @@ class AdvanceTime(Args):
 
 @verb("set_clock", Family.EVENT, "LG-8", "MP-8", at_dc=True)
 class SetClock(OnComputer):
-    """Move one computer's clock by an offset (a flat CMOS battery, a wrong manual setting)."""
-    offset: Varying
+    """Move one computer's clock by an offset (a flat CMOS battery, a wrong manual setting); the only duration that
+    may be negative."""
+    offset: VaryingOffset
 
 
 @verb("power_off", Family.EVENT, at_dc=True)

@@ -6,7 +6,7 @@ import typing
 from pydantic.fields import FieldInfo
 
 from trustlab.outcomes import MEANINGS, ChannelStatus, NetworkStatus
-from trustlab.specs.steps import EXPECTATION_FIELDS, VERBS, Family, Varying
+from trustlab.specs.steps import EXPECTATION_FIELDS, VERBS, Family, OffsetSpan, Span
 
 INTRO = """# The scenario language
 
@@ -24,8 +24,8 @@ secure channel is `OK`, the network is `UP`).
 
 Every step is a one-key mapping: `- verb: {argument: value}`. Leaving out `computer` or `user` means the scenario's
 affected computer or user, so one remediation fits every scenario it claims to fix. Durations are written `45s`,
-`90m`, `200d`, `1h30m` (a leading `-` moves a clock back). Unknown keys, verbs and values are errors that name the
-file, line, column and what is allowed.
+`90m`, `200d`, `1h30m`; time only moves forward, so only `set_clock`'s `offset` may be negative (`-200d`).
+Unknown keys, verbs and values are errors that name the file, line, column and what is allowed.
 
 **Variation** (what `trustlab explore` varies; plain runs take one fixed value): a duration marked *duration or
 span* may be a span `{min: 10d, max: 400d, default: 30d}` (plain runs take `default`, else `min`);
@@ -48,7 +48,10 @@ FAMILY_TITLES = {Family.EVENT: "Events: what happens to the world", Family.ADMIN
 
 def _type(info: FieldInfo) -> str:
     ann = info.annotation
-    if ann is Varying:
+    members = [typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a for a in typing.get_args(ann)]
+    if OffsetSpan in members:
+        return "offset (a duration that may be negative) or span"
+    if Span in members:
         return "duration or span"
     if any(getattr(m, "func", None) is not None and m.func.__name__ == "_duration" for m in info.metadata):
         return "duration"
