@@ -17,7 +17,7 @@ from trustlab.specs.errors import Problem, SpecError, problems_from_validation
 
 Path_ = tuple  # a path into the document: keys and list indexes
 
-MAX_BYTES = 1 << 20        # a scenario or remediation is a few kilobytes
+MAX_BYTES = 256 << 10      # a scenario or remediation is a few kilobytes
 MAX_VALUES = 20_000        # keys and values after aliases are expanded (the catalogue's largest file has ~300)
 MAX_DEPTH = 50             # mappings and lists inside one another
 
