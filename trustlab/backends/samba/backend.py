@@ -478,6 +478,24 @@ class SambaBackend(Cable, RealBackend):
         self._start_member()
         return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=self.member.name)])
 
+    @admin
+    def do_reset_secure_channel(self, computer: str) -> StepResult:
+        """`nltest /sc_reset` (SC-6): winbindd is restarted, so the channel is set up anew, the session kept."""
+        session = self.session
+        self._start_member()
+        self.session = session
+        return self._channel()
+
+    @member_up
+    def do_sign_out(self, computer: str) -> StepResult:
+        session, self.session = self.session, None
+        return StepResult(output=[f"{session[0]} signed out" if session else "nobody was signed in"])
+
+    @member_up
+    def do_read_clock(self, computer: str) -> StepResult:
+        return StepResult(details={"local": self.now() + self.skew["member"], "dc": self.now() + self.skew["dc"],
+                                   "offset": self.skew["member"] - self.skew["dc"]})
+
     @member_up
     def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
         if self.session is None or self.session[0] != user:

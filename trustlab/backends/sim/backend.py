@@ -331,6 +331,24 @@ class SimBackend(Cable, Backend):
                                                                   computer=new_name or ws.name)])
 
     @admin
+    def do_reset_secure_channel(self, ws: Workstation) -> StepResult:
+        ws.netlogon.channel = None                                          # SC-6: the established one is dropped
+        status = netlogon.establish(ws)                                     # MP-4: current, then old
+        lines = nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm)
+        return StepResult(outcome=status.value, win32=status.win32[0],
+                          output=[line for line in lines if not line.startswith("Trust Verification")])
+
+    @powered
+    def do_sign_out(self, ws: Workstation) -> StepResult:
+        session, ws.winlogon.session = ws.winlogon.session, None
+        return StepResult(output=[f"{session.user} signed out" if session else "nobody was signed in"])
+
+    @powered
+    def do_read_clock(self, ws: Workstation) -> StepResult:
+        offset = ws.offset - self.world.dc.offset                           # LG-8, TM-3: what Kerberos compares
+        return StepResult(details={"local": ws.local_time(), "dc": self.world.dc_time(), "offset": offset})
+
+    @admin
     def do_delete_profile(self, ws: Workstation, user: str) -> StepResult:
         if ws.winlogon.session and ws.winlogon.session.user == user:
             return StepResult.failed(f"{user} is signed in; the profile is in use")
