@@ -100,7 +100,7 @@ class Grade:
     judgement: Judgement
     seconds: float                      # real time since the break
     lab_time: float
-    hint: Optional[dict[str, str]] = None
+    hint: Optional[dict[str, Any]] = None         # released by this check: `n`, `of`, `text`
 
     @property
     def passed(self) -> int:
@@ -357,6 +357,17 @@ class Session:
         action = resolve(step, REMEDIATION, len(self.steps()), self.scenario.user, self.scenario.computer)
         return self._run([action], by, command)[0]
 
+    def look(self, verb: str) -> StepResult:
+        """What the console looks at to draw a screen (the adapters behind Device Manager), not a step of the
+        trainee's: only the `network` probe, which changes nothing on any backend."""
+        if verb != "network":
+            raise ValueError(f"the console may only look at the network, not {verb!r}")
+        return self.live().do(verb, {"computer": self.scenario.computer})
+
+    def note(self, command: str, what: str) -> None:
+        """A line the trainee typed that is no step of the lab (a prompt's variable, Device Manager's view)."""
+        self._append(self._event("command", command=command, note=what))
+
     def grade(self) -> Grade:
         """The checks and the symptoms again, judged as the engine judges a remediation run."""
         lab = self._fresh(reset=False) if self.backend_class.keeps_lab else self._replayed_copy()
@@ -368,7 +379,8 @@ class Session:
             results: list[tuple[Action, StepResult]] = []
             for event in self.steps():
                 if event["phase"] == SYMPTOMS:
-                    results.append((_action(event), StepResult(status=event["status"], outcome=event.get("outcome"))))
+                    results.append((_action(event), StepResult(status=event["status"], outcome=event.get("outcome"),
+                                                               details=event.get("details", {}))))
             observed = [(a, lab.do(a.verb, a.args)) for a in checks + recheck]
             lab_time = lab.now()
         finally:
@@ -402,19 +414,20 @@ class Session:
     def _solved_by(self) -> str:
         return SOLUTION if any(e.get("by") == SOLUTION for e in self.steps()) else TRAINEE
 
-    def _release(self, why: str) -> Optional[dict[str, str]]:
+    def _release(self, why: str) -> Optional[dict[str, Any]]:
+        """The next hint (`n` of `of`, its `text` in en and ja), recorded; None when all are out."""
         with self._locked():
             self._reload()
             released = self.record["hints_released"]
             if released >= len(self.scenario.hints):
                 return None
-            hint = self.scenario.hints[released].texts()
-            self.record["events"].append(self._event("hint", index=released, why=why, text=hint))
+            text = self.scenario.hints[released].texts()
+            self.record["events"].append(self._event("hint", index=released, why=why, text=text))
             self.record["hints_released"] = released + 1
             self._write()
-        return hint
+        return {"n": released + 1, "of": len(self.scenario.hints), "text": text}
 
-    def hint(self) -> Optional[dict[str, str]]:
+    def hint(self) -> Optional[dict[str, Any]]:
         """`lab hint`: the next hint, on request."""
         return self._release("asked")
 
@@ -424,6 +437,7 @@ class Session:
     def solve(self) -> Grade:
         """`lab solve`: the official remediation on the live lab (the trainer's skip and demonstration)."""
         remediation = self.catalogue.remediation(self.record["solution"])
+        self.live()
         self._append(self._event("solve", remediation=remediation.id))
         actions = [a for a in plan(self.scenario, remediation) if a.phase == REMEDIATION]
         for action in actions:

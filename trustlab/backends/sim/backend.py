@@ -8,7 +8,6 @@ from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
 from trustlab.backends.sim import netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
-from trustlab.backends.sim.network import DUPLICATE_WARNING
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import World, Workstation
 from trustlab.engine.backend import Backend, Check, StepResult
@@ -267,7 +266,7 @@ class SimBackend(Cable, Backend):
         if clash is None:
             adapter.static_ip = ws.network.address
             return StepResult(output=[f"{adapter.name}: {ws.network.address}"])
-        warning = DUPLICATE_WARNING.format(ip=ws.network.address, name=clash.name)   # NW-2
+        warning = texts.DUPLICATE_WARNING.format(ip=ws.network.address, name=clash.name)   # NW-2
         if on_conflict == "cancel":
             return StepResult.failed(warning, "Yes: back to the dialog; nothing applied")
         if self.profile.duplicate_ip_applied_on_no:
