@@ -318,7 +318,8 @@ class Session:
             data["command"] = command
         return self._event("step", **data)
 
-    def _run(self, actions: list[Action], by: str, command: Optional[str] = None) -> list[StepResult]:
+    def perform(self, actions: list[Action], by: str = TRAINEE, command: Optional[str] = None) -> list[StepResult]:
+        """Resolved steps on the live lab, recorded (with the line typed, if one was)."""
         lab = self.live()
         results, events = [], []
         for action in actions:
@@ -337,7 +338,7 @@ class Session:
         self._applied = 0
         actions = plan(self.scenario)
         self._append(self._event("break", scenario=self.scenario.id, steps=len(actions)))
-        results = self._run(actions, "break")
+        results = self.perform(actions, "break")
         problem = next((f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output) or r.outcome}"
                         for a, r in zip(actions, results) if _spoils(a, r)), None)
         if problem:
@@ -347,7 +348,7 @@ class Session:
         handover = resolve(STEP_MODELS["sign_out"].model_validate({"sign_out": {}}), HANDOVER, 0,
                            self.scenario.user, self.scenario.computer)
         if self.lab.unsupported_reason("sign_out") is None:
-            self._run([handover], "break")
+            self.perform([handover], "break")
 
     # --- what the trainee and the trainer do --------------------------------------------------------------------
 
@@ -355,7 +356,7 @@ class Session:
         """One step on the live lab, as the trainee (or the console on the trainee's behalf) did it."""
         step = STEP_MODELS[verb].model_validate({verb: args})
         action = resolve(step, REMEDIATION, len(self.steps()), self.scenario.user, self.scenario.computer)
-        return self._run([action], by, command)[0]
+        return self.perform([action], by, command)[0]
 
     def look(self, verb: str) -> StepResult:
         """What the console looks at to draw a screen (the adapters behind Device Manager), not a step of the
@@ -445,7 +446,7 @@ class Session:
                 if self.grade().fixed:
                     break
                 continue
-            self._run([action], SOLUTION)
+            self.perform([action], SOLUTION)
         return self.check()
 
     def reset(self) -> "Session":
