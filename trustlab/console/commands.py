@@ -329,9 +329,9 @@ def step_of(line: str) -> dict:
         if parsed is None:
             continue
         if parsed.unmodelled:
-            raise ValueError(f"{line!r} is not modelled: {parsed.unmodelled}")
+            raise ValueError(f"'{line}' is not modelled: {parsed.unmodelled}")
         if parsed.verb is None or parsed.params.get("rest"):
             break
         return {parsed.verb: parsed.args}
     allowed = sorted({f.usage for forms in TABLE.values() for f in forms if f.verb and not f.unmodelled})
-    raise ValueError(f"{line!r} is not a command that is one step; allowed: " + "; ".join(allowed))
+    raise ValueError(f"'{line}' is not a command that is one step; allowed: " + "; ".join(allowed))

@@ -10,7 +10,7 @@ from trustlab.backends.sim import netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import World, Workstation
-from trustlab.engine.backend import Backend, Check, StepResult
+from trustlab.engine.backend import Backend, Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.outcomes import ChannelStatus, Outcome
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
@@ -40,6 +40,10 @@ class SimBackend(Cable, Backend):
     @classmethod
     def doctor(cls) -> list[Check]:
         return [Check("sim", True, "in-process, on a virtual clock: needs nothing from this machine")]
+
+    @classmethod
+    def login(cls, options: LabOptions, machine: str) -> Login:
+        raise LabUnavailable("the sim is in-process: `trustlab lab console` types at its computer")
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         super().__init__(lab, profile, seed)
