@@ -153,6 +153,15 @@ def _set(rest: list[str], flags: dict) -> Optional[dict]:
     return {"name": name, "value": value} if eq and name else {"name": text}
 
 
+def _profile(rest: list[str], flags: dict) -> Optional[dict]:
+    """`Get-CimInstance Win32_UserProfile | Where-Object LocalPath -like "*\\alice" | Remove-CimInstance`."""
+    shape = ["win32_userprofile", "|", "where-object", "localpath", "|", "remove-ciminstance"]
+    if [w.lower() for w in rest] != shape or list(flags) != ["like"]:
+        return None
+    user = flags["like"].replace("/", "\\").rsplit("\\", 1)[-1].strip("*")
+    return {"args": {"user": user}, "user": user} if user else None
+
+
 _ANY = lambda rest, flags: {"rest": rest}                                            # noqa: E731
 WORLD = frozenset({CMD, PS, "signin"})   # what the technician's hands do works at any screen
 CREDENTIAL_NOTE = "-Credential names the domain admin: the step's `credential: domain_admin`"
@@ -222,6 +231,8 @@ TABLE: dict[str, list[Form]] = {
     "remove-computer": [Form("Remove-Computer", frozenset({PS}), _ANY, unmodelled=(
         "the model leaves and joins in one step (SC-7: Remove-Computer, restart, Add-Computer, restart); type "
         "Add-Computer -DomainName CORP -Credential CORP\\admin [-NewName NAME] to do both"))],
+    "get-ciminstance": [Form('Get-CimInstance Win32_UserProfile | Where-Object LocalPath -like "*\\alice" | '
+                             'Remove-CimInstance', frozenset({PS}), _profile, "delete_profile")],
     # --- restarts and sessions ----------------------------------------------------------------------------------
     "restart-computer": [Form("Restart-Computer [-Force]", frozenset({PS}), _ps((), (), ("Force",)), "reboot",
                               screen="restart")],

@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 from trustlab.console import commands
 from trustlab.console.commands import CMD, PS, Parsed
 from trustlab.backends import console as tool_texts
-from trustlab.console.screens import MARK, duplicate_warning, mark, minutes, say, span
+from trustlab.console.screens import MARK, duplicate_warning, mark, minutes, say, signed, span
 from trustlab.engine.backend import FAILED, UNSUPPORTED, StepResult
 from trustlab.outcomes import usable
 from trustlab.training import Grade, Session
@@ -140,7 +140,10 @@ class Machine:
         if parsed.verb == "power_on":
             self.screen = SIGNIN
             return [mark("restarted", self.lang, computer=self.computer)]
-        return result.output + [mark("done", self.lang)] if parsed.verb == "wait" else result.output
+        if parsed.verb == "wait":
+            return result.output + [mark("waited", self.lang, span=parsed.args["for"])]
+        return result.output + [mark("unplugged" if parsed.verb == "unplug" else "plugged", self.lang,
+                                     computer=self.computer)]
 
     def _refused(self, result: StepResult) -> Optional[list[str]]:
         """What the console shows for a step the lab could not do; None when it did it."""
@@ -269,6 +272,8 @@ class Machine:
         for key in ("domain", "domainname"):
             if key in params and params[key].upper() not in (self.lab.domain, self.lab.realm.upper()):
                 return mark("other_domain", self.lang, domain=self.lab.domain)
+        if "user" in params and params["user"] not in self.lab.users:
+            return mark("unknown_user", self.lang, users=", ".join(self.lab.all_users))
         credential = params.get("credential")
         if credential:
             domain, _, user = credential.rpartition("\\")
@@ -353,8 +358,8 @@ class Machine:
         d = result.details
         offset = d.get("offset", 0)
         side = "ahead" if offset > 0 else "behind" if offset < 0 else "in_step"
-        return [mark("clock", self.lang, computer=self.computer, dc=self.lab.dc, local="+" + span(d.get("local", 0)),
-                     dc_time="+" + span(d.get("dc", 0)), skew=span(offset) if offset else "",
+        return [mark("clock", self.lang, computer=self.computer, dc=self.lab.dc, local=signed(d.get("local", 0)),
+                     dc_time=signed(d.get("dc", 0)), skew=span(offset) if offset else "",
                      side=say(side, self.lang), max="5m").replace("  ", " ")]
 
     # --- addresses (NW-2) ----------------------------------------------------------------------------------------
@@ -364,7 +369,12 @@ class Machine:
 
     def _configure_ip(self, parsed: Parsed, line: str) -> list[str]:
         ip = parsed.params.get("ip") or parsed.params.get("ipaddress", "")
-        clash = next((a for a in self._adapters() if not a["present"] and a["ipv4"] == ip), None)
+        name = parsed.params.get("adapter") or parsed.params.get("interfacealias", "")
+        adapters = self._adapters()
+        present = [a["name"] for a in adapters if a["present"]]
+        if name.lower() not in (p.lower() for p in present):
+            return [mark("no_adapter", self.lang, name=name, present=", ".join(present) or "-")]
+        clash = next((a for a in adapters if not a["present"] and a["ipv4"] == ip), None)
         note = [mark("address_note", self.lang, computer=self.computer)]
         if clash is None:
             return note + self._show(parsed, self._do("configure_ip", {}, line))
@@ -516,7 +526,7 @@ class Machine:
 
 def grade_lines(grade: Grade, lang: str) -> list[str]:
     """A grade as `lab check` and the console's `check` show it: one line per condition, the score, the hint."""
-    clock = "+" + span(grade.lab_time)
+    clock = signed(grade.lab_time)
     lines = [say("check_head", lang, passed=grade.passed, total=grade.total, percent=grade.percent,
                  minutes=minutes(grade.seconds, lang), clock=clock)]
     for c in grade.conditions:

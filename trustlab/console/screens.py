@@ -128,13 +128,18 @@ TEXTS: dict[str, dict[str, str]] = {
                       "ja": "trustlab: check (修正を採点)、hint (次のヒント)。Ctrl-D でコンソールを終了"},
     "check_head": {"en": "check: {passed}/{total} ({percent}%), {minutes} after the break, lab time {clock}",
                    "ja": "確認: {passed}/{total} ({percent}%)、障害から {minutes}、ラボ時間 {clock}"},
-    "passed": {"en": "passed ", "ja": "合格   "},
-    "not_yet": {"en": "not yet", "ja": "未達   "},
+    "passed": {"en": "passed ", "ja": "合格"},
+    "not_yet": {"en": "not yet", "ja": "未達"},
     "fixed": {"en": "all conditions hold: fixed", "ja": "すべての条件を満たしました: 修正完了"},
     "hint": {"en": "hint {n}/{of}: {text}", "ja": "ヒント {n}/{of}: {text}"},
     "no_hint": {"en": "no more hints; the trainer's `trustlab lab solve` shows the official way",
                 "ja": "ヒントはもうありません。トレーナーの `trustlab lab solve` で公式の手順を見られます"},
     "done": {"en": "done", "ja": "完了"},
+    "unplugged": {"en": "the network cable of {computer} is pulled", "ja": "{computer} の LAN ケーブルを抜きました"},
+    "plugged": {"en": "the network cable of {computer} is plugged in", "ja": "{computer} の LAN ケーブルを挿しました"},
+    "waited": {"en": "{span} pass", "ja": "{span} 経過しました"},
+    "no_adapter": {"en": "no adapter {name!r}; the present adapter is {present}",
+                   "ja": "アダプター {name!r} はありません。現在のアダプターは {present} です"},
     "handover": {"en": "ready for the trainee: `{way}`; `trustlab lab check{flags}` grades the fix, `trustlab lab "
                        "hint{flags}` gives a hint, `trustlab lab reset{flags}` starts the exercise again",
                  "ja": "トレーニー用の準備ができました: `{way}`。`trustlab lab check{flags}` で採点、`trustlab lab "
@@ -166,6 +171,11 @@ def duplicate_warning(lang: str, ip: str, name: str) -> str:
 
 def span(seconds: float) -> str:
     return durations.format(abs(int(seconds)))
+
+
+def signed(seconds: float) -> str:
+    """A lab time or offset with its sign: +201d, -200d."""
+    return ("+" if seconds >= 0 else "") + durations.format(seconds)
 
 
 def minutes(seconds: float, lang: str) -> str:
