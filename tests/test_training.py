@@ -115,7 +115,7 @@ def test_the_record_keeps_steps_checks_hints_and_the_score(catalogue, training_h
     view = "\n".join(record_lines(record))
     assert "score: 4/4 (100%) FIXED, solved by trainee" in view
     assert "replace_nic" not in view and "replace_nic" in "\n".join(record_lines(record, every=True))
-    assert "trainee: '.\\\\Administrator' -> local_admin_logon: {} [ok]" in view
+    assert "trainee: '.\\Administrator' -> local_admin_logon: {} [ok]" in view
 
 
 def test_the_record_holds_no_password(catalogue, training_home):

@@ -57,6 +57,8 @@ def home(backend: type[Backend], options: LabOptions) -> Path:
     under $TRUSTLAB_TRAINING (default ~/.local/state/trustlab/training), one folder per session name."""
     real = backend.real_lab(options) if backend.has_lab else None
     if real is not None:
+        if getattr(real, "dir", None) is None:
+            raise TrainingError(f"the {backend.name} lab keeps no folder for a training session")
         return Path(real.dir) / "training"
     root = Path(os.environ.get("TRUSTLAB_TRAINING", Path.home() / ".local" / "state" / "trustlab" / "training"))
     return root / f"{backend.name}-{options.name or 'default'}"
@@ -207,7 +209,7 @@ class Session:
 
     def _event(self, kind: str, **data: Any) -> dict[str, Any]:
         wall = time.time()
-        lab_t = self.lab.now() if self.lab is not None else 0.0
+        lab_t = self.lab.now() if self.lab is not None else (self.events[-1]["t"] if self.events else 0.0)
         return {"kind": kind, "at": now_iso(wall), "wall": round(wall, 3), "t": lab_t,
                 "clock": "+" + durations.format(lab_t), **data}
 
@@ -268,8 +270,14 @@ class Session:
     def _fresh(self, reset: bool) -> Backend:
         cls, lab = self.backend_class, self.scenario.lab
         if cls.keeps_lab:
-            return cls.attach(lab, self.profile, self.record["seed"], self.options, fresh=reset)
-        return cls(lab, self.profile, self.record["seed"])
+            backend = cls.attach(lab, self.profile, self.record["seed"], self.options, fresh=reset)
+        else:
+            backend = cls(lab, self.profile, self.record["seed"])
+        reason = backend.lab_unsupported()
+        if reason:
+            backend.close()
+            raise TrainingError(f"the {cls.name} lab cannot be the lab of {self.scenario.id}: {reason}")
+        return backend
 
     def _replayed(self) -> Backend:
         """A lab brought to where the record says: attached (it kept itself), or replayed step by step."""
@@ -338,12 +346,20 @@ class Session:
         self._applied = 0
         actions = plan(self.scenario)
         self._append(self._event("break", scenario=self.scenario.id, steps=len(actions)))
-        results = self.perform(actions, "break")
-        problem = next((f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output) or r.outcome}"
-                        for a, r in zip(actions, results) if _spoils(a, r)), None)
+        unsupported = next((f"{a.phase}[{a.index}] {a.text}: {self.lab.unsupported_reason(a.verb)}" for a in actions
+                            if self.lab.unsupported_reason(a.verb)), None)
+        problem = unsupported
+        if problem is None:
+            results = self.perform(actions, "break")
+            problem = next((f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output) or r.outcome}"
+                            for a, r in zip(actions, results) if _spoils(a, r)), None)
         if problem:
             self._append(self._event("broken_exercise", reason=problem))
-            raise TrainingError(f"the exercise did not come out as the scenario says, so nothing was handed over: "
+            self.close()
+            archive(self.folder)
+            raise TrainingError(f"the {self.backend_class.name} lab cannot give this exercise, so nothing was handed "
+                                f"over: {problem}" if unsupported else
+                                f"the exercise did not come out as the scenario says, so nothing was handed over: "
                                 f"{problem}")
         handover = resolve(STEP_MODELS["sign_out"].model_validate({"sign_out": {}}), HANDOVER, 0,
                            self.scenario.user, self.scenario.computer)
@@ -401,8 +417,6 @@ class Session:
     def check(self) -> Grade:
         """`lab check`: the grade, recorded; on a failing check the next hint is released."""
         grade = self.grade()
-        hint = None if grade.fixed else self._release("check")
-        grade = Grade(grade.conditions, grade.judgement, grade.seconds, grade.lab_time, hint)
         score = {"passed": grade.passed, "total": grade.total, "percent": grade.percent,
                  "verdict": grade.judgement.verdict.value, "seconds": round(grade.seconds, 1),
                  "solved_by": self._solved_by() if grade.fixed else None}
@@ -410,7 +424,8 @@ class Session:
                             judgement=grade.judgement.to_dict())
         event["t"], event["clock"] = grade.lab_time, "+" + durations.format(grade.lab_time)
         self._append(event, score=score)
-        return grade
+        hint = None if grade.fixed else self._release("check")
+        return Grade(grade.conditions, grade.judgement, grade.seconds, grade.lab_time, hint)
 
     def _solved_by(self) -> str:
         return SOLUTION if any(e.get("by") == SOLUTION for e in self.steps()) else TRAINEE

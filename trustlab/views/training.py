@@ -14,7 +14,7 @@ def _when(event: dict[str, Any]) -> str:
 
 
 def _step(event: dict[str, Any]) -> str:
-    typed = f"{event['command']!r} -> " if event.get("command") else ""
+    typed = f"'{event['command']}' -> " if event.get("command") else ""
     outcome = f" -> {event['outcome']}" if "outcome" in event else ""
     return f"{event['by']}: {typed}{event['step']} [{event['status']}]{outcome}"
 
@@ -36,7 +36,7 @@ def lines(record: dict[str, Any], every: bool = False) -> list[str]:
         "break": lambda e: f"break: {e['steps']} steps of the scenario (hidden from the trainee"
                            f"{'' if every else '; --all lists them'})",
         "broken_exercise": lambda e: f"the exercise did not come out as the scenario says: {e['reason']}",
-        "command": lambda e: f"trainee: {e['command']!r} ({e['note']})",
+        "command": lambda e: f"trainee: '{e['command']}' ({e['note']})",
         "hint": lambda e: f"hint {e['index'] + 1} ({'after a failing check' if e['why'] == 'check' else 'asked'}): "
                           f"{e['text']['en']}",
         "solve": lambda e: f"lab solve: the official remediation {e['remediation']}",
