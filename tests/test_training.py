@@ -193,3 +193,12 @@ def test_bad_input_gets_exit_2_and_a_reason():
     assert provider.exit_code == 2 and "the sim backend takes no --provider (it takes --name)" in provider.output
     shell = cli.invoke(main, ["lab", "shell", "--backend", "sim"])
     assert shell.exit_code == 2 and "the sim is in-process: `trustlab lab console`" in shell.output
+
+
+def test_the_vagrant_lab_is_reached_by_hand_and_not_kept_yet():
+    cli = CliRunner()
+    login = cli.invoke(main, ["lab", "login", "--backend", "vagrant"])
+    assert login.exit_code == 0 and "vagrant rdp client` opens a remote desktop" in login.output
+    refused = cli.invoke(main, ["lab", "break", "machine-account-reset", "--backend", "vagrant"])
+    assert refused.exit_code == 2
+    assert "the vagrant backend cannot keep a live lab between commands yet" in refused.output

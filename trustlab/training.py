@@ -6,7 +6,7 @@ every step done to the lab (the break, the trainee's, the official solution's) w
 check and hint, the score. The lab survives between commands (`lab break`, then `lab check` in another process):
 
 - a backend that `keeps_lab` (samba) leaves its lab up and its bookkeeping in the lab's folder; the session
-  `attach()`es to it;
+  `attach()`es to it (a real lab that cannot, vagrant so far, is refused: it cannot be replayed either);
 - the sim is rebuilt by **replaying** the recorded steps on a fresh sim with the same seed. The sim is
   deterministic, so the replay is the same world, byte for byte, and costs microseconds; saving the world instead
   would tie the record to the sim's internals and let it drift from what the steps say. Every replayed step must
@@ -238,6 +238,9 @@ class Session:
               profile: Optional[str] = None, seed: int = 0, lang: str = "en") -> "Session":
         """`lab break`: a fresh lab, the scenario's setup and break, its symptoms proved, handed over at the
         sign-in screen. An earlier session in the same folder is archived first."""
+        if backend.has_lab and not backend.keeps_lab:
+            raise TrainingError(f"the {backend.name} backend cannot keep a live lab between commands yet (it has no "
+                                f"`attach`), and a real lab cannot be replayed")
         scenario = catalogue.scenario(scenario_id)
         solution = official(catalogue, scenario)
         folder = home(backend, options)
@@ -271,7 +274,7 @@ class Session:
         cls, lab = self.backend_class, self.scenario.lab
         if cls.keeps_lab:
             backend = cls.attach(lab, self.profile, self.record["seed"], self.options, fresh=reset)
-        else:
+        else:                                   # an in-process model: replayed from the record
             backend = cls(lab, self.profile, self.record["seed"])
         reason = backend.lab_unsupported()
         if reason:
