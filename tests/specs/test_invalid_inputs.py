@@ -50,7 +50,7 @@ EXPECTED = {
     "scenarios/hint-not-text.yaml": "9:5: hints[0].text: unknown key 'text'; allowed: en, ja",
     "remediations/unknown-command.yaml": "6:5: steps[1]: 'Repair-SecureChannel -Now' is not a command that is one "
                                          "step; allowed: Add-Computer -DomainName CORP -Credential CORP\\admin "
-                                         "[-NewName NAME] [-Restart]; Get-Date;",
+                                         "[-NewName NAME] [-Restart]; Get-CimInstance Win32_UserProfile",
     "remediations/unmodelled-command.yaml": "5:5: steps[0]: 'Remove-Computer -UnjoinDomainCredential CORP\\admin' "
                                             "is not modelled: the model leaves and joins in one step (SC-7: "
                                             "Remove-Computer, restart, Add-Computer, restart)",
