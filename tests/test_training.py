@@ -202,3 +202,10 @@ def test_the_vagrant_lab_is_reached_by_hand_and_not_kept_yet():
     refused = cli.invoke(main, ["lab", "break", "machine-account-reset", "--backend", "vagrant"])
     assert refused.exit_code == 2
     assert "the vagrant backend cannot keep a live lab between commands yet" in refused.output
+
+
+def test_docs_list_the_command_table():
+    from tests.conftest import ROOT
+    from trustlab.console.commands import markdown
+
+    assert markdown() in (ROOT / "docs" / "training.md").read_text(encoding="utf-8")

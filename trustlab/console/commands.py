@@ -346,3 +346,18 @@ def step_of(line: str) -> dict:
         return {parsed.verb: parsed.args}
     allowed = sorted({f.usage for forms in TABLE.values() for f in forms if f.verb and not f.unmodelled})
     raise ValueError(f"'{line}' is not a command that is one step; allowed: " + "; ".join(allowed))
+
+
+PIPE = "\\|"   # a pipe inside a table cell (GitHub's tables)
+
+
+def markdown() -> str:
+    """The table as docs/training.md shows it (a test keeps the two equal)."""
+    rows = ["| typed | where | the step, or what the console does | behaviour |", "|---|---|---|---|"]
+    for forms in TABLE.values():
+        for f in forms:
+            where = "any screen" if "signin" in f.shells else "/".join(sorted(f.shells))
+            what = f"`{f.verb}`" if f.verb else (f"the console: {f.action}" if f.action else "not modelled")
+            typed = f.usage.replace("|", PIPE)
+            rows.append(f"| `{typed}` | {where} | {what} | {', '.join(f.models)} |")
+    return "\n".join(rows) + "\n"
