@@ -475,7 +475,7 @@ class Machine:
             if not self.devmgmt_env:
                 self.session.note(typed, "View > Show hidden devices, without the variable: nothing dimmed shows")
                 return self._devmgmt_open() + [mark("devmgmt_nothing_hidden", self.lang)]
-            result = self._do("show_hidden_devices", {}, "start devmgmt.msc: View > Show hidden devices")
+            result = self._do("show_hidden_devices", {}, f"{typed} (Device Manager: View > Show hidden devices)")
             refused = self._refused(result)
             if refused is not None or result.status == FAILED:
                 return refused or result.output
