@@ -11,29 +11,21 @@ import sys
 
 import pytest
 
+from tests.backends.samba.conftest import leftovers, samba_ready  # noqa: F401  (the real-lab tests' skip rule)
 from trustlab.engine.backend import LabOptions
 
 NAME = f"t13-train-{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}"
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    from trustlab.backends.samba.doctor import problems
+def lab(samba_ready):
     from trustlab.backends.samba.domain import SambaLab
 
-    missing = problems()
-    if missing:
-        message = "the samba backend cannot run here: " + "; ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     real = SambaLab.named(NAME)
     if real.exists:
         real.down()
     yield real
     real.down()
-    from tests.backends.samba.conftest import leftovers
-
     assert leftovers(NAME) == []
 
 

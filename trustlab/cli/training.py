@@ -190,11 +190,7 @@ def lab_console(obj: Context, lang: str, backend: type[Backend], name: Optional[
       trustlab lab console
       trustlab lab console --lang ja
     """
-    session = _open(obj, backend, name, provider)
-    try:
-        app.run(Machine(session, lang), history=app.history_file(session.folder))
-    finally:
-        session.close()
+    _type_at(_open(obj, backend, name, provider), lang)
 
 
 @main.command("console")
@@ -214,8 +210,12 @@ def console_command(obj: Context, scenario: str, name: Optional[str], seed: int,
     """
     from trustlab.backends import MODEL, backend_class
 
-    session = Session.start(obj.catalogue, scenario, backend_class(MODEL), LabOptions(name or "console"), None,
-                            seed, lang)
+    _type_at(Session.start(obj.catalogue, scenario, backend_class(MODEL), LabOptions(name or "console"), None, seed,
+                           lang), lang)
+
+
+def _type_at(session: Session, lang: str) -> None:
+    """The console on a session's lab until Ctrl-D; the lab is released (a live real lab stays up)."""
     try:
         app.run(Machine(session, lang), history=app.history_file(session.folder))
     finally:
