@@ -25,7 +25,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -33,12 +33,13 @@ from typing import Any, Iterator, Optional
 from trustlab import durations
 from trustlab.catalogue import Catalogue
 from trustlab.engine.backend import FAILED, UNSUPPORTED, Backend, LabOptions, LabUnavailable, StepResult
+from trustlab.engine.journal import matches
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan, resolve
 from trustlab.engine.runner import judge
 from trustlab.profiles import load_profile
 from trustlab.specs.remediation import Remediation
-from trustlab.specs.scenario import Scenario, Text
+from trustlab.specs.scenario import Scenario
 from trustlab.specs.steps import STEP_MODELS, VERBS
 
 FORMAT = 1
@@ -123,8 +124,8 @@ class Grade:
 
 # What a condition says, by probe and expectation: what must hold, and what the trainee sees when it does not.
 WHAT = {
-    ("logon", "SUCCESS"): {"en": "{user} signs in at {computer} with the current password, checked by the DC",
-                           "ja": "{user} が現在のパスワードで {computer} にサインインでき、DC が確認する"},
+    ("logon", "SUCCESS"): {"en": "{user} signs in at {computer} with the {password[en]} password, checked by the DC",
+                           "ja": "{user} が{password[ja]}パスワードで {computer} にサインインでき、DC が確認する"},
     ("logon", "SUCCESS_CACHED"): {"en": "{user} signs in at {computer} from the cached logon",
                                   "ja": "{user} がキャッシュされたログオンで {computer} にサインインできる"},
     ("secure_channel", "OK"): {"en": "the secure channel of {computer} to the domain verifies",
@@ -133,6 +134,7 @@ WHAT = {
                         "ja": "{computer} がネットワーク経由でドメイン コントローラーに届く"},
 }
 GENERIC = {"en": "{step}", "ja": "{step}"}
+PASSWORD = {"current": {"en": "current", "ja": "現在の"}, "previous": {"en": "previous", "ja": "以前の"}}
 NOTHING_WORSE = {"en": "nothing that worked after the break is broken now",
                  "ja": "障害の後に動いていたものが今も壊れていない"}
 SEEN = {
@@ -152,7 +154,8 @@ def _fill(texts: dict[str, str], **values: Any) -> dict[str, str]:
 def _condition(action: Action, result: StepResult, matched: bool) -> Condition:
     args = action.args
     what = WHAT.get((action.verb, action.expect.get("outcome")), GENERIC)
-    text = _fill(what, user=args.get("user"), computer=args.get("computer"), step=action.text)
+    text = _fill(what, user=args.get("user"), computer=args.get("computer"), step=action.text,
+                 password=PASSWORD.get(args.get("password"), PASSWORD["current"]))
     if matched:
         return Condition(text, True, dict(SEEN["ok"]))
     if result.status != "ok" and result.outcome is None:
@@ -406,7 +409,7 @@ class Session:
         finally:
             lab.close()
         judgement = judge(results + observed, True)
-        conditions = [_condition(a, r, _matches(a, r)) for a, r in observed if a.phase == VERIFY]
+        conditions = [_condition(a, r, matches(a, r)) for a, r in observed if a.phase == VERIFY]
         conditions.append(Condition(dict(NOTHING_WORSE), not judgement.worse,
                                     dict(SEEN["ok"]) if not judgement.worse else
                                     _fill(SEEN["worse"], what="; ".join(judgement.worse))))
@@ -485,13 +488,7 @@ def _spoils(action: Action, result: StepResult) -> bool:
         return True
     if action.phase in (SETUP, BREAK) and result.status == FAILED:
         return True
-    return bool(action.expect) and not _matches(action, result)
-
-
-def _matches(action: Action, result: StepResult) -> bool:
-    from trustlab.engine.journal import matches
-
-    return matches(action, result)
+    return bool(action.expect) and not matches(action, result)
 
 
 def _action(event: dict[str, Any]) -> Action:
