@@ -197,7 +197,7 @@ def test_bad_input_gets_exit_2_and_a_reason():
 
 def test_the_vagrant_lab_is_reached_by_hand_and_not_kept_yet():
     cli = CliRunner()
-    login = cli.invoke(main, ["lab", "login", "--backend", "vagrant"])
+    login = cli.invoke(main, ["lab", "login"])
     assert login.exit_code == 0 and "vagrant rdp client` opens a remote desktop" in login.output
     refused = cli.invoke(main, ["lab", "break", "machine-account-reset", "--backend", "vagrant"])
     assert refused.exit_code == 2

@@ -232,28 +232,29 @@ def _login(backend: type[Backend], name: Optional[str], provider: Optional[str],
 
 @lab.command("shell")
 @click.argument("machine", default="member", type=click.Choice(["member", "dc"]))
-@_session_command
+@_session_options("samba")
 def lab_shell(machine: str, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
     """A shell on a lab machine with its tools working (samba: wbinfo, net, smbclient, kinit in the machine's
     namespace, with its own /run/samba, KRB5_CONFIG and KRB5CCNAME).
 
     \b
     Examples:
-      sudo trustlab lab shell --backend samba --name t13-demo
-      sudo trustlab lab shell dc --backend samba
+      sudo trustlab lab shell --name t13-demo
+      sudo trustlab lab shell dc
     """
     _login(backend, name, provider, machine)
 
 
 @lab.command("login")
 @click.argument("machine", default="client", type=click.Choice(["client", "dc"]))
-@_session_command
+@_session_options("vagrant")
 def lab_login(machine: str, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
     """Open (or say how to open) a lab machine's own console or remote desktop (vagrant: `vagrant rdp`).
 
     \b
     Examples:
-      trustlab lab login --backend vagrant
+      trustlab lab login
+      trustlab lab login dc --provider libvirt
     """
     _login(backend, name, provider, machine)
 
