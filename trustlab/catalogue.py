@@ -108,6 +108,13 @@ def load(paths: Iterable[Path], context: "Catalogue | None" = None) -> Catalogue
             problems.append(cat.sources[scenario.id].problem(
                 ("regression", "remediation"), f"{scenario.regression.remediation!r} is not a remediation of the "
                                                f"catalogue; known: {', '.join(sorted(known_fixes)) or 'none'}"))
+    for scenario in cat.scenarios.values():
+        if scenario.solution and (scenario.solution not in known_fixes
+                                  or scenario.id not in known_fixes[scenario.solution].fixes):
+            claimers = sorted(r for r, spec in known_fixes.items() if scenario.id in spec.fixes)
+            problems.append(cat.sources[scenario.id].problem(
+                ("solution",), f"{scenario.solution!r} is not a remediation that claims to fix {scenario.id!r}; "
+                               f"allowed: {', '.join(claimers) or 'none (no remediation claims it)'}"))
     if problems:
         raise SpecError(problems)
     return cat

@@ -48,6 +48,15 @@ EXPECTED = {
                                                  "catalogue; known: clock-months-off,",
     "remediations/unknown-credential.yaml": "5:29: steps[0].repair_secure_channel.credential: 'CORP\\\\admin' is not "
                                             "allowed; allowed: 'domain_admin' or 'none'",
+    "scenarios/wrong-solution.yaml": "20:1: solution: 'delete-user-profile' is not a remediation that claims to fix "
+                                     "'wrong-solution'; allowed: none (no remediation claims it)",
+    "scenarios/hint-not-text.yaml": "9:5: hints[0].text: unknown key 'text'; allowed: en, ja",
+    "remediations/unknown-command.yaml": "6:5: steps[1]: 'Repair-SecureChannel -Now' is not a command that is one "
+                                         "step; allowed: Add-Computer -DomainName CORP -Credential CORP\\admin "
+                                         "[-NewName NAME] [-Restart]; Get-CimInstance Win32_UserProfile",
+    "remediations/unmodelled-command.yaml": "5:5: steps[0]: 'Remove-Computer -UnjoinDomainCredential CORP\\admin' "
+                                            "is not modelled: the model leaves and joins in one step (SC-7: "
+                                            "Remove-Computer, restart, Add-Computer, restart)",
     "remediations/bad-wait.yaml": "4:12: steps[0].wait.for: bad duration 60: use a number with a unit s, m, h, d or w",
     # hostile and careless input (issue 12): every one a positioned problem, none a traceback, none a hang
     "scenarios/alias-cycle.yaml": "6:5: the alias *steps refers to the value it is part of (a cycle)",

@@ -36,6 +36,10 @@ PASSWORD_CHANGED = "{user} changed the password ({where})"
 CHANGE_NEEDS_DC = "{computer}: the domain isn't available to change the password"
 MUST_CHANGE = "{user} must change the password at next logon"
 DUPLICATE_JOINED = "another computer joined the domain as {computer}"
+DUPLICATE_WARNING = (  # NW-2, KB269155
+    "The IP address {ip} you have entered for this network adapter is already assigned to another adapter '{name}'. "
+    "'{name}' is hidden from the network and Dial-up Connections folder because it is not physically in the "
+    "computer or is a legacy adapter that is not working.")
 
 
 def channel_repaired(domain: str, good: bool) -> StepResult:

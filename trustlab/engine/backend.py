@@ -7,6 +7,7 @@ knows more of a backend than this."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Optional, Protocol
 
 from trustlab.outcomes import Outcome
@@ -64,10 +65,21 @@ class LabOptions:
     provider: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class Login:
+    """How to reach a lab machine's own console: a command to run (`argv`, with `env` added), and what to tell the
+    user (always: what it opens, or how to open it by hand when there is nothing to run)."""
+
+    how: str
+    argv: Optional[list[str]] = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
 class RealLab(Protocol):
     """A real lab's life cycle, the same five operations on every backend that has one."""
 
     name: str
+    dir: "Path"            # where the lab keeps its files (a training session keeps its record here)
 
     def up(self) -> str:
         """Build the lab from nothing and keep a golden healthy copy; says what was built, and how fast."""
@@ -97,6 +109,7 @@ class Backend:
     has_lab: ClassVar[bool] = False     # a real lab that `trustlab lab ...` manages
     lab_options: ClassVar[dict[str, tuple[str, ...]]] = {}
     doctor_note: ClassVar[str] = ""     # said after the doctor's checks
+    keeps_lab: ClassVar[bool] = False   # a live lab outlives the process: `attach()` finds it as `keep()` left it
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         self.lab, self.profile, self.seed = lab, profile, seed
@@ -112,6 +125,18 @@ class Backend:
     def doctor(cls) -> list[Check]:
         """What this backend needs from the machine, each with what is missing and how to get it."""
         return []
+
+    @classmethod
+    def attach(cls, lab: LabSpec, profile: BehaviourProfile, seed: int, options: LabOptions,
+               fresh: bool = False) -> "Backend":
+        """The live lab as the last `keep()` left it, without a reset; `fresh`: reset it to its golden copy first
+        (building it if it is absent), forgetting what was kept. Only for backends that `keeps_lab`."""
+        raise LabUnavailable(f"the {cls.name} backend keeps no live lab between commands")
+
+    @classmethod
+    def login(cls, options: LabOptions, machine: str) -> Login:
+        """How to reach a lab machine (`member`/`client` or `dc`) by hand: a shell with its tools, or its console."""
+        raise LabUnavailable(f"the {cls.name} backend has no machine to log into")
 
     # --- the engine's side -------------------------------------------------------------------------------------
 
@@ -137,6 +162,10 @@ class Backend:
     def background(self) -> list[tuple[float, str, str]]:
         """Events that happened by themselves since the last call (timers, daemons)."""
         return []
+
+    def keep(self) -> None:
+        """Write down what the backend knows of its live lab (power, cable, passwords, clocks, sessions), in the
+        lab's folder, for the next `attach()`."""
 
     def close(self) -> None:
         """Release everything the lab holds."""

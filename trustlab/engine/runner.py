@@ -59,7 +59,7 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
         judgement = _stop_early(action, result, entry)
         if judgement:
             break
-    journal.judgement = judgement or _judge(results, remediation_id is not None)
+    journal.judgement = judgement or judge(results, remediation_id is not None)
     return journal
 
 
@@ -93,7 +93,9 @@ def _got(result: StepResult, action: Action) -> str:
     return f"expected {action.expect.get('outcome')}, got {result.outcome}"
 
 
-def _judge(results: list[tuple[Action, StepResult]], remediated: bool) -> Judgement:
+def judge(results: list[tuple[Action, StepResult]], remediated: bool) -> Judgement:
+    """The verdict of what was observed: the symptoms, then (remediated) the checks and the symptoms again. A
+    training session's `lab check` judges the trainee's work with this same function."""
     def phase(name: str) -> list[tuple[Action, StepResult]]:
         return [(a, r) for a, r in results if a.phase == name]
 

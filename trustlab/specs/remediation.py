@@ -1,12 +1,27 @@
 """A remediation: the procedure a technician follows, the scenarios it claims to fix, and how a fix is checked."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated, Any, Optional
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from trustlab.specs.scenario import ID_PATTERN, check_models
 from trustlab.specs.steps import STEP_MODELS, Expectation, Step, Strict
+
+
+def _command(value: Any) -> Any:
+    """`- command: "Test-ComputerSecureChannel -Repair -Credential CORP\\admin"`: the step the console's command
+    table makes of it, validated like a step written out."""
+    if isinstance(value, dict) and list(value) == ["command"]:
+        from trustlab.console.commands import step_of
+
+        if not isinstance(value["command"], str):
+            raise ValueError("a command is text, e.g. `- command: \"nltest /sc_verify:CORP\"`")
+        return step_of(value["command"])
+    return value
+
+
+ProcedureStep = Annotated[Step, BeforeValidator(_command)]
 
 
 class Remediation(Strict):
@@ -16,7 +31,8 @@ class Remediation(Strict):
     models: list[str] = Field(default_factory=list, description="behaviour IDs the procedure relies on")
     tags: list[str] = Field(default_factory=list)
     fixes: list[str] = Field(default_factory=list, description="IDs of the scenarios this procedure claims to fix")
-    steps: list[Step] = Field(min_length=1)
+    steps: list[ProcedureStep] = Field(min_length=1, description="steps, each a verb or a `command:` typed as a "
+                                       "technician types it (the console's command table makes it a step)")
     background: list[Step] = Field(default_factory=list, description="events that may happen at any point of the "
                                    "procedure (a reboot, a cable flap, time passing); only the explorer adds them")
     verify: Optional[list[Expectation]] = Field(

@@ -37,6 +37,16 @@ class Regression(Strict):
     seed: Optional[int] = Field(None, description="the explorer's seed")
 
 
+class Text(Strict):
+    """A text a trainee reads, in English and (optionally) Japanese."""
+
+    en: str = Field(min_length=1)
+    ja: Optional[str] = Field(None, description="omitted: the English text")
+
+    def texts(self) -> dict[str, str]:
+        return {"en": self.en, "ja": self.ja or self.en}
+
+
 class Scenario(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str
@@ -50,6 +60,14 @@ class Scenario(Strict):
     symptoms: list[Expectation] = Field(min_length=1)
     regression: Optional[Regression] = Field(None, description="written by `trustlab explore`: replayed by "
                                                                 "`trustlab run`, which expects the same verdict")
+    briefing: Optional[Text] = Field(None, description="training: what the user reports, all `lab break` shows "
+                                                       "the trainee (never the break's steps)")
+    hints: list[Text] = Field(default_factory=list, description="training: hints in order; a failing `lab check` "
+                                                                "or `lab hint` releases the next one")
+    checks: Optional[list[Expectation]] = Field(
+        None, description="training: what `lab check` checks; omitted: the checks of the official solution")
+    solution: Optional[str] = Field(None, pattern=ID_PATTERN, description="training: the official remediation that "
+                                    "`lab solve` runs; omitted: the first remediation (by id) that claims this one")
 
     _check_models = field_validator("models")(check_models)
 

@@ -338,6 +338,11 @@ class RejoinDomain(OnComputer):
     new_name: Optional[ComputerName] = None
 
 
+@verb("reset_secure_channel", Family.ADMIN, "SC-6", "MP-4")
+class ResetSecureChannel(OnComputer):
+    """`nltest /sc_reset:DOMAIN`: drop the established secure channel and set it up anew now (SC-6)."""
+
+
 @verb("delete_profile", Family.ADMIN)
 class DeleteProfile(ForUser):
     """Delete the user's profile (System Properties > User Profiles). Cached logon verifiers are not in it."""
@@ -347,6 +352,16 @@ class DeleteProfile(ForUser):
 class LockUnlock(ForUser):
     """The signed-in user locks the screen and unlocks it with a password; a reachable DC checks it (LG-4)."""
     password: Password = "current"
+
+
+@verb("sign_out", Family.ADMIN)
+class SignOut(OnComputer):
+    """Whoever is signed in at the console signs out (Start > Sign out, `logoff`); the sign-in screen shows."""
+
+
+@verb("read_clock", Family.ADMIN, "LG-8", "TM-3")
+class ReadClock(OnComputer):
+    """Read the computer's clock against the DC's (`time`, `Get-Date`, `w32tm /query /status`); changes nothing."""
 
 
 @verb("sync_time", Family.ADMIN, "LG-8")

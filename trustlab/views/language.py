@@ -40,6 +40,15 @@ The **lab** (all optional): `domain` (CORP), `realm` (corp.test), `dc` (DC01), `
 ever written in a file), `addressing` (static | dhcp) and `policies`: `max_password_age` (42d, TM-5),
 `cached_logons_count` (10, LG-3), `machine_password_age` (from the behaviour profile, MP-1/TM-7),
 `disable_password_change` (false, MP-2), `block_account_reuse` (false, SC-7).
+
+**Training** (docs/training.md; all optional): a scenario's `briefing` (`{en: ..., ja: ...}`: what the user
+reports, all `trustlab lab break` shows), `hints` (a list of `{en, ja}`, released one by one by a failing
+`lab check` or `lab hint`), `checks` (probes with `expect`, what `lab check` grades; omitted: the official
+solution's checks) and `solution` (the remediation `lab solve` runs; it must claim the scenario; omitted: the first
+remediation, by id, that claims it). A remediation step may be written as a technician types it,
+`- command: "Test-ComputerSecureChannel -Repair -Credential CORP\\admin"`: the console's command table makes it
+the step it is (here `repair_secure_channel: {credential: domain_admin}`), and a command that is no single step
+is an error that lists the commands that are.
 """
 
 FAMILY_TITLES = {Family.EVENT: "Events: what happens to the world", Family.ADMIN: "Admin operations: what a technician does",

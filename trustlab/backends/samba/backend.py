@@ -4,6 +4,7 @@ A tool that refuses or runs past its deadline is a failed step with the reason (
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import re
 import secrets
@@ -21,10 +22,10 @@ from trustlab.backends.samba import dc as dc_mod
 from trustlab.backends.samba import member as member_mod
 from trustlab.backends.samba import netns
 from trustlab.backends.samba.doctor import NOT_NEEDED, checks, require
-from trustlab.backends.samba.domain import SambaLab, copy_state
+from trustlab.backends.samba.domain import LabError, SambaLab, copy_state
 from trustlab.backends.samba.node import CommandFailed, Node
 from trustlab.backends.samba.status import channel_status, logon_outcome
-from trustlab.engine.backend import Check, LabOptions, StepResult
+from trustlab.engine.backend import Check, LabOptions, Login, StepResult
 from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
 from trustlab.specs.lab import LabSpec
 
@@ -118,14 +119,21 @@ class SambaBackend(Cable, RealBackend):
     def prepare(self) -> None:
         lab = self.lab
         require()
-        self.domain = acquire()
-        self.domain.reset()
+        attaching = getattr(self, "_attached", None)
+        if attaching is None:
+            self.domain = acquire()
+            self.domain.reset()
+        else:
+            self.domain = self._live(*attaching)
         self.dc = Machine(self.domain.node("dc"), lab.dc)
         self.member = Machine(self.domain.node("member"), lab.workstations[0])
         self.skew = {"dc": 0, "member": 0}
         self.versions = {u: 1 for u in lab.all_users}
         self.session: Optional[tuple[str, bool]] = None      # (user, is admin)
         self.machine_password_timeout: Optional[int] = None
+        if attaching is not None and not attaching[1]:
+            self._restore_state()
+            return
         policy = lab.policies
         if policy.max_password_age != LabSpec().policies.max_password_age:
             self._max_password_age(policy.max_password_age)
@@ -133,6 +141,77 @@ class SambaBackend(Cable, RealBackend):
             self.machine_password_timeout = 0
         elif policy.machine_password_age is not None:
             self.machine_password_timeout = policy.machine_password_age
+
+    # --- a live lab between commands (training) ------------------------------------------------------------------
+
+    keeps_lab = True
+    STATE = "backend-state.json"
+
+    @classmethod
+    def attach(cls, lab: LabSpec, profile, seed: int, options: LabOptions, fresh: bool = False) -> "SambaBackend":
+        """The named lab as `keep()` left it (no reset); `fresh`: built if absent, reset to its golden copy. The
+        lab outlives this process either way (`trustlab lab down` removes it)."""
+        backend = cls.__new__(cls)
+        backend._attached = (lab_name(options), fresh)
+        RealBackend.__init__(backend, lab, profile, seed)
+        kept = getattr(backend, "_kept", None)
+        if kept:                                          # lab time goes on from where the last process left it
+            backend.started = time.monotonic() - (time.time() - kept["wall_started"])
+        return backend
+
+    def _live(self, name: str, fresh: bool) -> SambaLab:
+        domain = SambaLab.named(name)
+        if fresh:
+            if not domain.exists:
+                domain.up()
+            domain.reset()
+            (domain.dir / self.STATE).unlink(missing_ok=True)
+        elif not domain.exists:
+            raise LabError(f"no lab {name!r}; `trustlab lab break SCENARIO --backend samba --name {name}` builds it")
+        return domain
+
+    def keep(self) -> None:
+        """The bookkeeping a later `attach()` needs, in the lab's folder (root's alone): power, cable, membership
+        and name, password versions, clocks, the console session and lab time. No password is written."""
+        state = {"wall_started": time.time() - (time.monotonic() - self.started), "offset": self.offset,
+                 "skew": self.skew, "versions": self.versions, "session": self.session,
+                 "machine_password_timeout": self.machine_password_timeout,
+                 "dc": {"on": self.dc.on, "plugged": self.dc.plugged},
+                 "member": {"on": self.member.on, "plugged": self.member.plugged, "joined": self.member.joined,
+                            "name": self.member.name}}
+        path = self.domain.dir / self.STATE
+        fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(state, handle)
+        os.replace(path.with_suffix(".tmp"), path)
+
+    def _restore_state(self) -> None:
+        path = self.domain.dir / self.STATE
+        if not path.exists():
+            raise LabError(f"lab {self.domain.name!r} keeps no training state; `trustlab lab break` starts one")
+        kept = self._kept = json.loads(path.read_text())
+        self.offset, self.skew, self.versions = kept["offset"], kept["skew"], kept["versions"]
+        self.session = tuple(kept["session"]) if kept["session"] else None
+        self.machine_password_timeout = kept["machine_password_timeout"]
+        self.dc.on, self.dc.plugged = kept["dc"]["on"], kept["dc"]["plugged"]
+        m = kept["member"]
+        self.member.on, self.member.plugged, self.member.joined, self.member.name = (m["on"], m["plugged"],
+                                                                                    m["joined"], m["name"])
+        self._clocks()
+
+    @classmethod
+    def login(cls, options: LabOptions, machine: str) -> Login:
+        """A shell in the machine's namespace, run as the backend runs its tools: the node's own /run/samba bind
+        mount, KRB5_CONFIG, KRB5CCNAME and smb.conf (SMB_CONF_PATH), so wbinfo, net, smbclient and kinit work."""
+        require()
+        domain = SambaLab.named(lab_name(options))
+        if not domain.exists:
+            raise LabError(f"no lab {domain.name!r}; `trustlab lab up --backend samba` or `trustlab lab break` "
+                           f"builds it")
+        node = domain.node("dc" if machine == "dc" else "member")
+        env = {**node.env(), "SMB_CONF_PATH": str(node.conf), "PS1": f"[{domain.name} {machine}] \\w# "}
+        return Login(f"a shell on the {machine} ({node.address}, namespace {node.ns}); wbinfo, net, smbclient and "
+                     f"kinit use its own configuration; `exit` leaves it", node.argv(["bash", "--norc", "-i"]), env)
 
     # --- the engine's side ---------------------------------------------------------------------------------------
 
@@ -478,6 +557,24 @@ class SambaBackend(Cable, RealBackend):
         self._start_member()
         return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=self.member.name)])
 
+    @admin
+    def do_reset_secure_channel(self, computer: str) -> StepResult:
+        """`nltest /sc_reset` (SC-6): winbindd is restarted, so the channel is set up anew, the session kept."""
+        session = self.session
+        self._start_member()
+        self.session = session
+        return self._channel()
+
+    @member_up
+    def do_sign_out(self, computer: str) -> StepResult:
+        session, self.session = self.session, None
+        return StepResult(output=[f"{session[0]} signed out" if session else "nobody was signed in"])
+
+    @member_up
+    def do_read_clock(self, computer: str) -> StepResult:
+        return StepResult(details={"local": self.now() + self.skew["member"], "dc": self.now() + self.skew["dc"],
+                                   "offset": self.skew["member"] - self.skew["dc"]})
+
     @member_up
     def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
         if self.session is None or self.session[0] != user:
@@ -530,5 +627,5 @@ class SambaBackend(Cable, RealBackend):
         return StepResult(outcome=status.value, details={"hidden_adapters": 0, "adapters": adapters})
 
     def close(self) -> None:
-        if not self.reason:
+        if not self.reason and getattr(self, "_attached", None) is None:   # a live lab stays up
             self.member.node.stop_all()

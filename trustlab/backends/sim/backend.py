@@ -8,10 +8,9 @@ from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
 from trustlab.backends.sim import netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
-from trustlab.backends.sim.network import DUPLICATE_WARNING
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import World, Workstation
-from trustlab.engine.backend import Backend, Check, StepResult
+from trustlab.engine.backend import Backend, Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.outcomes import ChannelStatus, Outcome
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
@@ -41,6 +40,10 @@ class SimBackend(Cable, Backend):
     @classmethod
     def doctor(cls) -> list[Check]:
         return [Check("sim", True, "in-process, on a virtual clock: needs nothing from this machine")]
+
+    @classmethod
+    def login(cls, options: LabOptions, machine: str) -> Login:
+        raise LabUnavailable("the sim is in-process: `trustlab lab console` types at its computer")
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
         super().__init__(lab, profile, seed)
@@ -267,7 +270,7 @@ class SimBackend(Cable, Backend):
         if clash is None:
             adapter.static_ip = ws.network.address
             return StepResult(output=[f"{adapter.name}: {ws.network.address}"])
-        warning = DUPLICATE_WARNING.format(ip=ws.network.address, name=clash.name)   # NW-2
+        warning = texts.DUPLICATE_WARNING.format(ip=ws.network.address, name=clash.name)   # NW-2
         if on_conflict == "cancel":
             return StepResult.failed(warning, "Yes: back to the dialog; nothing applied")
         if self.profile.duplicate_ip_applied_on_no:
@@ -329,6 +332,24 @@ class SimBackend(Cable, Backend):
         ws.boot()
         return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain,
                                                                   computer=new_name or ws.name)])
+
+    @admin
+    def do_reset_secure_channel(self, ws: Workstation) -> StepResult:
+        ws.netlogon.channel = None                                          # SC-6: the established one is dropped
+        status = netlogon.establish(ws)                                     # MP-4: current, then old
+        lines = nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm)
+        return StepResult(outcome=status.value, win32=status.win32[0],
+                          output=[line for line in lines if not line.startswith("Trust Verification")])
+
+    @powered
+    def do_sign_out(self, ws: Workstation) -> StepResult:
+        session, ws.winlogon.session = ws.winlogon.session, None
+        return StepResult(output=[f"{session.user} signed out" if session else "nobody was signed in"])
+
+    @powered
+    def do_read_clock(self, ws: Workstation) -> StepResult:
+        offset = ws.offset - self.world.dc.offset                           # LG-8, TM-3: what Kerberos compares
+        return StepResult(details={"local": ws.local_time(), "dc": self.world.dc_time(), "offset": offset})
 
     @admin
     def do_delete_profile(self, ws: Workstation, user: str) -> StepResult:

@@ -6,12 +6,6 @@ from typing import Optional
 
 from trustlab.outcomes import NetworkStatus
 
-DUPLICATE_WARNING = (  # NW-2, KB269155
-    "The IP address {ip} you have entered for this network adapter is already assigned to another adapter '{name}'. "
-    "'{name}' is hidden from the network and Dial-up Connections folder because it is not physically in the "
-    "computer or is a legacy adapter that is not working.")
-
-
 @dataclass
 class Adapter:
     name: str

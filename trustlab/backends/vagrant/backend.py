@@ -15,7 +15,7 @@ from trustlab.backends.vagrant import doctor
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.settings import PROVIDERS, Secrets
 from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
-from trustlab.engine.backend import Check, LabOptions, LabUnavailable, StepResult
+from trustlab.engine.backend import Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.outcomes import ChannelStatus, NetworkStatus
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
@@ -61,6 +61,17 @@ class VagrantBackend(Cable, RealBackend):
     @classmethod
     def doctor(cls) -> list[Check]:
         return doctor.checks()
+
+    @classmethod
+    def login(cls, options: LabOptions, machine: str) -> Login:
+        """How to reach a Windows machine's own screen: `vagrant rdp` (an RDP client on this host), or the
+        provider's console window. Printed, not run: both open a window on the trainer's desktop."""
+        lab = VagrantLab(provider=options.provider)
+        name, spec = lab.settings.machine("dc" if machine == "dc" else "client")
+        return Login(f"{spec.hostname} ({spec.ip}): `cd {lab.dir} && vagrant rdp {name}` opens a remote desktop "
+                     f"(needs an RDP client here); or open its console in the provider's own window: VirtualBox "
+                     f"Manager (`VBoxManage startvm <id> --type separate`), Hyper-V Manager (`vmconnect localhost "
+                     f"<name>`) or virt-manager (`virt-viewer <name>`); `vagrant status` in {lab.dir} names them")
 
     @property
     def refusals(self) -> tuple[type[BaseException], ...]:
