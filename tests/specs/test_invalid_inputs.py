@@ -121,7 +121,7 @@ def test_one_file_reports_every_problem_at_once(catalogue):
     assert found == [
         "required key 'title' is missing",
         "titel: unknown key 'titel' (did you mean 'title'?); allowed: id, title, description, models, tags, lab, "
-        "affected, setup, break, symptoms, regression",
+        "affected, setup, break, symptoms, regression, briefing, hints, checks, solution",
         "break[0].rebot: 'rebot' is not a step (did you mean 'reboot'?); allowed: " + found[2].split("allowed: ")[1],
         "break[1].wait.for.dflt: unknown key 'dflt' (did you mean 'default'?); allowed: min, max, default",
         "symptoms[0].logon.expect: 'TRUST_FAIL' is not allowed (did you mean 'TRUST_FAILURE'?); allowed: "
