@@ -1,0 +1,127 @@
+"""Records read back: journals and training session records from files or folders, and the matrices a set of
+journals makes. A report or a guide built from files sees exactly what the runs wrote, and judges nothing again:
+verdicts come from the journals, claims and recorded regression verdicts from the catalogue."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from trustlab.catalogue import Catalogue
+from trustlab.engine.journal import Journal
+from trustlab.engine.matrix import Matrix
+
+
+class RecordError(ValueError):
+    """A file that is not a journal or a session record; the message names the file and what is wrong."""
+
+
+class SessionEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    t: float
+    wall: Optional[float] = None
+    kind: Literal["command", "step", "check", "hint", "score"]
+    text: str
+    passed: Optional[bool] = None
+
+
+class Session(BaseModel):
+    """A trainee's session on a broken lab, as the training commands record it (README: Reports)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["training-session"]
+    scenario: str
+    backend: str
+    events: list[SessionEvent]
+
+
+Record = Union[Journal, Session]
+JOURNAL_KEYS = ("format", "scenario", "remediation", "backend", "profile", "seed", "verdict", "entries")
+
+
+def read(paths: Iterable[Path]) -> list[Record]:
+    """Every journal and session record in `paths` (files, or folders searched for `*.json`), in name order."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(path.rglob("*.json"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise RecordError(f"{path}: no such file or folder")
+    if not files:
+        raise RecordError(f"no journals (*.json) in {', '.join(map(str, paths))}")
+    return [read_file(f) for f in files]
+
+
+def read_file(path: Path) -> Record:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise RecordError(f"{path}:{e.lineno}:{e.colno}: not JSON: {e.msg}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise RecordError(f"{path}: cannot be read: {e}") from None
+    return parse(data, str(path))
+
+
+def parse(data: Any, where: str = "<record>") -> Record:
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: expected a JSON object (a journal or a training-session record)")
+    if data.get("kind") == "training-session":
+        try:
+            return Session.model_validate(data)
+        except ValidationError as e:
+            first = e.errors()[0]
+            key = ".".join(str(p) for p in first["loc"]) or "(top)"
+            raise RecordError(f"{where}: {key}: {first['msg']}; a training-session record has kind, scenario, "
+                              f"backend and events of t, wall, kind (command|step|check|hint|score), text, "
+                              f"passed") from None
+    unknown = sorted(set(data) - set(JOURNAL_KEYS))
+    missing = [k for k in ("scenario", "backend", "profile", "verdict") if k not in data]
+    if unknown or missing:
+        what = f"unknown key {unknown[0]!r}" if unknown else f"missing key {missing[0]!r}"
+        raise RecordError(f"{where}: {what}; a journal has {', '.join(JOURNAL_KEYS)}, a training-session record "
+                          f"has kind: training-session")
+    try:
+        return Journal.from_dict(data)
+    except (KeyError, ValueError, TypeError) as e:
+        raise RecordError(f"{where}: not a trustlab journal: {e}") from None
+
+
+def found_from(journal: Journal) -> Optional[str]:
+    """The scenario a counterexample's replay was found on: the explorer names a found scenario
+    `SCENARIO--REMEDIATION--DIGEST` and runs it with the remediation it explored."""
+    marker = f"--{journal.remediation}--"
+    if journal.remediation and marker in journal.scenario:
+        return journal.scenario.rsplit(marker, 1)[0]
+    return None
+
+
+def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
+    """One matrix per backend and profile: the scenarios run alone, the cells, the catalogue's claims on those
+    cells, and the replays of the catalogue's regressions with the verdicts they recorded."""
+    groups: dict[tuple[str, str], list[Journal]] = defaultdict(list)
+    for journal in journals:
+        groups[(journal.backend, journal.profile)].append(journal)
+    out = []
+    for _, group in sorted(groups.items()):
+        found = [j for j in group if found_from(j)]
+        plain = [j for j in group if not found_from(j)]
+        rows = sorted({j.scenario for j in plain})
+        cols = sorted({j.remediation for j in plain if j.remediation})
+        m = Matrix(rows, cols)
+        for j in plain:
+            if j.remediation is None:
+                m.reproduced[j.scenario] = j
+            else:
+                m.cells[(j.scenario, j.remediation)] = j
+        m.claims = {c for c in catalogue.claims() if c in m.cells}
+        for j in found:
+            spec = catalogue.scenarios.get(j.scenario)
+            if spec is not None and spec.regression is not None:
+                m.regressions[j.scenario] = (j, spec.regression.verdict)
+        out.append(m)
+    return out
