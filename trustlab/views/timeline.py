@@ -21,7 +21,8 @@ TOP = 34.0           # px above the first lane: phase names
 BOTTOM = 34.0        # px below the last lane: the axis' labels (two rows for real time)
 
 CABLE = ("unplug", "plug", "cable_flap")
-NETWORK = frozenset(CABLE) | {name for name, verb in VERBS.items() if any(m.startswith("NW-") for m in verb.models)}
+NETWORK = frozenset(CABLE) | {name for name, verb in VERBS.items()
+                               if verb.models and all(m.startswith("NW-") for m in verb.models)}
 """Verbs drawn on a machine's network lane: the cable, and everything about adapters and addresses (NW-*)."""
 BOOTS = ("power_on", "reboot", "restore_snapshot", "join")
 SHAPES = {"event": "diamond", "admin": "square", "probe": "circle", "background": "star"}
@@ -127,7 +128,9 @@ def classes(entry: dict) -> list[str]:
     if entry["phase"] == "background":
         return ["background"] + [f"cites-{i.split('-')[0].lower()}" for i in cited(entry["event"])[:1]]
     out = [entry["family"], entry["status"]]
-    if entry.get("matched") is True:
+    if entry["phase"] == "recheck" and "matched" in entry:    # the symptoms again: a match means it is still there
+        out.append("still" if entry["matched"] else "gone")
+    elif entry.get("matched") is True:
         out.append("met")
     elif entry.get("matched") is False:
         out.append("unmet")
