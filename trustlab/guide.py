@@ -20,7 +20,7 @@ from trustlab.engine.judgement import Verdict
 from trustlab.engine.matrix import Matrix, run_matrix
 from trustlab.engine.runner import BackendFactory, run
 from trustlab.profiles import WINDOWS, BehaviourProfile
-from trustlab.records import found_from
+from trustlab.records import found_from, matrices
 from trustlab.specs.remediation import Remediation
 
 FIRST_LOOK = Remediation.model_validate(yaml.safe_load("""
@@ -134,9 +134,10 @@ class Guide:
     signs: list[Sign]
     checklist: Optional[Checklist]
     journals: dict[tuple[str, Optional[str]], Journal]
+    left_out: list[Evidence] = field(default_factory=list)     # scenarios that did not reproduce here
 
     def evidence(self) -> list[Evidence]:
-        out: list[Evidence] = []
+        out: list[Evidence] = list(self.left_out)
         for sign in self.signs:
             for cause in sign.causes:
                 out += cause.looks
@@ -155,13 +156,17 @@ def run_guide(catalogue: Catalogue, backend: BackendFactory, profile: BehaviourP
     return build(m, looks, catalogue)
 
 
-def from_journals(matrix: Matrix, journals: list[Journal], catalogue: Catalogue) -> Optional[Guide]:
-    """The guide from journals read back, when they hold a first look at every scenario of the matrix."""
-    looks = {j.scenario: j for j in journals if j.remediation == FIRST_LOOK.id
-             and (j.backend, j.profile) == _origin(matrix)}
-    if not matrix.scenarios or any(sid not in looks for sid in matrix.scenarios):
-        return None
-    return build(matrix, looks, catalogue)
+def from_journals(journals: list[Journal], catalogue: Catalogue) -> list[Guide]:
+    """The guides of journals read back: one per backend and profile whose journals hold a first look at every
+    scenario of their matrix."""
+    runs = [j for j in journals if j.remediation != FIRST_LOOK.id]
+    out = []
+    for m in matrices(runs, catalogue):
+        looks = {j.scenario: j for j in journals if j.remediation == FIRST_LOOK.id
+                 and (j.backend, j.profile) == _origin(m)}
+        if m.scenarios and all(sid in looks for sid in m.scenarios):
+            out.append(build(m, looks, catalogue))
+    return out
 
 
 def _origin(m: Matrix) -> tuple[str, str]:
@@ -176,15 +181,19 @@ def build(m: Matrix, looks: dict[str, Journal], catalogue: Catalogue) -> Guide:
     journals.update({(sid, FIRST_LOOK.id): j for sid, j in looks.items()})
     journals.update({(sid, j.remediation): j for sid, (j, _) in m.regressions.items()})
     signs: dict[tuple, Sign] = {}
+    left_out = []
     for sid in m.scenarios:
-        if m.reproduced.get(sid) is None or m.reproduced[sid].verdict is not Verdict.REPRODUCED:
+        alone = m.reproduced.get(sid)
+        if alone is None or alone.verdict is not Verdict.REPRODUCED:
+            if alone is not None:
+                left_out.append(Evidence(sid, None, verdict=alone.verdict.value))
             continue
         seen, evidence = _first_look(looks[sid])
         cause = _cause(m, sid, catalogue, evidence)
         key = tuple((k, o.outcome, o.hidden) for k, o in seen.items())
         signs.setdefault(key, Sign(seen, [])).causes.append(cause)
     ordered = sorted(signs.values(), key=lambda s: (-len(s.causes), s.looks["logon"].outcome))
-    return Guide(backend, profile, ordered, _checklist(m, catalogue), journals)
+    return Guide(backend, profile, ordered, _checklist(m, catalogue), journals, left_out)
 
 
 def _first_look(journal: Journal) -> tuple[dict[str, Observation], list[Evidence]]:

@@ -25,6 +25,7 @@ TEXT = {
         "intro": "Generated from {runs} runs on the {backend} backend (behaviour profile {profile}). Each statement "
                  "below says what a run showed; nothing in it is written by hand.",
         "signs": "What you see, and what causes it",
+        "left_out": "Left out, as their runs here did not reproduce them: {scenarios}.",
         "screen": "The sign-in screen says “{message}” ({codes})",
         "screen_ok": "The user signs in ({outcome})",
         "look": "`nltest /sc_verify`: {channel}; network: {network}; with the cable out: {offline}; with the password "
@@ -52,6 +53,7 @@ TEXT = {
         "intro": "{backend} バックエンド（動作プロファイル {profile}）での {runs} 回の実行から生成しました。以下の各文は、"
                  "実行が示したことだけを述べています。手で書いた文はありません。",
         "signs": "見えている症状と、その原因",
+        "left_out": "ここでの実行で再現しなかったため除外: {scenarios}。",
         "screen": "サインイン画面に「{message}」と表示される ({codes})",
         "screen_ok": "ユーザーはサインインできる ({outcome})",
         "look": "`nltest /sc_verify`: {channel}、ネットワーク: {network}、ケーブルを抜くと: {offline}、"
@@ -103,6 +105,9 @@ def blocks(guide: Guide, lang: str = "en") -> list[Block]:
     out = [Block("h1", t["title"]),
            Block("p", t["intro"].format(runs=len(guide.journals), backend=guide.backend, profile=guide.profile)),
            Block("h2", t["signs"])]
+    if guide.left_out:
+        out.append(Block("p", t["left_out"].format(scenarios=", ".join(
+            f"`{e.scenario}` ({phrase[e.verdict]})" for e in guide.left_out)), evidence=tuple(guide.left_out)))
     by_screen: dict[str, list[Sign]] = {}
     for sign in guide.signs:
         by_screen.setdefault(sign.looks["logon"].outcome, []).append(sign)
@@ -125,7 +130,7 @@ def _sign(sign: Sign, t: dict, phrase: dict, lang: str) -> list[Block]:
     look = t["look"].format(channel=_seen(o["channel"], t), network=_seen(o["network"], t),
                             offline=_seen(o["offline"], t), previous=_seen(o["offline_previous"], t))
     out = [Block("h4", look, evidence=tuple(e for c in sign.causes for e in c.looks[1:])),
-           Block("p", t["same"].format(n=len(sign.causes)), evidence=tuple(c.looks[0] for c in sign.causes))]
+           Block("p", t["same"].format(n=len(sign.causes)))]
     if len(sign.causes) > 1:
         out.append(Block("p", t["alike"]))
     for cause in sign.causes:
@@ -134,8 +139,7 @@ def _sign(sign: Sign, t: dict, phrase: dict, lang: str) -> list[Block]:
 
 
 def _cause(cause: Cause, t: dict, phrase: dict) -> list[Block]:
-    out = [Block("li", t["cause"].format(title=cause.title, scenario=cause.scenario), evidence=tuple(cause.looks),
-                 anchor=f"cause-{cause.scenario}")]
+    out = [Block("li", t["cause"].format(title=cause.title, scenario=cause.scenario), anchor=f"cause-{cause.scenario}")]
     for proc in cause.fixed_by + cause.not_fixed_by + cause.made_worse_by + cause.not_run:
         out.append(_procedure(proc, t, phrase))
         for cond in proc.failing:

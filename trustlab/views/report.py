@@ -195,11 +195,8 @@ def _from_journals(report: Report, loose: list[Journal]) -> None:
         if base is not None:
             report.explored.append(Explored(origin, j.remediation, base, j, f"replayed: {j.verdict.value}"))
     if len({(j.scenario, j.remediation) for j in plain}) > 1:
-        for m in matrices(plain, report.catalogue):
-            report.matrices.append(m)
-            looks = from_journals(m, loose, report.catalogue) if m.scenarios else None
-            if looks:
-                report.guides.append(looks)
+        report.matrices += matrices(plain, report.catalogue)
+        report.guides += from_journals(loose, report.catalogue)
 
 
 def _mark_differences(plain: Run, found: Optional[Run]) -> None:
