@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from trustlab.catalogue import Catalogue
 from trustlab.engine.journal import Journal
+from trustlab.engine.judgement import Verdict
 from trustlab.engine.matrix import Matrix
 
 
@@ -59,32 +60,50 @@ def read(paths: Iterable[Path]) -> list[Record]:
 
 def read_file(path: Path) -> Record:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise RecordError(f"{path}:{e.lineno}:{e.colno}: not JSON: {e.msg}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise RecordError(f"{path}: cannot be read: {e}") from None
-    return parse(data, str(path))
+    return parse(data, str(path), text)
 
 
-def parse(data: Any, where: str = "<record>") -> Record:
+def _line(text: str, *found: Any) -> str:
+    """Where in the file something first appears (JSON keeps no positions): `:LINE`, or nothing."""
+    for value in found:
+        at = text.find(json.dumps(value, ensure_ascii=False)) if text else -1
+        if at >= 0:
+            return f":{text.count(chr(10), 0, at) + 1}"
+    return ""
+
+
+def parse(data: Any, where: str = "<record>", text: str = "") -> Record:
     if not isinstance(data, dict):
-        raise RecordError(f"{where}: expected a JSON object (a journal or a training-session record)")
+        raise RecordError(f"{where}:1: expected a JSON object (a journal or a training-session record)")
     if data.get("kind") == "training-session":
         try:
             return Session.model_validate(data)
         except ValidationError as e:
             first = e.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "(top)"
-            raise RecordError(f"{where}: {key}: {first['msg']}; a training-session record has kind, scenario, "
-                              f"backend and events of t, wall, kind (command|step|check|hint|score), text, "
-                              f"passed") from None
+            key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".") or "(top)"
+            name = first["loc"][-1] if first["loc"] else None
+            unknown = first["type"] == "extra_forbidden"
+            message = f"unknown key {name!r}" if unknown else first["msg"]
+            near = (name, first.get("input")) if unknown else (first.get("input"), name)
+            raise RecordError(f"{where}{_line(text, *near)}: {key}: {message}; a "
+                              f"training-session record has kind, scenario, backend and events, each with t, wall, "
+                              f"kind (command, step, check, hint or score), text and passed") from None
     unknown = sorted(set(data) - set(JOURNAL_KEYS))
     missing = [k for k in ("scenario", "backend", "profile", "verdict") if k not in data]
     if unknown or missing:
-        what = f"unknown key {unknown[0]!r}" if unknown else f"missing key {missing[0]!r}"
-        raise RecordError(f"{where}: {what}; a journal has {', '.join(JOURNAL_KEYS)}, a training-session record "
-                          f"has kind: training-session")
+        what = f"{unknown[0]}: unknown key {unknown[0]!r}" if unknown else f"missing key {missing[0]!r}"
+        raise RecordError(f"{where}{_line(text, unknown[0]) if unknown else ':1'}: {what}; a journal has "
+                          f"{', '.join(JOURNAL_KEYS)}; a training-session record has kind: training-session")
+    verdict = data["verdict"].get("verdict") if isinstance(data["verdict"], dict) else data["verdict"]
+    if verdict not in {v.value for v in Verdict}:
+        raise RecordError(f"{where}{_line(text, verdict)}: verdict.verdict: {verdict!r} is not a verdict; allowed: "
+                          f"{', '.join(v.value for v in Verdict)}")
     try:
         return Journal.from_dict(data)
     except (KeyError, ValueError, TypeError) as e:
