@@ -81,4 +81,4 @@ def test_a_boot_with_the_cable_in_makes_the_offset_unsure_until_a_clock_skew_log
     entries = [step("set_clock", offset=-86400), step("reboot"), step("logon", "CLOCK_SKEW"), step("sync_time")]
     tl = of_journal({"entries": entries})
     assert [(s.kind, s.label.split("?")[0]) for s in tl.spans if s.lane == "LOANER01/clock"] == [
-        ("skew-none", ""), ("skew", "−1d"), ("skew-unsure", "−1d"), ("skew", "−1d"), ("skew-none", "")]
+        ("skew", "−1d"), ("skew-unsure", "−1d"), ("skew", "−1d"), ("skew-none", "")]
