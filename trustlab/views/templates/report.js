@@ -21,7 +21,7 @@
   }
   function iso(epoch) { return epoch === undefined ? undefined : new Date(epoch * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"); }
   function show(mark) {
-    const e = entries(mark.dataset.entries)[Number(mark.dataset.entry)];
+    const e = entries(mark.closest("svg").dataset.entries)[Number(mark.dataset.entry)];
     const holder = mark.closest("figure, details, article");
     const panel = holder && holder.querySelector(".detail");
     if (!e || !panel) return;
