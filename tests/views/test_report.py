@@ -277,7 +277,7 @@ def test_report_of_a_file_that_is_not_a_journal_is_bad_input(tmp_path):
     bad.write_text('{"scenario": "s"}', encoding="utf-8")
     r = cli("report", str(bad), "-o", str(tmp_path / "out.html"))
     assert r.exit_code == 2
-    assert f"error: {bad}: missing key 'backend'" in r.output
+    assert f"error: {bad}:1: missing key 'backend'; a journal has format, scenario" in r.output
     assert not (tmp_path / "out.html").exists()
 
 
