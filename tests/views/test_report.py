@@ -173,7 +173,8 @@ def test_a_conformance_pair_sits_side_by_side_with_the_diverging_probe_highlight
         for svg, outcome in ((left, "TRUST_FAILURE"), (right, "SUCCESS_CACHED")):
             diverged = svg.locator(".mark.diverged")
             assert diverged.count() == 1
-            assert f"symptoms[0] logon: {{expect: TRUST_FAILURE}} -> {outcome}" in diverged.locator("title").text_content()
+            shown = diverged.locator("title").text_content()
+            assert f"symptoms[0] logon: {{expect: TRUST_FAILURE}} -> {outcome}" in shown
         assert article.locator("tr.diverged-row td").all_inner_texts()[:3] == [
             "symptoms[0] logon: {expect: TRUST_FAILURE}", "TRUST_FAILURE", "SUCCESS_CACHED"]
         quiet(seen, path)

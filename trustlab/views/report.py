@@ -41,6 +41,11 @@ LEGEND = [("claimed", "✔", "claimed and fixed"), ("v-FIXED", CELL[Verdict.FIXE
           ("v-UNSUPPORTED", CELL[Verdict.UNSUPPORTED][0], "unsupported on this backend")]
 
 
+def _script_json(value: Any) -> Markup:
+    """JSON for the click-through panel, safe inside a <script> element (`</` escaped)."""
+    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/"))
+
+
 @dataclass
 class Run:
     key: str
@@ -54,9 +59,7 @@ class Run:
 
     @property
     def data(self) -> Markup:
-        """The entries as JSON for the click-through panel (`</` escaped: it sits in a <script>)."""
-        return Markup(json.dumps(self.timeline.entries, ensure_ascii=False, separators=(",", ":"))
-                      .replace("</", "<\\/"))
+        return _script_json(self.timeline.entries)
 
 
 @dataclass
@@ -85,8 +88,7 @@ class SessionView:
 
     @property
     def data(self) -> Markup:
-        return Markup(json.dumps(self.timeline.entries, ensure_ascii=False, separators=(",", ":"))
-                      .replace("</", "<\\/"))
+        return _script_json(self.timeline.entries)
 
 
 def counterexample(result, scenario, remediation, backend: BackendFactory, profile: BehaviourProfile) -> Explored:
@@ -269,12 +271,6 @@ def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
             "ok": m.ok}
 
 
-def _iso(epoch: Optional[float]) -> str:
-    if epoch is None:
-        return ""
-    return datetime.fromtimestamp(float(epoch), timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _hms(epoch: Optional[float]) -> str:
     return "" if epoch is None else datetime.fromtimestamp(float(epoch), timezone.utc).strftime("%H:%M:%S")
 
@@ -289,7 +285,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("trustlab.views", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(iso=_iso, hms=_hms, inline=_inline)
+    env.filters.update(hms=_hms, inline=_inline)
     return env
 
 
