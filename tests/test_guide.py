@@ -9,7 +9,10 @@ from click.testing import CliRunner
 from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
 from trustlab.engine.matrix import run_matrix
-from trustlab.guide import CHECKLIST, FIRST_LOOK, LOOKS, from_journals, run_guide
+from trustlab.engine.journal import Journal
+from trustlab.engine.judgement import Judgement, Verdict
+from trustlab.engine.runner import run
+from trustlab.guide import CHECKLIST, FIRST_LOOK, LOOKS, build, from_journals, run_guide
 from trustlab.profiles import SAMBA
 from trustlab.records import read
 from trustlab.views.guide import PHRASES, blocks, markdown
@@ -117,9 +120,21 @@ def test_the_guide_follows_the_profile(catalogue):
     samba = run_guide(catalogue, SimBackend, SAMBA, matrix=run_matrix(catalogue, SimBackend, SAMBA))
     assert "(behaviour profile samba)" in markdown(samba)
     text = markdown(samba)
-    assert "Left out, as their runs here did not reproduce them: `clock-months-off` (did not run: the scenario did " \
-           "not reproduce)" in text
+    assert "Left out, for what their runs here gave: `clock-months-off` (did not run: the scenario did not " \
+           "reproduce)" in text
     assert "clock-months-off" not in {c.scenario for s in samba.signs for c in s.causes}
+
+
+def test_a_scenario_the_first_look_could_not_look_at_is_left_out_and_said_so(catalogue):
+    m = run_matrix(catalogue, SimBackend)
+    looks = {sid: run(catalogue.scenarios[sid], FIRST_LOOK, SimBackend) for sid in m.scenarios}
+    cut = looks["hidden-adapter"]
+    looks["hidden-adapter"] = Journal(cut.scenario, cut.remediation, cut.backend, cut.profile, cut.seed,
+                                      [e for e in cut.entries if e["phase"] != "remediation"],
+                                      Judgement(Verdict.UNSUPPORTED, "remediation[0] logon: not on this backend"))
+    partial = build(m, looks, catalogue)
+    assert "hidden-adapter" not in {c.scenario for s in partial.signs for c in s.causes}
+    assert "`hidden-adapter` (could not be run on this backend)" in markdown(partial)
 
 
 def test_guide_command_formats_and_languages(tmp_path):

@@ -25,6 +25,7 @@ EXPECTED = {
     "session-unknown-event-kind.json": "2: events[0].kind: Input should be 'command', 'step', 'check', 'hint' or "
                                        f"'score'; {ALLOWED_SESSION}",
     "session-unknown-key.json": f"1: trainee: unknown key 'trainee'; {ALLOWED_SESSION}",
+    "entry-without-time.json": "3: entries[0]: missing key 't'; a step entry has phase, index, step, verb, t, status",
 }
 
 

@@ -188,7 +188,11 @@ def build(m: Matrix, looks: dict[str, Journal], catalogue: Catalogue) -> Guide:
             if alone is not None:
                 left_out.append(Evidence(sid, None, verdict=alone.verdict.value))
             continue
-        seen, evidence = _first_look(looks[sid])
+        first = _first_look(looks[sid])
+        if first is None:                     # the first look did not get to look (unsupported, a step failed)
+            left_out.append(Evidence(sid, FIRST_LOOK.id, verdict=looks[sid].verdict.value))
+            continue
+        seen, evidence = first
         cause = _cause(m, sid, catalogue, evidence)
         key = tuple((k, o.outcome, o.hidden) for k, o in seen.items())
         signs.setdefault(key, Sign(seen, [])).causes.append(cause)
@@ -196,9 +200,11 @@ def build(m: Matrix, looks: dict[str, Journal], catalogue: Catalogue) -> Guide:
     return Guide(backend, profile, ordered, _checklist(m, catalogue), journals, left_out)
 
 
-def _first_look(journal: Journal) -> tuple[dict[str, Observation], list[Evidence]]:
+def _first_look(journal: Journal) -> Optional[tuple[dict[str, Observation], list[Evidence]]]:
     entries = journal.entries
     where = {e["index"]: i for i, e in enumerate(entries) if e["phase"] == "remediation"}
+    if any(step not in where for step in LOOKS.values()):
+        return None
     seen, evidence = {}, []
     for what, step in LOOKS.items():
         i = where[step]

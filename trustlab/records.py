@@ -41,6 +41,9 @@ class Session(BaseModel):
 
 Record = Union[Journal, Session]
 JOURNAL_KEYS = ("format", "scenario", "remediation", "backend", "profile", "seed", "verdict", "entries")
+ENTRY_KEYS = {"step": ("phase", "index", "step", "verb", "t", "status"),
+              "background": ("phase", "t", "computer", "event")}
+"""What the timeline needs of an entry; the journal format (README: Layout) has more."""
 
 
 def read(paths: Iterable[Path]) -> list[Record]:
@@ -104,6 +107,14 @@ def parse(data: Any, where: str = "<record>", text: str = "") -> Record:
     if verdict not in {v.value for v in Verdict}:
         raise RecordError(f"{where}{_line(text, verdict)}: verdict.verdict: {verdict!r} is not a verdict; allowed: "
                           f"{', '.join(v.value for v in Verdict)}")
+    entries = data.get("entries", [])
+    for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+        kind = "background" if isinstance(entry, dict) and entry.get("phase") == "background" else "step"
+        missing = [k for k in ENTRY_KEYS[kind] if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise RecordError(f"{where}{_line(text, entry.get('step') if isinstance(entry, dict) else entry)}: "
+                              f"entries[{i}]: missing key {missing[0]!r}; a {kind} entry has "
+                              f"{', '.join(ENTRY_KEYS[kind])}")
     try:
         return Journal.from_dict(data)
     except (KeyError, ValueError, TypeError) as e:

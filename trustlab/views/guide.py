@@ -25,7 +25,7 @@ TEXT = {
         "intro": "Generated from {runs} runs on the {backend} backend (behaviour profile {profile}). Each statement "
                  "below says what a run showed; nothing in it is written by hand.",
         "signs": "What you see, and what causes it",
-        "left_out": "Left out, as their runs here did not reproduce them: {scenarios}.",
+        "left_out": "Left out, for what their runs here gave: {scenarios}.",
         "screen": "The sign-in screen says “{message}” ({codes})",
         "screen_ok": "The user signs in ({outcome})",
         "look": "`nltest /sc_verify`: {channel}; network: {network}; with the cable out: {offline}; with the password "
@@ -53,7 +53,7 @@ TEXT = {
         "intro": "{backend} バックエンド（動作プロファイル {profile}）での {runs} 回の実行から生成しました。以下の各文は、"
                  "実行が示したことだけを述べています。手で書いた文はありません。",
         "signs": "見えている症状と、その原因",
-        "left_out": "ここでの実行で再現しなかったため除外: {scenarios}。",
+        "left_out": "ここでの実行結果により除外: {scenarios}。",
         "screen": "サインイン画面に「{message}」と表示される ({codes})",
         "screen_ok": "ユーザーはサインインできる ({outcome})",
         "look": "`nltest /sc_verify`: {channel}、ネットワーク: {network}、ケーブルを抜くと: {offline}、"

@@ -104,13 +104,17 @@ def short(entry: dict) -> str:
     return SHORT.get(outcome, (outcome or "").split("_")[0].lower()[:7]) if outcome else ""
 
 
+def clock(entry: dict) -> str:
+    return entry.get("clock") or "+" + durations.format(round(float(entry["t"])))
+
+
 def title(entry: dict) -> str:
     """The hover text: when, what, what it showed, and the message a technician saw."""
     if entry["phase"] == "background":
         ids = cited(entry["event"])
         about = "".join(f"\n{i}: {BEHAVIOURS[i]}" for i in ids)
-        return f"{entry['clock']}  {entry['computer']}: {entry['event']} (background){about}"
-    head = f"{entry['clock']}  {entry['phase']}[{entry['index']}] {entry['step']}"
+        return f"{clock(entry)}  {entry['computer']}: {entry['event']} (background){about}"
+    head = f"{clock(entry)}  {entry['phase']}[{entry['index']}] {entry['step']}"
     if entry.get("outcome"):
         codes = [str(entry["win32"])] if entry.get("win32") else []
         if entry.get("ntstatus") and entry["ntstatus"] != "0x00000000":
@@ -127,7 +131,7 @@ def title(entry: dict) -> str:
 def classes(entry: dict) -> list[str]:
     if entry["phase"] == "background":
         return ["background"] + [f"cites-{i.split('-')[0].lower()}" for i in cited(entry["event"])[:1]]
-    out = [entry["family"], entry["status"]]
+    out = [entry.get("family", "admin"), entry["status"]]
     if entry["phase"] == "recheck" and "matched" in entry:    # the symptoms again: a match means it is still there
         out.append("still" if entry["matched"] else "gone")
     elif entry.get("matched") is True:
@@ -173,7 +177,7 @@ class _Lanes:
 def of_journal(data: dict[str, Any], lab: Optional[LabSpec] = None) -> Timeline:
     """The timeline of one journal (its JSON form). `lab` gives the machines' names; the default lab otherwise."""
     lab = lab or LabSpec()
-    entries = list(data.get("entries", []))
+    entries = [{**e, "clock": clock(e)} for e in data.get("entries", [])]
     lanes = _Lanes(entries, lab)
     real = any("wall" in e for e in entries)
     axis = Axis.build([float(e["t"]) for e in entries], [e.get("wall") for e in entries] if real else None)
@@ -265,9 +269,9 @@ def _clocks(entries: list[dict], axis: Axis, lanes: _Lanes) -> list[Span]:
         if verb == "set_clock":
             if computer == lanes.dc:
                 for ws in offset:
-                    change(ws, x, offset[ws] - args["offset"], sure[ws])
+                    change(ws, x, offset[ws] - args.get("offset", 0), sure[ws])
             else:
-                change(computer, x, offset.get(computer, 0.0) + args["offset"], True)
+                change(computer, x, offset.get(computer, 0.0) + args.get("offset", 0), True)
         elif verb == "sync_time":
             change(computer, x, 0.0, True)
         elif verb in ("unplug", "plug") and computer in plugged:
