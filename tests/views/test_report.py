@@ -145,6 +145,7 @@ def test_a_counterexample_is_drawn_against_the_plain_run_with_the_differences_ma
         assert plain_svg.locator(".mark.background").count() == 1     # the time sync during the hour's wait
         assert plain_svg.locator(".span-skew").count() == 1 and found_svg.locator(".span-skew").count() == 1
         assert "NOT_FIXED" in section.locator("figcaption").first.inner_text()
+        assert "claimed to fix it, got NOT_FIXED: verify[0] logon" in section.inner_text()     # what the explorer wrote
         assert links_resolve(page) > 0
         quiet(seen, path)
 

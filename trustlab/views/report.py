@@ -159,8 +159,6 @@ def arrange(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: 
             report.session(item)
         elif isinstance(item, Journal):
             loose.append(item)
-        elif isinstance(item, (list, tuple)):
-            report.comparisons += [c for c in item if isinstance(c, Comparison)]
         else:
             raise TypeError(f"a report cannot show a {type(item).__name__}")
     _from_journals(report, loose)
@@ -195,7 +193,9 @@ def _from_journals(report: Report, loose: list[Journal]) -> None:
         base = next((p for p in plain if (p.scenario, p.remediation, p.backend, p.profile)
                      == (origin, j.remediation, j.backend, j.profile)), None) if origin else None
         if base is not None:
-            report.explored.append(Explored(origin, j.remediation, base, j, f"replayed: {j.verdict.value}"))
+            found = report.catalogue.scenarios.get(j.scenario)
+            problem = found.description.splitlines()[0] if found and found.description else None
+            report.explored.append(Explored(origin, j.remediation, base, j, problem or f"replayed: {j.verdict.value}"))
     if len({(j.scenario, j.remediation) for j in plain}) > 1:
         report.matrices += matrices(plain, report.catalogue)
         report.guides += from_journals(loose, report.catalogue)
