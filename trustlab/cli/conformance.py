@@ -10,6 +10,7 @@ import click
 
 from trustlab import backends
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.profiles import load_profile
 
@@ -19,9 +20,11 @@ from trustlab.profiles import load_profile
 @click.option("--profile", help="The sim's profile to compare with (default: the backend's own, e.g. samba for "
                                 "samba, windows for vagrant; or a file `trustlab calibrate` wrote).")
 @click.option("--scenario", "only", multiple=True, help="Only this scenario (repeatable).")
+@report_option("the comparisons (each diverging pair's journals side by side)")
 @click.pass_obj
 @bad_input
-def conformance(obj: Context, backend: type[Backend], profile: Optional[str], only: tuple[str, ...]) -> None:
+def conformance(obj: Context, backend: type[Backend], profile: Optional[str], only: tuple[str, ...],
+                report_path: Optional[Path]) -> None:
     """Run every scenario and remediation claim on the sim (with the backend's profile) and on the real backend,
     and compare each probe's outcome step by step.
 
@@ -34,6 +37,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
       TRUSTLAB_VAGRANT=1 trustlab conformance --backend vagrant --profile profiles/observed-vagrant.yaml
     """
     from trustlab.engine.conformance import conformance as check, summary
+    from trustlab.views.report import write_report
     from trustlab.views.terminal import print_conformance
 
     out = console()
@@ -42,6 +46,8 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
         results = check(obj.catalogue, backend, backends.backend_class(backends.MODEL), prof, only,
                         progress=lambda label: status.update(label))
     print_conformance(results, summary(results), out)
+    if report_path:
+        write_report(results, report_path, obj.catalogue)
     sys.exit(EXIT_OK if summary(results)["divergences"] == 0 else EXIT_FAILED)
 
 

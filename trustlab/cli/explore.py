@@ -9,6 +9,7 @@ from typing import Optional
 import click
 
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.profiles import load_profile
 
@@ -27,10 +28,12 @@ from trustlab.profiles import load_profile
 @click.option("--database", type=click.Path(file_okay=False, path_type=Path), default=Path(".hypothesis/trustlab"),
               show_default=True, help="Hypothesis example database: known failures are tried first, also in CI "
                                       "(not with --seed, which repeats exactly from the seed alone).")
+@report_option("the exploration (its counterexample against the plain run)")
 @click.pass_obj
 @bad_input
 def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend], profile: Optional[str],
-            examples: int, seed: Optional[int], derandomize: bool, out: Path, database: Path) -> None:
+            examples: int, seed: Optional[int], derandomize: bool, out: Path, database: Path,
+            report_path: Optional[Path]) -> None:
     """Let Hypothesis vary timing, order and background events of SCENARIO and REMEDIATION and check the claims:
     the symptoms reproduce, and a remediation that claims to fix the scenario fixes it.
 
@@ -43,6 +46,7 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
       trustlab explore password-changed-elsewhere -r unplug-cached-logon-wait-reboot --derandomize
     """
     from trustlab.explorer import explore as search, write_regression
+    from trustlab.views.report import counterexample, write_report
     from trustlab.views.terminal import print_exploration
 
     cat, prof, shown = obj.catalogue, load_profile(profile or backend.default_profile), console()
@@ -53,4 +57,6 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
                                                          f"{len(r.classes)} outcome classes"))
     written = write_regression(result.failure, spec, fix, out, seed) if result.failure else None
     print_exploration(result, written, shown)
+    if report_path:
+        write_report([counterexample(result, spec, fix, backend, prof)], report_path, cat)
     sys.exit(EXIT_FAILED if result.failure else EXIT_OK)

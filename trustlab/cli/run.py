@@ -9,13 +9,16 @@ import click
 from rich.text import Text
 
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.matrix import run_matrix
 from trustlab.engine.runner import run as run_one
+from trustlab.guide import run_guide
 from trustlab.profiles import PROFILES, load_profile
 from trustlab.specs.remediation import Remediation, from_regression
 from trustlab.views.junit import write_junit
+from trustlab.views.report import write_report
 from trustlab.views.terminal import print_journal, print_matrix
 
 
@@ -32,10 +35,12 @@ from trustlab.views.terminal import print_journal, print_matrix
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML of the matrix.")
 @click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
               help="Language of the Windows messages shown.")
+@report_option("the run (with no SCENARIO: the matrix, every run and the guide)")
 @click.pass_obj
 @bad_input
 def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backend: type[Backend],
-        profile: Optional[str], seed: int, journal_path: Optional[Path], junit: Optional[Path], lang: str) -> None:
+        profile: Optional[str], seed: int, journal_path: Optional[Path], junit: Optional[Path], lang: str,
+        report_path: Optional[Path]) -> None:
     """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix.
 
     \b
@@ -58,6 +63,8 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
         print_matrix(m, out)
         if junit:
             write_junit(m, junit)
+        if report_path:
+            write_report([m, run_guide(cat, backend, prof, seed, m)], report_path, cat)
         if journal_path:
             journal_path.mkdir(parents=True, exist_ok=True)
             for journal in [*m.reproduced.values(), *m.cells.values()]:
@@ -70,6 +77,8 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
         fix = from_regression(spec)
     journal = run_one(spec, fix, backend, prof, seed)
     print_journal(journal, out, lang)
+    if report_path:
+        write_report([journal], report_path, cat)
     if replay:
         same = journal.verdict.value == spec.regression.verdict
         out.print(Text(f"regression: recorded {spec.regression.verdict}, replayed {journal.verdict.value}"

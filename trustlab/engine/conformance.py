@@ -31,6 +31,7 @@ class Comparison:
     unsupported: Optional[str] = None
     sim_verdict: Optional[str] = None
     real_verdict: Optional[str] = None
+    journals: Optional[tuple[Journal, Journal]] = None     # (model, real lab): what a report draws side by side
 
     @property
     def label(self) -> str:
@@ -45,7 +46,8 @@ def observations(journal: Journal) -> list[tuple[str, dict]]:
 
 
 def compare(sim: Journal, real: Journal, scenario: str, remediation: Optional[str]) -> Comparison:
-    c = Comparison(scenario, remediation, sim_verdict=sim.verdict.value, real_verdict=real.verdict.value)
+    c = Comparison(scenario, remediation, sim_verdict=sim.verdict.value, real_verdict=real.verdict.value,
+                   journals=(sim, real))
     if real.verdict is Verdict.UNSUPPORTED:
         c.unsupported = real.judgement.reason
         return c

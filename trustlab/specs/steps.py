@@ -143,6 +143,7 @@ class Verb:
     remediation_only: bool = False   # belongs in a remediation's steps, never in a scenario
     runs_checks: bool = False        # the engine does it by running the remediation's checks; no backend sees it
     observed: bool = False           # what it shows is an observation conformance compares (probes, admin tools)
+    directory: bool = False          # done in the directory at the DC; `computer` names the account it changes
 
     @property
     def doc(self) -> str:
@@ -175,14 +176,14 @@ class Join(OnComputer):
     """Join the computer to the domain, creating its computer account (or reusing one, SC-7)."""
 
 
-@verb("change_password", Family.EVENT, "LG-5", "TM-5")
+@verb("change_password", Family.EVENT, "LG-5", "TM-5", directory=True)
 class ChangePassword(ForUser):
     """The user's password changes: on another PC or by an admin on the DC (`where: other_computer|dc`), or at
     this computer's Ctrl+Alt+Del / expired-password prompt (`this_computer`, which needs the DC in reach)."""
     where: Literal["other_computer", "dc", "this_computer"] = "other_computer"
 
 
-@verb("force_password_change", Family.EVENT, "LG-6")
+@verb("force_password_change", Family.EVENT, "LG-6", directory=True)
 class ForcePasswordChange(Args):
     """ADUC "User must change password at next logon" (pwdLastSet = 0)."""
     user: Optional[UserName] = Field(None, description="defaults to the scenario's affected user")
@@ -249,32 +250,32 @@ class RotateMachinePassword(OnComputer):
     """The member changes its machine password now, as the scavenger would (`nltest /sc_change_pwd`)."""
 
 
-@verb("reset_computer_account", Family.EVENT, "MP-7")
+@verb("reset_computer_account", Family.EVENT, "MP-7", directory=True)
 class ResetComputerAccount(OnComputer):
     """ADUC "Reset Account" on the DC: the account gets a password the computer does not know."""
 
 
-@verb("delete_computer_account", Family.EVENT, "MP-7", "LG-1")
+@verb("delete_computer_account", Family.EVENT, "MP-7", "LG-1", directory=True)
 class DeleteComputerAccount(OnComputer):
     """Delete the computer object in AD."""
 
 
-@verb("disable_computer_account", Family.EVENT, "MP-7")
+@verb("disable_computer_account", Family.EVENT, "MP-7", directory=True)
 class DisableComputerAccount(OnComputer):
     """Disable the computer object in AD."""
 
 
-@verb("enable_computer_account", Family.ADMIN, "MP-7")
+@verb("enable_computer_account", Family.ADMIN, "MP-7", directory=True)
 class EnableComputerAccount(OnComputer):
     """An admin enables the computer object again in ADUC (done at the DC, not at the workstation)."""
 
 
-@verb("join_duplicate", Family.EVENT, "MP-7")
+@verb("join_duplicate", Family.EVENT, "MP-7", directory=True)
 class JoinDuplicate(OnComputer):
     """Another machine is joined with the same name and takes over the computer account."""
 
 
-@verb("set_policy", Family.EVENT, "TM-2", "TM-5", "LG-3", "MP-1", "MP-2")
+@verb("set_policy", Family.EVENT, "TM-2", "TM-5", "LG-3", "MP-1", "MP-2", directory=True)
 class SetPolicy(Args):
     """Change domain policy on the DC. Password age applies at once; computer settings reach a member at its next
     boot or Group Policy refresh (TM-2)."""
