@@ -40,6 +40,43 @@ class Session(BaseModel):
 
 
 Record = Union[Journal, Session]
+
+
+def _text(value: Any, lang: str = "en") -> str:
+    return value.get(lang) or value.get("en", "") if isinstance(value, dict) else str(value)
+
+
+def session_of(record: dict[str, Any]) -> Session:
+    """A training session's record (docs/training.md, the form `lab record --json` prints) as the report draws it:
+    what the trainee typed and did, each check with its score, each hint, the score; the break's own steps (the
+    answer) only as the moment the exercise began."""
+    events = []
+    for e in record.get("events", []):
+        kind, t, wall = e.get("kind"), float(e.get("t", 0)), e.get("wall")
+        if kind == "break":
+            events.append(SessionEvent(t=t, wall=wall, kind="step", text=f"lab break {e.get('scenario', '')}"))
+        elif kind == "step" and e.get("by") in ("trainee", "solution"):
+            said = e.get("command") or e.get("step", "")
+            got = e.get("outcome") or e.get("status", "")
+            who = "lab solve: " if e.get("by") == "solution" else ""
+            events.append(SessionEvent(t=t, wall=wall, kind="command" if e.get("command") else "step",
+                                       text=f"{who}{said} -> {got}", passed=None))
+        elif kind == "command":
+            events.append(SessionEvent(t=t, wall=wall, kind="command",
+                                       text=f"{e.get('command', '')}" + (f" ({e['note']})" if e.get("note") else "")))
+        elif kind == "check":
+            events.append(SessionEvent(t=t, wall=wall, kind="check", passed=e.get("passed") == e.get("total"),
+                                       text=f"lab check: {e.get('passed')}/{e.get('total')} conditions "
+                                            f"({e.get('percent')}%), {e.get('verdict')}"))
+        elif kind == "hint":
+            events.append(SessionEvent(t=t, wall=wall, kind="hint", text=_text(e.get("text", ""))))
+    score = record.get("score")
+    if score:
+        last = events[-1].t if events else 0.0
+        events.append(SessionEvent(t=last, kind="score", passed=score.get("passed") == score.get("total"),
+                                   text=f"score {score.get('percent')}% ({score.get('verdict')}), solved by "
+                                        f"{score.get('solved_by') or 'nobody yet'}"))
+    return Session(kind="training-session", scenario=record["scenario"], backend=record["backend"], events=events)
 JOURNAL_KEYS = ("format", "scenario", "remediation", "backend", "profile", "seed", "verdict", "entries")
 ENTRY_KEYS = {"step": ("phase", "index", "step", "verb", "t", "status"),
               "background": ("phase", "t", "computer", "event")}
@@ -84,6 +121,12 @@ def _line(text: str, *found: Any) -> str:
 def parse(data: Any, where: str = "<record>", text: str = "") -> Record:
     if not isinstance(data, dict):
         raise RecordError(f"{where}:1: expected a JSON object (a journal or a training-session record)")
+    if "events" in data and "solution" in data and "scenario" in data and "backend" in data:
+        try:
+            return session_of(data)                 # a training record, as `lab record --json` writes it
+        except (ValidationError, TypeError, ValueError) as e:
+            raise RecordError(f"{where}: not a training record (docs/training.md has its form): "
+                              f"{str(e).splitlines()[0]}") from None
     if data.get("kind") == "training-session":
         try:
             return Session.model_validate(data)

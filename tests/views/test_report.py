@@ -289,3 +289,25 @@ def test_explored_without_a_counterexample_shows_the_plain_run(catalogue):
     html = render([Explored("password-changed-elsewhere", "unplug-cached-logon-wait-reboot", plain, examples=50)],
                   catalogue)
     assert "No counterexample" in html and "50 schedules explored" in html
+
+
+def test_a_real_training_record_renders_and_lab_check_writes_its_report(context, tmp_path, monkeypatch):
+    """The record `lab break` / `lab check` / `lab hint` keep (docs/training.md) is what the report draws."""
+    monkeypatch.setenv("TRUSTLAB_TRAINING", str(tmp_path / "training"))
+    assert cli("lab", "break", "machine-account-reset").exit_code == 0
+    cli("lab", "hint")
+    out = tmp_path / "check.html"
+    checked = CliRunner().invoke(main, ["lab", "check", "--report", str(out)])
+    assert checked.exit_code == 1 and out.exists()
+    record = tmp_path / "record.json"
+    record.write_text(cli("lab", "record", "--json").output, encoding="utf-8")
+    assert cli("report", str(record), "-o", str(tmp_path / "from-file.html")).exit_code == 0
+    with look(context, out, tmp_path / "check.png") as seen:
+        page = seen.page
+        assert "checks passed: 0/1" in page.inner_text("#training")
+        labels = page.locator("#training svg.timeline .lane-label").all_text_contents()
+        assert {"steps", "checks", "hints", "scores"} <= set(labels)
+        page.locator("#training .mark.check").first.click()
+        assert "lab check: 2/4 conditions (50%), NOT_FIXED" in page.inner_text("#training .detail")
+        assert "reset_computer_account" not in page.content()          # the break (the answer) is not shown
+        quiet(seen, out)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Optional
 
 import click
@@ -87,12 +88,14 @@ def lab_break(obj: Context, scenario: str, profile: Optional[str], seed: int, la
 
 
 @lab.command("check")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the session as a timeline in a self-contained HTML report.")
 @LANG
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON.")
 @click.pass_obj
 @_session_command
-def lab_check(obj: Context, lang: str, as_json: bool, backend: type[Backend], name: Optional[str],
-              provider: Optional[str]) -> None:
+def lab_check(obj: Context, report: Optional[Path], lang: str, as_json: bool, backend: type[Backend],
+              name: Optional[str], provider: Optional[str]) -> None:
     """Grade the live lab: one line per condition, the score, the time taken, and the next hint when a condition
     fails. Exit 0 only when all pass.
 
@@ -104,6 +107,7 @@ def lab_check(obj: Context, lang: str, as_json: bool, backend: type[Backend], na
     session = _open(obj, backend, name, provider)
     grade = session.check()
     session.close()
+    _report(session, report)
     if as_json:
         last = [e for e in session.events if e["kind"] == "check"][-1]
         click.echo(json.dumps(last, ensure_ascii=False, indent=2))
@@ -129,10 +133,13 @@ def lab_hint(obj: Context, lang: str, backend: type[Backend], name: Optional[str
 
 
 @lab.command("solve")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the session as a timeline in a self-contained HTML report.")
 @LANG
 @click.pass_obj
 @_session_command
-def lab_solve(obj: Context, lang: str, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
+def lab_solve(obj: Context, report: Optional[Path], lang: str, backend: type[Backend], name: Optional[str],
+              provider: Optional[str]) -> None:
     """Run the scenario's official remediation on the live lab (the trainer's skip, and a demonstration), then
     grade it.
 
@@ -151,17 +158,20 @@ def lab_solve(obj: Context, lang: str, backend: type[Backend], name: Optional[st
             for line in event.get("output", []):
                 click.echo(f"              | {line}")
     session.close()
+    _report(session, report)
     click.echo("\n".join(grade_lines(grade, lang)))
     sys.exit(EXIT_OK if grade.fixed else EXIT_FAILED)
 
 
 @lab.command("record")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the session as a timeline in a self-contained HTML report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the record's JSON (docs/training.md has its form).")
 @click.option("--all", "every", is_flag=True, help="Also list the steps of the break (the answer).")
 @click.pass_obj
 @_session_command
-def lab_record(obj: Context, as_json: bool, every: bool, backend: type[Backend], name: Optional[str],
-               provider: Optional[str]) -> None:
+def lab_record(obj: Context, report: Optional[Path], as_json: bool, every: bool, backend: type[Backend],
+               name: Optional[str], provider: Optional[str]) -> None:
     """The session's record, as a trainer reads it: what was done with lab time and real time, each check and
     hint, the score.
 
@@ -171,10 +181,20 @@ def lab_record(obj: Context, as_json: bool, every: bool, backend: type[Backend],
       trustlab lab record --json > alice-session.json
     """
     session = _open(obj, backend, name, provider)
+    _report(session, report)
     if as_json:
         click.echo(json.dumps(session.record, ensure_ascii=False, indent=2))
     else:
         print_record(session.record, every)
+
+
+def _report(session, path: Optional[Path]) -> None:
+    """`--report FILE`: the session's record drawn as a timeline (trustlab.views.report)."""
+    if path is not None:
+        from trustlab.records import session_of
+        from trustlab.views.report import write_report
+
+        write_report([session_of(session.record)], path, title=f"Training: {session.record['scenario']}")
 
 
 @lab.command("console")
