@@ -52,6 +52,9 @@ def test_wheel_ships_the_catalogue(tmp_path):
     assert "trustlab/_shipped/remediations/seed-checklist.yaml" in names
     assert "trustlab/_shipped/lab/machines.yaml" in names and "trustlab/_shipped/lab/scripts/logon.ps1" in names
     assert not [n for n in names if n.startswith("lab/")]             # no top-level `lab` package
+    assert [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Requires-Dist: pywinrm>=0.5; extra == 'windows'" in metadata and "License-Expression: MIT" in metadata
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
