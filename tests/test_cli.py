@@ -60,6 +60,48 @@ def test_matrix_journals_and_junit(tmp_path):
     assert 'failures="0"' in xml and 'classname="claim.seed-checklist" name="seed-loaner-story"' in xml
 
 
+def _own(root):
+    for sub in ("scenarios", "remediations"):
+        (root / sub).mkdir(parents=True)
+    (root / "remediations/just-reboot.yaml").write_text(
+        "id: just-reboot\ntitle: Reboot\nfixes: [machine-account-reset]\nsteps:\n  - reboot: {}\n")
+    return root
+
+
+def test_catalogue_options_also_follow_the_command(tmp_path):
+    own = _own(tmp_path / "own")
+    r = cli("show", "just-reboot", "--add", str(own))
+    assert r.exit_code == 0 and "claims to fix: machine-account-reset" in r.output
+    r = cli("run", "machine-account-reset", "-r", "just-reboot", f"--add={own}")
+    assert r.exit_code == 1 and "claim just-reboot fixes machine-account-reset: DOES NOT HOLD" in r.output
+    assert cli("list", "--catalogue", str(own)).exit_code == 2          # its claim needs the shipped scenario
+
+
+def test_add_puts_a_folder_beside_the_shipped_catalogue_and_reads_nothing_else(tmp_path):
+    own = _own(tmp_path / "own")
+    (own / ".github" / "workflows").mkdir(parents=True)
+    (own / ".github" / "workflows" / "ci.yml").write_text("on: [push]\njobs: {test: {runs-on: ubuntu-latest}}\n")
+    r = cli("--add", str(own), "list", "--format", "plain")
+    assert r.exit_code == 0 and "just-reboot" in r.output and "seed-loaner-story" in r.output
+
+
+def test_a_folder_that_is_not_a_catalogue_is_bad_input(tmp_path):
+    (tmp_path / "x.yaml").write_text("id: x\n")
+    r = cli("--catalogue", str(tmp_path), "list")
+    assert r.exit_code == 2
+    assert r.output.startswith(f"error: {tmp_path}: not a catalogue folder: it has no scenarios/ or remediations/")
+
+
+def test_version():
+    r = cli("--version")
+    assert r.exit_code == 0 and r.output.startswith("trustlab 0.1.0")
+
+
+def test_validate_a_missing_path_names_it_without_a_position():
+    r = cli("validate", "no/such.yaml")
+    assert r.exit_code == 2 and r.output == "error: no/such.yaml: no such file or folder\n"
+
+
 def test_a_catalogue_with_a_broken_claim_exits_1(tmp_path):
     for sub in ("scenarios", "remediations"):
         (tmp_path / sub).mkdir()
@@ -75,6 +117,9 @@ def test_a_catalogue_with_a_broken_claim_exits_1(tmp_path):
 def test_unknown_scenario_exits_2_with_a_suggestion():
     r = cli("run", "machine-account")
     assert r.exit_code == 2 and "did you mean machine-account-reset" in r.output
+    r = cli("run", "machine-acount-reset")
+    assert r.exit_code == 2 and r.output == ("error: no scenario 'machine-acount-reset'; did you mean "
+                                             "machine-account-reset?\n")
 
 
 def test_validate_ok_and_bad():
@@ -127,3 +172,29 @@ def test_lab_commands_refuse_the_sim():
 def test_lab_subcommands_have_help_with_examples(command):
     r = cli("lab", command, "--help")
     assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_show_and_run_print_every_argument_defaults_included(tmp_path):
+    own = _own(tmp_path / "own")
+    (own / "remediations/repair-quietly.yaml").write_text(
+        "id: repair-quietly\ntitle: Repair\nsteps:\n  - local_admin_logon: {}\n  - repair_secure_channel: {}\n")
+    r = cli("show", "repair-quietly", "--add", str(own))
+    assert "  - repair_secure_channel: {credential: domain_admin}" in r.output
+    assert "  - logon: {password: current, expect: SUCCESS}" in r.output
+    r = cli("show", "repair-secure-channel-local-admin")
+    assert "  - repair_secure_channel: {credential: none}" in r.output
+    r = cli("run", "machine-account-reset", "-r", "repair-quietly", "--add", str(own))
+    assert "repair_secure_channel: {credential: domain_admin}" in r.output
+    assert "logon: {password: current, expect: SUCCESS}  -> SUCCESS" in r.output
+
+
+def test_list_plain_never_cuts_an_id_and_json_is_data():
+    r = cli("list", "--format", "plain")
+    lines = r.output.splitlines()
+    assert any(line.startswith("machine-account-reset-reuse-blocked  ") for line in lines)
+    assert any(line.startswith("repair-secure-channel-with-credential  Test-ComputerSecureChannel") for line in lines)
+    data = json.loads(cli("list", "--format", "json").output)
+    ids = [s["id"] for s in data["scenarios"]]
+    assert "seed-loaner-story" in ids and data["remediations"][0]["file"].endswith(".yaml")
+    shown = json.loads(cli("show", "seed-checklist", "--format", "json").output)
+    assert "repair_secure_channel: {credential: domain_admin}" in shown["sections"]["steps"]

@@ -164,7 +164,8 @@ def write_regression(failure: Failure, original: Scenario, remediation: Remediat
                           f"{remediation.id}`; `trustlab run {ident}` replays it and expects the same verdict.\n")
     doc["tags"] = sorted(set(original.tags) | {"found"})
     doc["symptoms"] = [data(s) for s in found.scenario.symptoms]
-    doc["regression"] = {"remediation": remediation.id, "steps": [data(s) for s in found.remediation.steps],
+    doc["regression"] = {"scenario": original.id, "remediation": remediation.id,
+                         "steps": [data(s) for s in found.remediation.steps],
                          "verdict": failure.journal.verdict.value}
     if remediation.verify is not None:
         doc["regression"]["verify"] = [data(s) for s in remediation.verify]

@@ -24,6 +24,7 @@ class Journal:
     seed: int
     entries: list[dict[str, Any]] = field(default_factory=list)
     judgement: Judgement = Judgement(Verdict.UNSUPPORTED, "not run")
+    affected: dict[str, str] = field(default_factory=dict)   # the user and computer a step means when it names none
 
     def record(self, action: Action, result: StepResult, t: float, wall: Optional[float] = None) -> dict:
         entry: dict[str, Any] = {"phase": action.phase, "index": action.index, "step": action.text,
@@ -61,7 +62,7 @@ class Journal:
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "scenario": self.scenario, "remediation": self.remediation,
-                "backend": self.backend, "profile": self.profile, "seed": self.seed,
+                "backend": self.backend, "profile": self.profile, "seed": self.seed, "affected": self.affected,
                 "verdict": self.judgement.to_dict(), "entries": self.entries}
 
     def to_json(self) -> str:
@@ -73,7 +74,7 @@ class Journal:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Journal":
         return cls(data["scenario"], data.get("remediation"), data["backend"], data["profile"], data.get("seed", 0),
-                   list(data.get("entries", [])), Judgement.from_dict(data["verdict"]))
+                   list(data.get("entries", [])), Judgement.from_dict(data["verdict"]), dict(data.get("affected", {})))
 
     @classmethod
     def read(cls, path: Path) -> "Journal":

@@ -25,13 +25,15 @@ def run(scenario: Scenario, remediation: Optional[Remediation], backend: Backend
     """One run on a fresh lab."""
     lab = backend(scenario.lab, profile, seed)
     try:
-        return execute(lab, scenario.id, remediation.id if remediation else None, plan(scenario, remediation))
+        return execute(lab, scenario.id, remediation.id if remediation else None, plan(scenario, remediation),
+                       {"user": scenario.user, "computer": scenario.computer})
     finally:
         lab.close()
 
 
-def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action]) -> Journal:
-    journal = Journal(scenario_id, remediation_id, lab.name, lab.profile.name, lab.seed)
+def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action],
+            affected: Optional[dict[str, str]] = None) -> Journal:
+    journal = Journal(scenario_id, remediation_id, lab.name, lab.profile.name, lab.seed, affected=dict(affected or {}))
     reason = lab.lab_unsupported()
     if reason:
         journal.judgement = Judgement(Verdict.UNSUPPORTED, f"lab: {reason}")

@@ -1,6 +1,8 @@
 """Terminal views of journals and matrices: what a technician would have seen, and the catalogue at a glance."""
 from __future__ import annotations
 
+from typing import Optional
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -9,6 +11,7 @@ from rich.text import Text
 from trustlab.engine.journal import Journal
 from trustlab.engine.matrix import Matrix
 from trustlab.engine.judgement import Judgement, Verdict
+from trustlab.specs.steps import VERBS, AnyOrderStep, MaybeStep, Span, StepBase
 
 VERDICT_STYLE = {
     Verdict.REPRODUCED: "green", Verdict.FIXED: "bold green", Verdict.NOT_FIXED: "yellow",
@@ -31,6 +34,37 @@ def _codes(entry: dict) -> str:
     return f" ({', '.join(codes)})" if codes else ""
 
 
+def _mapping(shown: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in shown.items()) + "}"
+
+
+def step_text(step: StepBase) -> str:
+    """A step of a file with every argument it runs with, defaults included, so two procedures that differ in one
+    argument read differently (`repair_secure_channel: {credential: domain_admin}`). `computer` and `user` appear
+    only where the file names them: left out, they are the scenario's affected ones."""
+    if isinstance(step, AnyOrderStep):
+        return f"any_order: [{'; '.join(step_text(s) for s in step.any_order)}]"
+    if isinstance(step, MaybeStep):
+        return f"maybe: {step_text(step.maybe)}"
+    shown = step.args.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for name, info in type(step.args).model_fields.items():
+        if isinstance(getattr(step.args, name), Span):
+            shown[info.alias or name] = str(getattr(step.args, name))
+    return f"{step.verb}: {_mapping(shown)}"
+
+
+def entry_text(entry: dict, affected: dict) -> str:
+    """A journal entry's step as it ran: its resolved arguments, defaults included; `computer` and `user` only
+    where they are not the affected ones (after a rejoin under a new name, the new name shows)."""
+    verb = VERBS.get(entry.get("verb", ""))
+    if verb is None or "args" not in entry:
+        return entry["step"]
+    shown = verb.args.model_construct(**entry["args"]).model_dump(mode="json", by_alias=True)
+    shown = {k: v for k, v in shown.items() if v is not None and not (k in affected and affected[k] == v)}
+    shown.update({"expect" if k == "outcome" else k: v for k, v in entry.get("expect", {}).items()})
+    return f"{verb.name}: {_mapping(shown)}"
+
+
 def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
     title = f"{journal.scenario}" + (f" + {journal.remediation}" if journal.remediation else "")
     console.print(Text(f"{title}  [{journal.backend}, profile {journal.profile}, seed {journal.seed}]", style="bold"))
@@ -42,12 +76,13 @@ def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
         if entry["phase"] != phase:
             phase = entry["phase"]
             console.print(Text(phase, style="bold cyan"))
-        print_entry(entry, console, lang)
+        print_entry(entry, console, lang, journal.affected)
     print_verdict(journal.judgement, console)
 
 
-def print_entry(entry: dict, console: Console, lang: str = "en") -> None:
-    line = Text(f"  {entry['clock']:>10}  {entry['step']}")
+def print_entry(entry: dict, console: Console, lang: str = "en", affected: Optional[dict] = None) -> None:
+    text = entry_text(entry, affected or {})
+    line = Text(f"  {entry['clock']:>10}  {'stop_if_fixed > ' if 'within' in entry else ''}{text}")
     if entry["status"] != "ok":
         line.append(f"  [{entry['status']}]", style="red" if entry["status"] == "failed" else "dim")
     if "outcome" in entry:
