@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -35,7 +36,8 @@ def test_run_one_shows_the_technicians_messages():
 def test_run_in_japanese():
     r = cli("run", "machine-account-reset", "--lang", "ja")
     assert "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。" in r.output
-    assert "verdict: REPRODUCED" in r.output and r.exit_code == 0
+    assert "判定: REPRODUCED (症状が再現した)" in r.output and r.exit_code == 0
+    assert "症状 (symptoms)" in r.output
 
 
 def test_run_not_fixed_exits_1():
@@ -56,8 +58,51 @@ def test_matrix_journals_and_junit(tmp_path):
     assert r.exit_code == 0
     assert (tmp_path / "j" / "seed-loaner-story--seed-checklist.json").exists()
     assert (tmp_path / "j" / "seed-loaner-story--reproduce.json").exists()
+    found = next((ROOT / "scenarios" / "found").glob("*.yaml")).stem
+    assert (tmp_path / "j" / f"{found}--unplug-cached-logon-wait-reboot.json").exists()
     xml = (tmp_path / "junit.xml").read_text()
     assert 'failures="0"' in xml and 'classname="claim.seed-checklist" name="seed-loaner-story"' in xml
+    assert f'classname="regression" name="{found}"' in xml and "xfail: a known counterexample" in xml
+
+
+def test_the_journal_folder_may_exist_and_old_files_are_said_to_stay(tmp_path):
+    (tmp_path / "j").mkdir()
+    (tmp_path / "j" / "notes.txt").write_text("mine")
+    for _ in range(2):
+        r = cli("run", "--journal", str(tmp_path / "j"))
+        assert r.exit_code == 0
+        assert (f"journals to {tmp_path / 'j'}/ (a journal of the same name is replaced; other files there are left "
+                f"as they are)") in r.output
+    assert (tmp_path / "j" / "notes.txt").read_text() == "mine"
+    one = cli("run", "machine-account-reset", "-r", "reset-machine-password", "--journal", str(tmp_path / "j"))
+    assert one.exit_code == 0 and (tmp_path / "j" / "machine-account-reset--reset-machine-password.json").exists()
+    (tmp_path / "file").write_text("")
+    assert cli("run", "--journal", str(tmp_path / "file")).exit_code == 2
+
+
+def test_one_run_writes_junit(tmp_path):
+    out = tmp_path / "out.xml"
+    r = cli("run", "machine-account-reset", "-r", "repair-secure-channel-with-credential", "--junit", str(out))
+    assert r.exit_code == 0
+    root = ET.parse(out).getroot()
+    suite = root.find("testsuite")
+    assert suite.get("name") == "trustlab.sim.windows" and suite.get("tests") == "1" and suite.get("timestamp")
+    case = suite.find("testcase")
+    assert case.get("classname") == "claim.repair-secure-channel-with-credential"
+    assert case.get("name") == "machine-account-reset" and float(case.get("time")) >= 0
+    assert "repair_secure_channel: {credential: domain_admin}" in case.find("system-out").text
+    assert "verdict: FIXED" in case.find("system-out").text
+    r = cli("run", "machine-account-reset", "-r", "delete-user-profile", "--junit", str(out))
+    assert r.exit_code == 1 and ET.parse(out).getroot().find("testsuite/testcase/failure").get("message") == "NOT_FIXED"
+
+
+def test_json_formats_of_run(tmp_path):
+    data = json.loads(cli("run", "--format", "json").output)
+    assert data["ok"] and data["scenarios"]["hidden-adapter"]["cells"]["rejoin-domain"] == "MADE_WORSE"
+    assert {"scenario": "clock-months-off", "remediation": "unplug-cached-logon-wait-reboot", "verdict": "FIXED",
+            "holds": True, "contradicted_by": []} in data["claims"]
+    journal = json.loads(cli("run", "machine-account-reset", "--format", "json").output)
+    assert journal["scenario"] == "machine-account-reset" and journal["verdict"] == {"verdict": "REPRODUCED"}
 
 
 def _own(root):
@@ -198,3 +243,24 @@ def test_list_plain_never_cuts_an_id_and_json_is_data():
     assert "seed-loaner-story" in ids and data["remediations"][0]["file"].endswith(".yaml")
     shown = json.loads(cli("show", "seed-checklist", "--format", "json").output)
     assert "repair_secure_channel: {credential: domain_admin}" in shown["sections"]["steps"]
+
+
+def test_a_claim_a_known_counterexample_contradicts_does_not_hold(tmp_path):
+    from tests.test_explorer import as_told
+
+    told = as_told(tmp_path / "told")
+    (told / "scenarios" / "found").mkdir()
+    found = next((ROOT / "scenarios" / "found").glob("*.yaml"))
+    shutil.copy(found, told / "scenarios" / "found")
+    r = cli("--catalogue", str(told), "run")
+    assert r.exit_code == 1 and "1/2 claims hold" in r.output
+    assert (f"claim broken: unplug-cached-logon-wait-reboot on clock-months-off: FIXED; contradicted by {found.stem} "
+            f"(replays NOT_FIXED)") in r.output
+    r = cli("--catalogue", str(told), "run", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot")
+    assert r.exit_code == 1 and "verdict: FIXED" in r.output
+    assert "claim unplug-cached-logon-wait-reboot fixes clock-months-off: DOES NOT HOLD" in r.output
+    assert f"known counterexample {found.stem}: replayed NOT_FIXED (a schedule within the claim)" in r.output
+    r = cli("run", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot")          # the shipped, narrowed claim
+    assert r.exit_code == 0 and "claim unplug-cached-logon-wait-reboot fixes clock-months-off: holds" in r.output
+    r = cli("run")
+    assert "outside its claim: " + found.stem in r.output and "only provided plug before the last reboot" in r.output

@@ -36,6 +36,7 @@ class Exploration:
     remediation: str
     claimed: bool
     examples: int = 0
+    outside: int = 0          # schedules outside the claim's conditions (`provided:`): checked for reproduction only
     seconds: float = 0.0
     classes: dict[tuple, int] = field(default_factory=dict)
     failure: Optional[Failure] = None
@@ -72,6 +73,11 @@ def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactor
     input is saved to the database, from which Hypothesis replays and shrinks it."""
     claimed = scenario.id in remediation.fixes if check_claim is None else check_claim
     result = Exploration(scenario.id, remediation.id, claimed)
+
+    def within(schedule: Schedule) -> bool:
+        """A narrowed claim (`provided:`) is checked only on the schedules that meet its conditions."""
+        return claimed and (check_claim is not None or remediation.claims(scenario.id, schedule.remediation.steps))
+
     failing: list[Failure] = []
     persistent = database is not None and seed is None      # a seeded run repeats exactly, from nothing but its seed
     db = (DirectoryBasedExampleDatabase(str(database / f"{scenario.id}--{remediation.id}")) if persistent
@@ -93,7 +99,9 @@ def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactor
         if progress and now - shown[0] > 0.2:     # a terminal update per example would cost more than the run
             shown[0] = now
             progress(result)
-        found = problem(journal, claimed)
+        checked = within(schedule)
+        result.outside += claimed and not checked
+        found = problem(journal, checked)
         if found:
             failing.append(Failure(schedule, journal, found))
             raise AssertionError(found)
