@@ -264,3 +264,15 @@ def test_a_claim_a_known_counterexample_contradicts_does_not_hold(tmp_path):
     assert r.exit_code == 0 and "claim unplug-cached-logon-wait-reboot fixes clock-months-off: holds" in r.output
     r = cli("run")
     assert "outside its claim: " + found.stem in r.output and "only provided plug before the last reboot" in r.output
+
+
+def test_the_journal_schema_describes_every_journal_written(tmp_path):
+    from trustlab.engine.journal import Document
+
+    schema = json.loads(cli("schema", "journal").output)
+    assert schema["title"] == "Document" and schema["properties"]["format"]["const"] == 3
+    assert cli("run", "--journal", str(tmp_path)).exit_code == 0
+    journals = list(tmp_path.glob("*.json"))
+    assert len(journals) > 200
+    for path in journals:
+        Document.model_validate_json(path.read_text())            # no key the schema does not describe

@@ -62,3 +62,17 @@ def test_progress_shows_the_total_and_time_left_on_a_terminal_and_nothing_when_p
             assert "/40" in text and "left" in text
         else:
             assert text == ""
+
+
+def test_the_recheck_says_gone_only_when_what_shows_now_is_healthy(catalogue):
+    from trustlab.specs.remediation import Remediation
+
+    reinstall = Remediation.model_validate({"id": "r", "title": "t", "steps": [
+        {"local_admin_logon": {}}, {"reinstall_adapter": {}}, {"reboot": {}}]})
+    text = render(print_journal, run(catalogue.scenario("machine-account-reset"), reinstall, SimBackend))
+    recheck = text.split("recheck (the symptoms again)")[1]
+    assert "symptom gone" not in recheck
+    assert "logon: {password: current, expect: TRUST_FAILURE}  -> SUCCESS_CACHED  no longer TRUST_FAILURE, not " \
+           "healthy either" in recheck
+    assert "verdict: MADE_WORSE" in text and "worse: network: {} -> UP before; NO_ADDRESS after" in text
+    assert "before the procedure (the engine's own probes)" in text

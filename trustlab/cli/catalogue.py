@@ -14,6 +14,7 @@ from trustlab import catalogue as catalogue_mod
 from trustlab.cli.base import (EXIT_BAD_INPUT, Context, bad_input, chosen_format, console, format_option, main,
                                print_problems)
 from trustlab.catalogue import NotACatalogue, UnknownEntry
+from trustlab.engine.journal import json_schema as journal_schema
 from trustlab.reference import BEHAVIOURS
 from trustlab.reference import text as reference_text
 from trustlab.specs.errors import SpecError
@@ -188,17 +189,19 @@ def validate(obj: Context, paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.argument("kind", default="scenario", type=click.Choice(sorted(KINDS)))
+@click.argument("kind", default="scenario", type=click.Choice(sorted([*KINDS, "journal"])))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 def schema(kind: str, output: Optional[Path]) -> None:
-    """Print the JSON Schema of scenario, remediation or profile files, for editors.
+    """Print the JSON Schema of scenario, remediation or profile files, for editors, or of journals, for tools
+    that read them.
 
     \b
-    Example (VS Code with the YAML extension):
+    Examples (VS Code with the YAML extension):
       trustlab schema scenario -o .vscode/scenario.schema.json
       # then in a scenario file:  # yaml-language-server: $schema=../.vscode/scenario.schema.json
+      trustlab schema journal -o journal.schema.json
     """
-    text = json.dumps(json_schema(kind), indent=2) + "\n"
+    text = json.dumps(journal_schema() if kind == "journal" else json_schema(kind), indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
     else:
