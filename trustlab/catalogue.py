@@ -1,11 +1,14 @@
 """The catalogue: scenario and remediation files found in folders, validated one by one and against each other.
 
 A *catalogue folder* holds its scenario files in `scenarios/` and its remediation files in `remediations/` (any
-depth below them, e.g. `scenarios/found/`); nothing else in it is read, so a `.github/` or a compose file beside them
-never gets in the way. The shipped catalogue is one such folder; yours can be used instead of it or beside it."""
+depth below them, e.g. `scenarios/found/`); nothing else in it is read, so a `.github/` beside them never gets in
+the way. There, a YAML file is trustlab's when one of its top-level keys is one only trustlab files have (`break`,
+`symptoms`, `steps`, `fixes`, `regression`), so another tool's file among them (a Tavern test, a compose file) is
+left alone. The shipped catalogue is one such folder; yours can be used instead of it or beside it."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
@@ -22,6 +25,7 @@ Spec = Union[Scenario, Remediation]
 
 
 SECTIONS = ("scenarios", "remediations")
+OWN_KEYS = re.compile(r"^(break|symptoms|steps|fixes|regression)[ \t]*:", re.M)
 
 
 def default_root() -> Path:
@@ -72,6 +76,15 @@ def _yaml_below(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def is_trustlab_file(path: Path) -> bool:
+    """Does the file have a top-level key that only trustlab files have? Read as text: another tool's YAML, with
+    its own tags, is never parsed."""
+    try:
+        return OWN_KEYS.search(Path(path).read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
+
+
 def is_catalogue_folder(folder: Path) -> bool:
     return any((folder / section).is_dir() for section in SECTIONS)
 
@@ -85,7 +98,8 @@ def catalogue_files(folder: Path) -> list[Path]:
         raise NotACatalogue(f"{folder}: not a catalogue folder: it has no scenarios/ or remediations/ folder (a "
                             f"catalogue folder holds its scenario files in scenarios/ and its remediation files in "
                             f"remediations/)")
-    return [p for section in SECTIONS if (folder / section).is_dir() for p in _yaml_below(folder / section)]
+    return [p for section in SECTIONS if (folder / section).is_dir() for p in _yaml_below(folder / section)
+            if is_trustlab_file(p)]
 
 
 def files_in(paths: Iterable[Path]) -> list[Path]:

@@ -36,17 +36,21 @@ class Replay:
         return Verdict(self.recorded).scenario_fault
 
     @property
-    def state(self) -> str:
+    def fails(self) -> bool:
+        """The schedule still breaks what it was found to break: the fix (or the scenario's reproduction)."""
         verdict = self.journal.verdict
-        fixed = not verdict.scenario_fault if self.about_reproduction else verdict is Verdict.FIXED
-        if fixed:
-            return PASSES
-        return AS_RECORDED if verdict.value == self.recorded else DIFFERENTLY
+        return verdict.scenario_fault if self.about_reproduction else verdict is not Verdict.FIXED
+
+    @property
+    def state(self) -> str:
+        if self.journal.verdict.value == self.recorded:
+            return AS_RECORDED
+        return DIFFERENTLY if self.fails else PASSES
 
     @property
     def contradicts(self) -> bool:
         """Still failing within the claim: the claim (or, for a reproduction, the scenario) does not hold."""
-        return self.within and self.state != PASSES
+        return self.within and self.fails
 
 
 def replay(found: Scenario, catalogue: Catalogue, backend: BackendFactory, profile: BehaviourProfile = WINDOWS,

@@ -51,7 +51,7 @@ def _replayed(r: Replay, seconds: float) -> Case:
     got = r.journal.verdict.value
     if r.state == AS_RECORDED:
         return Case("regression", r.found, r.journal, seconds,
-                    skipped=f"xfail: a known counterexample, replays {got} as recorded")
+                    skipped=f"xfail: a known counterexample, replays {got} as recorded" if r.fails else None)
     message = (f"passes now ({got}): promote it, set its regression verdict to {got}" if r.state == PASSES
                else f"recorded {r.recorded}, replays {got}")
     return Case("regression", r.found, r.journal, seconds, failure=(message, _why(r.journal)))

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trustlab.engine.journal import Journal
-from trustlab.engine.matrix import AS_RECORDED, DIFFERENTLY, PASSES, Matrix
+from trustlab.engine.matrix import DIFFERENTLY, PASSES, Matrix
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.specs.remediation import DEFAULT_VERIFY
 from trustlab.views.words import WORDS, say, verdict_name
@@ -202,7 +202,7 @@ def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
     replays = list(m.regressions.values())
     contradict = [r for r in replays if r.contradicts]
     console.print(Text(say(lang, "found summary", count=len(replays), contradict=len(contradict),
-                           outside=sum(1 for r in replays if not r.within and r.state == AS_RECORDED),
+                           outside=sum(1 for r in replays if not r.within and r.fails),
                            passing=len(m.promotable), changed=len(m.changed_regressions)),
                        style="bold red" if contradict or m.promotable or m.changed_regressions else "green"))
     for r in replays:
@@ -212,7 +212,7 @@ def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
         elif r.state == DIFFERENTLY:
             console.print(Text(say(lang, "found changed", found=r.found, recorded=r.recorded, verdict=verdict),
                                style="red"))
-        elif not r.within:
+        elif not r.within and r.fails:
             procedure = m.provided.get(r.remediation, {})
             if r.scenario in procedure:
                 console.print(Text(say(lang, "found outside", found=r.found, verdict=verdict,
