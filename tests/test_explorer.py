@@ -133,3 +133,26 @@ def test_run_replays_a_regression_file():
     sid = next(p.stem for p in (ROOT / "scenarios" / "found").glob("*.yaml"))
     r = CliRunner().invoke(main, ["run", sid])
     assert r.exit_code == 0 and "regression: recorded NOT_FIXED, replayed NOT_FIXED" in r.output
+
+
+def test_files_that_declare_nothing_to_vary_are_run_once_and_say_so(catalogue, tmp_path):
+    result = explore(catalogue.scenario("machine-account-reset"), catalogue.remediation("reset-machine-password"),
+                     SimBackend, WINDOWS, examples=200, seed=1)
+    assert result.nothing_varies and result.examples == 1 and result.failure is None
+    r = CliRunner().invoke(main, ["explore", "machine-account-reset", "-r", "reset-machine-password", "--seed", "1",
+                                  "--out", str(tmp_path)])
+    assert r.exit_code == 0
+    assert "nothing in machine-account-reset or reset-machine-password varies, so every schedule is the plain run: " \
+           "it ran once" in r.output
+    assert "--vary-timing" in r.output and "1 schedules in" in r.output
+
+
+def test_vary_timing_varies_the_gaps_and_adds_background_events(catalogue, tmp_path):
+    result = explore(catalogue.scenario("machine-account-reset"), catalogue.remediation("reset-machine-password"),
+                     SimBackend, WINDOWS, examples=300, seed=1, vary_timing=True)
+    assert not result.nothing_varies
+    assert result.failure is not None                  # a reboot between signing in and the reset ends the session
+    steps = [line.split("] ", 1)[1] for line in result.failure.schedule.describe() if line.startswith("steps")]
+    assert steps[:2] == ["local_admin_logon: {}", "reboot: {}"] and "reset_machine_password: {}" in steps
+    assert "needs an administrator session" in "\n".join(
+        out for e in result.failure.journal.steps for out in e.get("output", []))

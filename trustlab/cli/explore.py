@@ -27,10 +27,14 @@ from trustlab.profiles import load_profile
 @click.option("--database", type=click.Path(file_okay=False, path_type=Path), default=Path(".hypothesis/trustlab"),
               show_default=True, help="Hypothesis example database: known failures are tried first, also in CI "
                                       "(not with --seed, which repeats exactly from the seed alone).")
+@click.option("--vary-timing", is_flag=True,
+              help="Also vary what the files do not declare: the time between the procedure's steps (0 s to 2 h) "
+                   "and background events it does not list (a reboot, a cable flap, 15 min to 2 days passing).")
 @click.pass_obj
 @bad_input
 def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend], profile: Optional[str],
-            examples: int, seed: Optional[int], derandomize: bool, out: Path, database: Path) -> None:
+            examples: int, seed: Optional[int], derandomize: bool, out: Path, database: Path,
+            vary_timing: bool) -> None:
     """Let Hypothesis vary timing, order and background events of SCENARIO and REMEDIATION and check the claims:
     the symptoms reproduce, and a remediation that claims to fix the scenario fixes it.
 
@@ -41,6 +45,7 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
     Examples:
       trustlab explore clock-months-off -r unplug-cached-logon-wait-reboot --examples 300 --seed 1
       trustlab explore password-changed-elsewhere -r unplug-cached-logon-wait-reboot --derandomize
+      trustlab explore machine-account-reset -r reset-machine-password --vary-timing
     """
     from trustlab.explorer import explore as search, write_regression
     from trustlab.views.terminal import print_exploration
@@ -49,8 +54,9 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
     spec, fix = cat.scenario(scenario), cat.remediation(remediation)
     with shown.status("exploring") as status:
         result = search(spec, fix, backend, prof, examples, seed, derandomize, database,
-                        progress=lambda r: status.update(f"{r.examples} schedules, {r.rate:.0f}/s, "
-                                                         f"{len(r.classes)} outcome classes"))
+                        progress=lambda r: status.update(f"{r.examples}/{examples} schedules, {r.rate:.0f}/s, "
+                                                         f"{len(r.classes)} outcome classes"),
+                        vary_timing=vary_timing)
     written = write_regression(result.failure, spec, fix, out, seed) if result.failure else None
     print_exploration(result, written, shown)
     sys.exit(EXIT_FAILED if result.failure else EXIT_OK)

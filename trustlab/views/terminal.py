@@ -249,11 +249,24 @@ def print_conformance(results: list, totals: dict, console: Console) -> None:
                        style="bold green" if not totals["divergences"] else "bold red"))
 
 
+NOTHING_VARIES = ("nothing in {scenario} or {remediation} varies, so every schedule is the plain run: it ran once. "
+                  "What could vary: a span for a duration (`wait: {{for: {{min: 0s, max: 3h}}}}`), `any_order: "
+                  "[...]` groups, `maybe: {{...}}` steps and a remediation's `background:` events (a reboot, a cable "
+                  "flap, time passing); or --vary-timing, which varies the time between the procedure's steps and "
+                  "adds the background events it does not list.")
+
+
 def print_exploration(result, written, console: Console) -> None:
     claim = "claims to fix" if result.claimed else "does not claim to fix"
+    if result.nothing_varies:
+        console.print(Text(NOTHING_VARIES.format(scenario=result.scenario, remediation=result.remediation),
+                           style="bold yellow"))
     console.print(Text(f"{result.remediation} {claim} {result.scenario}: {result.examples} schedules in "
                        f"{result.seconds:.1f} s ({result.rate:.0f}/s), {len(result.classes)} outcome classes",
                        style="bold"))
+    if result.outside:
+        console.print(Text(f"{result.outside} schedules outside the claim's conditions (`provided:`): checked "
+                           f"for reproduction only", style="dim"))
     table = Table("verdict", "verify outcomes", "schedules", header_style="bold")
     for key, count in sorted(result.classes.items(), key=lambda kv: -kv[1]):
         table.add_row(key[0], ", ".join(str(k) for k in key[1:]) or "-", str(count))
