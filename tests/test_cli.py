@@ -276,3 +276,18 @@ def test_the_journal_schema_describes_every_journal_written(tmp_path):
     assert len(journals) > 200
     for path in journals:
         Document.model_validate_json(path.read_text())            # no key the schema does not describe
+
+
+def test_lang_ja_covers_trustlabs_own_words():
+    r = cli("run", "machine-account-reset", "-r", "reset-machine-password", "--lang", "ja")
+    assert r.exit_code == 0
+    for words in ("準備 (setup)", "障害の発生 (break)", "対処手順 (remediation)", "確認 (verify)",
+                  "症状の再確認 (recheck)", "症状は解消", "判定: FIXED (修復された)",
+                  "主張「reset-machine-password は machine-account-reset を修復する」: 成立",
+                  "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。"):
+        assert words in r.output, words
+    for english in ("symptom gone", "verdict:", "claim reset-machine-password", "The trust relationship"):
+        assert english not in r.output, english
+    r = cli("run", "--lang", "ja")
+    assert "対処手順 × シナリオ" in r.output and "シナリオ 12/12 が再現、主張 48 件中 48 件が成立" in r.output
+    assert "主張の範囲外:" in r.output

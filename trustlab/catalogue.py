@@ -76,11 +76,15 @@ def _yaml_below(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def is_trustlab_text(text: str) -> bool:
+    """Does the YAML text have a top-level key that only trustlab files have? Read as text: another tool's YAML,
+    with its own tags, is never parsed."""
+    return OWN_KEYS.search(text) is not None
+
+
 def is_trustlab_file(path: Path) -> bool:
-    """Does the file have a top-level key that only trustlab files have? Read as text: another tool's YAML, with
-    its own tags, is never parsed."""
     try:
-        return OWN_KEYS.search(Path(path).read_text(encoding="utf-8", errors="replace")) is not None
+        return is_trustlab_text(Path(path).read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return False
 
