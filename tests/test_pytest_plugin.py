@@ -148,3 +148,10 @@ def test_our_own_yaml_fixtures_are_not_collected(pytester):
     result = pytester.runpytest(str(ROOT / "tests"), "--co", "-q", *NO_CACHE, "-c", str(ROOT / "pyproject.toml"),
                                 "--rootdir", str(ROOT))
     assert "::reproduce" not in result.stdout.str() and "::fixed-by" not in result.stdout.str()
+
+
+def test_a_bad_profile_file_fails_once_at_start_up_with_its_position(pytester):
+    (pytester.path / "p.yaml").write_text("name: x\ndc_accepts_previous_machine_pasword: true\n")
+    result = pytester.runpytest_subprocess(str(ROOT / "scenarios"), "--trustlab-profile=p.yaml", *NO_CACHE)
+    assert result.ret == 4
+    assert "trustlab profile: p.yaml:2:1: dc_accepts_previous_machine_pasword:" in result.stderr.str()

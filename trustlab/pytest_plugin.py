@@ -72,9 +72,12 @@ class Settings:
                                     f"{', '.join(backends.BACKENDS)}")
         self.backend_name = backend
         self.profile = config.getoption("trustlab_profile") or self._from_ini(config, "trustlab_profile")
-        if self.profile and self.profile not in PROFILES and not Path(self.profile).is_file():
-            raise pytest.UsageError(f"trustlab profile: unknown behaviour profile {self.profile!r}; allowed: "
-                                    f"{', '.join(PROFILES)} or a YAML file")
+        self._profile = None
+        if self.profile:
+            try:
+                self._profile = load_profile(self.profile)
+            except (UnknownProfile, SpecError) as e:
+                raise pytest.UsageError(f"trustlab profile: {e}") from None
         given = [Path(p) for p in config.getoption("trustlab_catalogue")] or list(config.getini("trustlab_catalogue"))
         added = [Path(p) for p in config.getoption("trustlab_add")] + list(config.getini("trustlab_add"))
         self.base = [*(given or [catalogue_mod.default_root()]), *added]
@@ -87,7 +90,7 @@ class Settings:
         self.seed = int(config.getini("trustlab_seed") or 0) if seed is None else seed
         self.paths = [Path(p).resolve() for p in config.getini("trustlab_paths")]
         self.asked = [Path(a.split("::")[0]).resolve() for a in config.args]
-        self._backend = self._profile = None
+        self._backend = None
         self._catalogues: dict[Optional[Path], catalogue_mod.Catalogue] = {}
 
     @staticmethod
@@ -107,7 +110,7 @@ class Settings:
     @property
     def behaviour(self):
         if self._profile is None:
-            self._profile = load_profile(self.profile or self.backend.default_profile)
+            self._profile = load_profile(self.backend.default_profile)
         return self._profile
 
     def catalogue(self, folder: Optional[Path], path: Path) -> catalogue_mod.Catalogue:
