@@ -31,18 +31,21 @@ def test_the_windows_lab_stack_is_an_extra():
     assert "trustlab" in _names(PYPROJECT["project"]["optional-dependencies"]["test"])   # the vagrant tests need it
 
 
-def test_the_sim_never_imports_the_windows_lab_stack():
-    code = ("import sys\n"
-            "for name in ('winrm', 'vagrant', 'requests'):\n"
-            "    sys.modules[name] = None\n"          # as if not installed: importing them raises ImportError
-            "from click.testing import CliRunner\n"
-            "from trustlab.cli import main\n"
-            "r = CliRunner().invoke(main, ['run', 'machine-account-reset', '-r', 'reset-machine-password'])\n"
-            "assert r.exit_code == 0, r.output\n"
-            "import trustlab.backends.vagrant\n"
-            "print('ok')\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+def without(modules: tuple[str, ...], code: str) -> subprocess.CompletedProcess:
+    """Python running `code` (with `CliRunner` and the CLI's `main` imported) as if `modules` were not installed:
+    importing them raises ImportError."""
+    prelude = (f"import sys\nfor name in {modules!r}:\n    sys.modules[name] = None\n"
+               "from click.testing import CliRunner\nfrom trustlab.cli import main\n")
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_the_sim_never_imports_the_windows_lab_stack():
+    done = without(("winrm", "vagrant", "requests"),
+                   "r = CliRunner().invoke(main, ['run', 'machine-account-reset', '-r', 'reset-machine-password'])\n"
+                   "assert r.exit_code == 0, r.output\n"
+                   "import trustlab.backends.vagrant\n"
+                   "print('ok')\n")
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
@@ -53,17 +56,11 @@ def test_there_is_the_licence_the_metadata_names():
 
 
 def test_without_the_windows_extra_the_vagrant_backend_says_how_to_get_it():
-    code = ("import sys\n"
-            "for name in ('winrm', 'vagrant'):\n"
-            "    sys.modules[name] = None\n"
-            "from click.testing import CliRunner\n"
-            "from trustlab.cli import main\n"
-            "for args in (['run', 'machine-account-reset', '--backend', 'vagrant'], ['lab', 'status', '--backend',"
-            " 'vagrant'], ['doctor', '--backend', 'vagrant']):\n"
-            "    r = CliRunner().invoke(main, args)\n"
-            "    print(r.exit_code, r.output.strip().splitlines()[0] if args[0] != 'doctor' else r.output)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = without(("winrm", "vagrant"),
+                   "for args in (['run', 'machine-account-reset', '--backend', 'vagrant'], ['lab', 'status', "
+                   "'--backend', 'vagrant'], ['doctor', '--backend', 'vagrant']):\n"
+                   "    r = CliRunner().invoke(main, args)\n"
+                   "    print(r.exit_code, r.output.strip().splitlines()[0] if args[0] != 'doctor' else r.output)\n")
     lines = done.stdout.splitlines()
     assert done.returncode == 0, done.stderr
     wanted = "error: the Windows lab needs python-vagrant, which is not installed; pip install 'trustlab[windows]'"
