@@ -89,6 +89,8 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
     names: dict[str, str] = {}          # computers renamed by a step (a rejoin under a new name): old -> new
 
     def current(action: Action) -> Action:
+        if not names:
+            return action
         computer = action.args.get("computer")
         while computer in names:
             computer = names[computer]
@@ -130,8 +132,8 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
         judgement = _stop_early(action, result, entry)
         if judgement:
             break
-    if judgement is None and surveyed:
-        observe(AFTER, [a for a, _ in results if a.phase in (SYMPTOMS, BEFORE)])
+    if judgement is None and surveyed:       # again, what was usable before and no check has looked at since
+        observe(AFTER, [a for a, r in results if a.phase in (SYMPTOMS, BEFORE) and usable(r.outcome)])
     journal.judgement = judgement or _judge(results, remediation_id is not None, names)
     return journal
 

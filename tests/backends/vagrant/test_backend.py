@@ -105,8 +105,7 @@ def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
         "logon",                                                             # local_admin_logon
         "reset_machine_password", "machine_state", "restart", "machine_state",  # the fix, then reboot
         "logon", "secure_channel", "network",                                # verify
-        "logon", "secure_channel",                                           # the symptoms again
-        "logon"]                                                             # after: bob again
+        "logon", "secure_channel"]                                           # the symptoms again
     assert ("halt", "client") in FakeLab.calls and ("start", "client") in FakeLab.calls
     reset = dict(side.runs)["reset_machine_password"]
     assert reset == {"Tool": "powershell", "Server": "DC01.corp.test", "UserName": "CORP\\admin",
