@@ -291,3 +291,10 @@ def test_lang_ja_covers_trustlabs_own_words():
     r = cli("run", "--lang", "ja")
     assert "対処手順 × シナリオ" in r.output and "シナリオ 12/12 が再現、主張 48 件中 48 件が成立" in r.output
     assert "主張の範囲外:" in r.output
+
+
+def test_list_on_a_narrow_terminal_prints_lines_rather_than_cut_ids():
+    r = CliRunner().invoke(main, ["list", "--format", "rich"], env={"COLUMNS": "60"})
+    found = next((ROOT / "scenarios" / "found").glob("*.yaml")).stem
+    assert any(line.startswith(found + "  ") for line in r.output.splitlines())
+    assert "…" not in r.output

@@ -34,6 +34,10 @@ def _entry(spec, cat) -> dict:
     return out
 
 
+TITLE_ROOM = 40
+"""Columns a table of the catalogue needs beside its longest ID to be worth drawing."""
+
+
 @main.command("list")
 @click.option("--tag", help="Only entries with this tag.")
 @format_option()
@@ -51,6 +55,9 @@ def list_(obj: Context, tag: Optional[str], fmt: Optional[str]) -> None:
     cat, fmt = obj.catalogue, chosen_format(fmt)
     scenarios = [s for _, s in sorted(cat.scenarios.items()) if tag is None or tag in s.tags]
     remediations = [r for _, r in sorted(cat.remediations.items()) if tag is None or tag in r.tags]
+    longest = max([len(spec.id) for spec in (*scenarios, *remediations)] or [0])
+    if fmt == "rich" and console().width < longest + TITLE_ROOM:
+        fmt = "plain"                                     # a table this narrow would cut IDs: lines instead
     if fmt == "json":
         click.echo(json.dumps({"scenarios": [_entry(s, cat) for s in scenarios],
                                "remediations": [_entry(r, cat) for r in remediations]}, indent=2,
@@ -69,14 +76,14 @@ def list_(obj: Context, tag: Optional[str], fmt: Optional[str]) -> None:
         return
     out = console(fmt)
     table = Table(title="scenarios")
-    table.add_column("scenario", no_wrap=True)
+    table.add_column("scenario", no_wrap=True, min_width=longest)
     for name in ("title", "models", "tags"):
         table.add_column(name, overflow="fold")
     for s in scenarios:
         table.add_row(s.id, s.title, " ".join(s.models), " ".join(s.tags))
     out.print(table)
     table = Table(title="remediations")
-    table.add_column("remediation", no_wrap=True)
+    table.add_column("remediation", no_wrap=True, min_width=longest)
     table.add_column("title", overflow="fold")
     table.add_column("claims to fix", overflow="fold")
     for r in remediations:
