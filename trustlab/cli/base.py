@@ -44,16 +44,20 @@ def chosen_format(fmt: Optional[str]) -> str:
 
 
 @contextmanager
-def progress(total: int, what: str, shown: Optional[Console] = None) -> Iterator[Callable[[str], None]]:
+def progress(total: int, what: str, shown: Optional[Console] = None) -> Iterator[Callable[..., None]]:
     """A bar with the count, the total and the time left on long runs, on the terminal's stderr; silent when
-    stderr is not a terminal (piped, CI logs). Yields `advance(label)`, called once per unit done."""
+    stderr is not a terminal (piped, CI logs). Yields `advance(label)`, called once per unit done (or with
+    `done=N`, how many are done so far)."""
     shown = shown or Console(stderr=True)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("left"), TimeRemainingColumn(), console=shown, transient=True,
                    disable=not shown.is_terminal)
     with bar:
         task = bar.add_task(what, total=total)
-        yield lambda label="": bar.update(task, advance=1, description=f"{what} {label}".rstrip())
+        def advance(label: str = "", done: Optional[int] = None) -> None:
+            bar.update(task, description=f"{what} {label}".rstrip(),
+                       **({"advance": 1} if done is None else {"completed": done}))
+        yield advance
 
 
 class Context:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
 from trustlab.engine.backend import Backend
 from trustlab.profiles import load_profile
 
@@ -52,11 +52,10 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
 
     cat, prof, shown = obj.catalogue, load_profile(profile or backend.default_profile), console()
     spec, fix = cat.scenario(scenario), cat.remediation(remediation)
-    with shown.status("exploring") as status:
+    with progress(examples, "exploring") as advance:
         result = search(spec, fix, backend, prof, examples, seed, derandomize, database,
-                        progress=lambda r: status.update(f"{r.examples}/{examples} schedules, {r.rate:.0f}/s, "
-                                                         f"{len(r.classes)} outcome classes"),
-                        vary_timing=vary_timing)
+                        progress=lambda r: advance(f"{r.rate:.0f}/s, {len(r.classes)} outcome classes",
+                                                   done=r.examples), vary_timing=vary_timing)
     written = write_regression(result.failure, spec, fix, out, seed) if result.failure else None
     print_exploration(result, written, shown)
     sys.exit(EXIT_FAILED if result.failure else EXIT_OK)
