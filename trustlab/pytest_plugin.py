@@ -66,11 +66,11 @@ class Settings:
     """What the options and the ini file say, checked once at start-up."""
 
     def __init__(self, config: pytest.Config):
-        backend = config.getoption("trustlab_backend") or config.getini("trustlab_backend")
-        if backend not in backends.BACKENDS:
-            raise pytest.UsageError(f"trustlab backend: unknown backend {backend!r}; allowed: "
-                                    f"{', '.join(backends.BACKENDS)}")
-        self.backend_name = backend
+        try:
+            self.backend = backends.backend_class(config.getoption("trustlab_backend")
+                                                  or config.getini("trustlab_backend"))
+        except backends.UnknownBackend as e:
+            raise pytest.UsageError(f"trustlab backend: {e}") from None
         self.profile = config.getoption("trustlab_profile") or self._from_ini(config, "trustlab_profile")
         self._profile = None
         if self.profile:
@@ -90,7 +90,6 @@ class Settings:
         self.seed = int(config.getini("trustlab_seed") or 0) if seed is None else seed
         self.paths = [Path(p).resolve() for p in config.getini("trustlab_paths")]
         self.asked = [Path(a.split("::")[0]).resolve() for a in config.args]
-        self._backend = None
         self._catalogues: dict[Optional[Path], catalogue_mod.Catalogue] = {}
 
     @staticmethod
@@ -100,12 +99,6 @@ class Settings:
         if not value or value in PROFILES or config.inipath is None:
             return value or None
         return str(config.inipath.parent / value)
-
-    @property
-    def backend(self):
-        if self._backend is None:
-            self._backend = backends.backend_class(self.backend_name)
-        return self._backend
 
     @property
     def behaviour(self):
@@ -194,7 +187,7 @@ class TrustlabFile(pytest.File):
                      if spec.claims(sid) and not settings.collects(Path(cat.sources[sid].file))]
         for name, rid, scenario in kinds:
             item = ScenarioItem.from_parent(self, name=name, spec=scenario, remediation_id=rid, catalogue=cat)
-            for mark in ("trustlab", settings.backend_name, *scenario.tags):
+            for mark in ("trustlab", settings.backend.name, *scenario.tags):
                 self.config.addinivalue_line("markers", f"{mark}: trustlab tag")
                 item.add_marker(mark)
             if scenario.regression and scenario.regression.verdict != Verdict.FIXED.value:
