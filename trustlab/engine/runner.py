@@ -134,7 +134,7 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
             break
     if judgement is None and surveyed:       # again, what was usable before and no check has looked at since
         observe(AFTER, [a for a, r in results if a.phase in (SYMPTOMS, BEFORE) and usable(r.outcome)])
-    journal.judgement = judgement or _judge(results, remediation_id is not None, names)
+    journal.judgement = judgement or judge(results, remediation_id is not None, names)
     return journal
 
 
@@ -174,7 +174,10 @@ def _got(result: StepResult, action: Action) -> str:
     return f"expected {action.expect.get('outcome')}, got {result.outcome}"
 
 
-def _judge(results: list[tuple[Action, StepResult]], remediated: bool, names: dict[str, str]) -> Judgement:
+def judge(results: list[tuple[Action, StepResult]], remediated: bool,
+          names: Optional[dict[str, str]] = None) -> Judgement:
+    """The verdict of what was observed: the symptoms, then (remediated) the checks, the symptoms again and the
+    engine's own probes before and after; `names`: computers renamed on the way (old -> new)."""
     def phase(*names_: str) -> list[tuple[Action, StepResult]]:
         return [(a, r) for a, r in results if a.phase in names_ and r.status != UNSUPPORTED]
 
@@ -184,7 +187,7 @@ def _judge(results: list[tuple[Action, StepResult]], remediated: bool, names: di
     if not remediated:
         return Judgement(Verdict.REPRODUCED)
     failed = tuple(f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(VERIFY) if not matches(a, r))
-    worse = _worse(phase(SYMPTOMS, BEFORE), phase(VERIFY, RECHECK, AFTER), names)
+    worse = _worse(phase(SYMPTOMS, BEFORE), phase(VERIFY, RECHECK, AFTER), names or {})
     steps_failed = tuple(f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output)}" for a, r in phase(REMEDIATION)
                          if r.status == FAILED)
     if worse:
