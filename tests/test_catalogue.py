@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from trustlab.catalogue import UnknownEntry, default_root, load
+from trustlab.catalogue import NotACatalogue, UnknownEntry, default_root, load, load_folders
 from trustlab.reference import BEHAVIOURS
 from tests.conftest import ROOT
 
@@ -37,6 +37,11 @@ def test_the_seed_checklist_claims_the_seed_story(catalogue):
 def test_unknown_ids_suggest_close_ones(catalogue):
     with pytest.raises(UnknownEntry, match="did you mean machine-account-reset"):
         catalogue.scenario("machine-account")
+    with pytest.raises(UnknownEntry, match=r"^no scenario 'machine-acount-reset'; did you mean machine-account-reset"):
+        catalogue.scenario("machine-acount-reset")
+    with pytest.raises(UnknownEntry, match="^no remediation 'reset-machine-pasword'; did you mean "
+                                           "reset-machine-password\\?$"):
+        catalogue.remediation("reset-machine-pasword")
 
 
 def test_default_root_is_the_checkout():
@@ -52,6 +57,9 @@ def test_wheel_ships_the_catalogue(tmp_path):
     assert "trustlab/_shipped/remediations/seed-checklist.yaml" in names
     assert "trustlab/_shipped/lab/machines.yaml" in names and "trustlab/_shipped/lab/scripts/logon.ps1" in names
     assert not [n for n in names if n.startswith("lab/")]             # no top-level `lab` package
+    assert [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Requires-Dist: pywinrm>=0.5; extra == 'windows'" in metadata and "License-Expression: MIT" in metadata
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
@@ -68,3 +76,40 @@ def test_user_folders_load_on_their_own(tmp_path, catalogue):
     (tmp_path / "scenarios" / "machine-account-reset.yaml").write_text(src.read_text())
     cat = load([tmp_path])
     assert list(cat.scenarios) == ["machine-account-reset"]
+
+
+def _own_folder(root):
+    (root / "scenarios").mkdir(parents=True)
+    (root / "remediations").mkdir()
+    (root / "scenarios" / "my-reset.yaml").write_text(
+        (ROOT / "scenarios" / "machine-account-reset.yaml").read_text().replace("id: machine-account-reset",
+                                                                                 "id: my-reset"))
+    (root / "remediations" / "just-reboot.yaml").write_text(
+        "id: just-reboot\ntitle: Reboot\nfixes: [my-reset, machine-account-reset]\nsteps:\n  - reboot: {}\n")
+    return root
+
+
+def test_a_catalogue_folder_is_its_scenarios_and_remediations_and_nothing_else(tmp_path):
+    own = _own_folder(tmp_path / "own")
+    (own / ".github" / "workflows").mkdir(parents=True)
+    (own / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs: {test: {runs-on: ubuntu-latest}}\n")
+    (own / "docker-compose.yml").write_text("services: {db: {image: postgres}}\n")
+    cat = load_folders([default_root(), own])
+    assert "my-reset" in cat.scenarios and "just-reboot" in cat.remediations
+    assert ("machine-account-reset", "just-reboot") in cat.claims()            # a claim on a shipped scenario
+
+
+def test_the_same_folder_twice_is_read_once(tmp_path):
+    cat = load_folders([default_root(), ROOT])
+    assert len(cat.scenarios) == len(load_folders([ROOT]).scenarios)
+
+
+def test_a_folder_without_scenarios_or_remediations_is_not_a_catalogue(tmp_path):
+    (tmp_path / "x.yaml").write_text("services: {}\n")
+    with pytest.raises(NotACatalogue) as err:
+        load_folders([tmp_path])
+    assert str(err.value) == (f"{tmp_path}: not a catalogue folder: it has no scenarios/ or remediations/ folder "
+                              f"(a catalogue folder holds its scenario files in scenarios/ and its remediation files "
+                              f"in remediations/)")
+    with pytest.raises(NotACatalogue, match="no-such-folder: no such folder"):
+        load_folders([tmp_path / "no-such-folder"])

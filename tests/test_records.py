@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES
 INVALID = FIXTURES / "invalid" / "records"
 ALLOWED_SESSION = ("a training-session record has kind, scenario, backend and events, each with t, wall, kind "
                    "(command, step, check, hint or score), text and passed")
-ALLOWED_JOURNAL = ("a journal has format, scenario, remediation, backend, profile, seed, verdict, entries; a "
+ALLOWED_JOURNAL = ("a journal has format, scenario, remediation, backend, profile, seed, affected, verdict, entries; a "
                    "training-session record has kind: training-session")
 
 EXPECTED = {
@@ -56,17 +56,18 @@ def test_a_session_record_reads_back(tmp_path):
 
 def test_journals_read_back_make_the_matrix_they_came_from(catalogue, tmp_path):
     m = run_matrix(catalogue, SimBackend)
-    for j in [*m.reproduced.values(), *m.cells.values(), *(j for j, _ in m.regressions.values())]:
+    for j in m.journals():
         j.write(tmp_path / f"{j.scenario}--{j.remediation}.json")
     [again] = matrices(read([tmp_path]), catalogue)
     assert (again.scenarios, again.remediations, again.claims) == (m.scenarios, m.remediations, m.claims)
     assert {k: j.verdict for k, j in again.cells.items()} == {k: j.verdict for k, j in m.cells.items()}
-    assert {k: r for k, (_, r) in again.regressions.items()} == {k: r for k, (_, r) in m.regressions.items()}
+    assert {k: (r.recorded, r.state, r.within) for k, r in again.regressions.items()} == \
+        {k: (r.recorded, r.state, r.within) for k, r in m.regressions.items()}
     assert again.ok == m.ok
 
 
 def test_a_found_scenario_names_the_scenario_it_was_found_on(catalogue):
     m = run_matrix(catalogue, SimBackend)
-    [(replay, _)] = m.regressions.values()
-    assert found_from(replay) == "clock-months-off"
+    [found] = m.regressions.values()
+    assert found_from(found.journal) == "clock-months-off"
     assert found_from(m.cells[("clock-months-off", "resync-time")]) is None

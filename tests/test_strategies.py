@@ -66,3 +66,19 @@ def test_spans_shrink_towards_their_minimum(data):
 def test_schedule_describes_itself(schedule):
     lines = schedule.describe()
     assert lines[0] == "break[0] power_off: {}" and any(line.startswith("steps[") for line in lines)
+
+
+def test_with_timing_adds_a_gap_after_each_step_and_the_background_it_omits():
+    from trustlab.strategies import variation, with_timing
+
+    plain = Remediation.model_validate({"id": "r", "title": "t", "steps": [{"local_admin_logon": {}},
+                                                                             {"reboot": {}}],
+                                        "background": [{"reboot": {}}]})
+    timed = with_timing(plain)
+    assert [s.verb for s in timed.steps] == ["local_admin_logon", "wait", "reboot", "wait"]
+    assert str(timed.steps[1].args.for_) == "0s..2h"
+    assert [b.verb for b in timed.background] == ["reboot", "cable_flap", "advance_time"]
+    assert variation(SCENARIO.model_copy(update={"break_": [SCENARIO.break_[0]]}), plain) > 0     # the background
+    bare = plain.model_copy(update={"background": []})
+    assert variation(SCENARIO.model_copy(update={"break_": [SCENARIO.break_[0]]}), bare) == 0
+    assert variation(SCENARIO.model_copy(update={"break_": [SCENARIO.break_[0]]}), with_timing(bare)) > 0

@@ -1,6 +1,14 @@
-"""The catalogue: scenario and remediation files found in folders, validated one by one and against each other."""
+"""The catalogue: scenario and remediation files found in folders, validated one by one and against each other.
+
+A *catalogue folder* holds its scenario files in `scenarios/` and its remediation files in `remediations/` (any
+depth below them, e.g. `scenarios/found/`); nothing else in it is read, so a `.github/` beside them never gets in
+the way. There, a YAML file is trustlab's when one of its top-level keys is one only trustlab files have (`break`,
+`symptoms`, `steps`, `fixes`, `regression`), so another tool's file among them (a Tavern test, a compose file) is
+left alone. The shipped catalogue is one such folder; yours can be used instead of it or beside it."""
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
@@ -14,6 +22,10 @@ from trustlab.specs.source import Source, read, validate
 from trustlab.specs.steps import VERBS, flatten
 
 Spec = Union[Scenario, Remediation]
+
+
+SECTIONS = ("scenarios", "remediations")
+OWN_KEYS = re.compile(r"^(break|symptoms|steps|fixes|regression)[ \t]*:", re.M)
 
 
 def default_root() -> Path:
@@ -33,6 +45,9 @@ class Catalogue:
     def remediation(self, ref: str) -> Remediation:
         return _find(self.remediations, ref, "remediation")
 
+    def entry(self, ref: str) -> Spec:
+        return _find({**self.scenarios, **self.remediations}, ref, "scenario or remediation")
+
     @property
     def regressions(self) -> dict[str, Scenario]:
         return {sid: s for sid, s in self.scenarios.items() if s.regression}
@@ -45,23 +60,63 @@ class UnknownEntry(LookupError):
     """An ID that the catalogue does not have."""
 
 
+class NotACatalogue(LookupError):
+    """A path given as a catalogue folder (or to validate) that is not one, or does not exist."""
+
+
 def _find(table: dict, ref: str, kind: str):
     if ref in table:
         return table[ref]
-    close = [k for k in table if ref in k]
+    close = [k for k in table if ref in k] or difflib.get_close_matches(ref, table, n=3, cutoff=0.75)
     hint = f"; did you mean {', '.join(close[:3])}?" if close else f"; known: {', '.join(sorted(table)) or 'none'}"
     raise UnknownEntry(f"no {kind} {ref!r}{hint}")
 
 
+def _yaml_below(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def is_trustlab_text(text: str) -> bool:
+    """Does the YAML text have a top-level key that only trustlab files have? Read as text: another tool's YAML,
+    with its own tags, is never parsed."""
+    return OWN_KEYS.search(text) is not None
+
+
+def is_trustlab_file(path: Path) -> bool:
+    try:
+        return is_trustlab_text(Path(path).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
+
+
+def is_catalogue_folder(folder: Path) -> bool:
+    return any((folder / section).is_dir() for section in SECTIONS)
+
+
+def catalogue_files(folder: Path) -> list[Path]:
+    """The files of a catalogue folder: those below its `scenarios/` and `remediations/`, and nothing else."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotACatalogue(f"{folder}: no such folder")
+    if not is_catalogue_folder(folder):
+        raise NotACatalogue(f"{folder}: not a catalogue folder: it has no scenarios/ or remediations/ folder (a "
+                            f"catalogue folder holds its scenario files in scenarios/ and its remediation files in "
+                            f"remediations/)")
+    return [p for section in SECTIONS if (folder / section).is_dir() for p in _yaml_below(folder / section)
+            if is_trustlab_file(p)]
+
+
 def files_in(paths: Iterable[Path]) -> list[Path]:
+    """What to validate: a file as named; a catalogue folder's scenarios and remediations; another folder's YAML
+    files (such as a `scenarios/` folder itself)."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+            out += catalogue_files(path) if is_catalogue_folder(path) else _yaml_below(path)
         elif path.exists():
             out.append(path)
         else:
-            raise SpecError([Problem(str(path), 1, 1, (), "no such file or folder")])
+            raise NotACatalogue(f"{path}: no such file or folder")
     return out
 
 
@@ -83,10 +138,22 @@ def load_file(path: Path) -> tuple[Spec, Source]:
 
 
 def load(paths: Iterable[Path], context: "Catalogue | None" = None) -> Catalogue:
-    """Load and cross-check every file under `paths`; all problems are reported together, nothing half-loaded.
-    `context` supplies scenarios that claims may refer to without being validated again."""
-    cat, problems = Catalogue(), []
-    for path in files_in(paths):
+    """Load and cross-check every file of `paths` (as `files_in` reads them); all problems are reported together,
+    nothing half-loaded. `context` supplies scenarios that claims may refer to without being validated again."""
+    return _load(files_in(paths), context)
+
+
+def load_folders(folders: Iterable[Path], context: "Catalogue | None" = None) -> Catalogue:
+    """The catalogue of these catalogue folders together (a folder named twice is read once)."""
+    return _load([p for folder in folders for p in catalogue_files(folder)], context)
+
+
+def _load(files: list[Path], context: "Catalogue | None") -> Catalogue:
+    cat, problems, seen = Catalogue(), [], set()
+    for path in files:
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
         try:
             spec, src = load_file(path)
         except SpecError as e:
@@ -108,6 +175,10 @@ def load(paths: Iterable[Path], context: "Catalogue | None" = None) -> Catalogue
             problems.append(cat.sources[scenario.id].problem(
                 ("regression", "remediation"), f"{scenario.regression.remediation!r} is not a remediation of the "
                                                f"catalogue; known: {', '.join(sorted(known_fixes)) or 'none'}"))
+        if scenario.regression and scenario.regression.scenario not in known:
+            problems.append(cat.sources[scenario.id].problem(
+                ("regression", "scenario"), f"{scenario.regression.scenario!r} is not a scenario of the catalogue; "
+                                            f"known: {', '.join(sorted(known)) or 'none'}"))
     for scenario in cat.scenarios.values():
         if scenario.solution and (scenario.solution not in known_fixes
                                   or scenario.id not in known_fixes[scenario.solution].fixes):
@@ -121,8 +192,8 @@ def load(paths: Iterable[Path], context: "Catalogue | None" = None) -> Catalogue
 
 
 def load_default(extra: Iterable[Path] = ()) -> Catalogue:
-    root = default_root()
-    return load([p for p in (root / "scenarios", root / "remediations") if p.is_dir()] + list(extra))
+    """The shipped catalogue, with the catalogue folders `extra` beside it."""
+    return load_folders([default_root(), *extra])
 
 
 def _names(step, lab: LabSpec, path: tuple, src: Source) -> list[Problem]:
@@ -161,6 +232,14 @@ def _check_scenario(s: Scenario, src: Source) -> list[Problem]:
 
 def _check_remediation(r: Remediation, src: Source, scenarios: dict[str, Scenario]) -> list[Problem]:
     out = []
+    for sid, conditions in r.provided.items():
+        if sid not in r.fixes:
+            out.append(src.problem(("provided", sid), f"{sid!r} is not claimed; a condition narrows a claim of "
+                                                      f"`fixes`: {', '.join(r.fixes) or 'none'}"))
+        for i, condition in enumerate(conditions):
+            if not condition.met(r.steps):
+                out.append(src.problem(("provided", sid, i), f"the written steps do not meet `{condition}`, so "
+                                                             f"plain runs would never check the claim"))
     for i, sid in enumerate(r.fixes):
         if sid not in scenarios:
             out.append(src.problem(("fixes", i), f"claims to fix {sid!r}{suggest(sid, scenarios)}, which is not a "

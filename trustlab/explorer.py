@@ -20,7 +20,7 @@ from trustlab.engine.runner import BackendFactory, run
 from trustlab.profiles import BehaviourProfile
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
-from trustlab.strategies import Schedule, data, schedules
+from trustlab.strategies import Schedule, data, schedules, variation, with_timing
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Exploration:
     remediation: str
     claimed: bool
     examples: int = 0
+    outside: int = 0          # schedules outside the claim's conditions (`provided:`): checked for reproduction only
+    nothing_varies: bool = False     # the files declare nothing to vary: the one schedule is the plain run
     seconds: float = 0.0
     classes: dict[tuple, int] = field(default_factory=dict)
     failure: Optional[Failure] = None
@@ -64,17 +66,29 @@ def outcome_class(journal: Journal) -> tuple:
 def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactory, profile: BehaviourProfile,
             examples: int = 200, seed: Optional[int] = None, derandomize: bool = False,
             database: Optional[Path] = None, progress: Optional[Callable[[Exploration], None]] = None,
-            check_claim: Optional[bool] = None) -> Exploration:
+            check_claim: Optional[bool] = None, vary_timing: bool = False) -> Exploration:
     """Known failures first (from the example database), then a search, then Hypothesis shrinks what failed.
+    With `vary_timing`, also the time between the procedure's steps and background events it does not declare
+    (`strategies.with_timing`). Files that declare nothing to vary are run once, and the result says so.
 
     The search feeds Hypothesis's strategy random bytes through `fuzz_one_input`, its documented entry for
     external fuzzers: the same schedules, at about twice the rate of Hypothesis's own generation loop. A failing
     input is saved to the database, from which Hypothesis replays and shrinks it."""
     claimed = scenario.id in remediation.fixes if check_claim is None else check_claim
     result = Exploration(scenario.id, remediation.id, claimed)
+    if vary_timing:
+        remediation = with_timing(remediation)
+    if not variation(scenario, remediation):
+        result.nothing_varies, examples = True, 1
+
+    def within(schedule: Schedule) -> bool:
+        """A narrowed claim (`provided:`) is checked only on the schedules that meet its conditions."""
+        return claimed and (check_claim is not None or remediation.claims(scenario.id, schedule.remediation.steps))
+
     failing: list[Failure] = []
     persistent = database is not None and seed is None      # a seeded run repeats exactly, from nothing but its seed
-    db = (DirectoryBasedExampleDatabase(str(database / f"{scenario.id}--{remediation.id}")) if persistent
+    name = f"{scenario.id}--{remediation.id}" + ("--timing" if vary_timing else "")   # each its own choice layout
+    db = (DirectoryBasedExampleDatabase(str(database / name)) if persistent
           else InMemoryExampleDatabase())
     started = time.monotonic()
     shown = [0.0]
@@ -93,7 +107,9 @@ def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactor
         if progress and now - shown[0] > 0.2:     # a terminal update per example would cost more than the run
             shown[0] = now
             progress(result)
-        found = problem(journal, claimed)
+        checked = within(schedule)
+        result.outside += claimed and not checked
+        found = problem(journal, checked)
         if found:
             failing.append(Failure(schedule, journal, found))
             raise AssertionError(found)
@@ -164,7 +180,8 @@ def write_regression(failure: Failure, original: Scenario, remediation: Remediat
                           f"{remediation.id}`; `trustlab run {ident}` replays it and expects the same verdict.\n")
     doc["tags"] = sorted(set(original.tags) | {"found"})
     doc["symptoms"] = [data(s) for s in found.scenario.symptoms]
-    doc["regression"] = {"remediation": remediation.id, "steps": [data(s) for s in found.remediation.steps],
+    doc["regression"] = {"scenario": original.id, "remediation": remediation.id,
+                         "steps": [data(s) for s in found.remediation.steps],
                          "verdict": failure.journal.verdict.value}
     if remediation.verify is not None:
         doc["regression"]["verify"] = [data(s) for s in remediation.verify]

@@ -179,7 +179,7 @@ def build(m: Matrix, looks: dict[str, Journal], catalogue: Catalogue) -> Guide:
     journals: dict[tuple[str, Optional[str]], Journal] = {(j.scenario, j.remediation): j for j in
                                                           [*m.reproduced.values(), *m.cells.values()]}
     journals.update({(sid, FIRST_LOOK.id): j for sid, j in looks.items()})
-    journals.update({(sid, j.remediation): j for sid, (j, _) in m.regressions.items()})
+    journals.update({(sid, r.journal.remediation): r.journal for sid, r in m.regressions.items()})
     signs: dict[tuple, Sign] = {}
     left_out = []
     for sid in m.scenarios:
@@ -238,7 +238,8 @@ def _cause(m: Matrix, sid: str, catalogue: Catalogue, looks: list[Evidence]) -> 
 def _conditions(m: Matrix) -> dict[tuple[str, str], list[Condition]]:
     """The shipped regressions, by the scenario and remediation they were found on, as what changed."""
     out: dict[tuple[str, str], list[Condition]] = {}
-    for rid_scenario, (journal, _) in sorted(m.regressions.items()):
+    for rid_scenario, found in sorted(m.regressions.items()):
+        journal = found.journal
         origin = found_from(journal)
         plain = m.cells.get((origin, journal.remediation)) if origin else None
         if plain is None:

@@ -1,11 +1,24 @@
-"""pytest plugin: `pytest scenarios/` collects every scenario file as test items: its reproduction, one item per
-remediation that claims to fix it, and, for a file the explorer wrote, its regression replay.
+"""pytest plugin: `pytest scenarios/` collects trustlab files as test items.
 
-Options: --trustlab-backend (sim), --trustlab-profile (the backend's own), --trustlab-catalogue DIR. Marks: `trustlab`,
-the backend's name, and each of the scenario's tags (`pytest scenarios/ -m seed`). JUnit XML through pytest's own
-`--junitxml`."""
+What it collects: a YAML file with a top-level key only trustlab files have (`break`, `symptoms`, `steps`, `fixes`,
+`regression`), found in a folder named `scenarios` or `remediations` (or in the folders of the ini option
+`trustlab_paths`, which then replace that rule), or named on the command line. Nothing else is opened as
+trustlab's: another tool's YAML (a Tavern test, a compose file) beside them is left alone.
+
+Items: a scenario file gives `reproduce` and one `fixed-by[REMEDIATION]` per claim; a found counterexample
+(`scenarios/found/`) gives `regression`, an expected failure (strict: it fails the run when it passes, to be
+promoted); a remediation file gives `fixes[SCENARIO]` for its claims on scenarios this run does not collect (the
+shipped ones). A claim fails when a known counterexample within it still fails.
+
+The catalogue a file is judged with: its own catalogue folder (the folder holding its `scenarios/` and
+`remediations/`) with the shipped catalogue beside it (or `trustlab_catalogue` instead), and `trustlab_add`.
+Options, on the command line or as ini options: --trustlab-backend / trustlab_backend (sim), --trustlab-profile /
+trustlab_profile (the backend's own), --trustlab-catalogue / trustlab_catalogue, --trustlab-add / trustlab_add,
+--trustlab-seed / trustlab_seed. Marks: `trustlab`, the backend's name, and each of the scenario's tags."""
 from __future__ import annotations
 
+import os
+import shlex
 from pathlib import Path
 from typing import Optional
 
@@ -15,112 +28,229 @@ from trustlab import backends
 from trustlab import catalogue as catalogue_mod
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
+from trustlab.engine.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, replay
 from trustlab.engine.runner import run
-from trustlab.profiles import load_profile
+from trustlab.profiles import PROFILES, UnknownProfile, load_profile
 from trustlab.specs.errors import SpecError
-from trustlab.specs.remediation import from_regression
+from trustlab.views.terminal import entry_text
+
+FOLDERS = catalogue_mod.SECTIONS
+PATH_OPTIONS = ("--trustlab-catalogue", "--trustlab-add", "--trustlab-profile")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("trustlab", "trustlab scenarios")
-    group.addoption("--trustlab-backend", default=backends.MODEL,
-                    help=f"backend to run scenario files on: {', '.join(backends.BACKENDS)} "
-                         f"(default: {backends.MODEL})")
+    group.addoption("--trustlab-backend", default=None,
+                    help=f"backend to run trustlab files on: {', '.join(backends.BACKENDS)} (ini trustlab_backend; "
+                         f"default: {backends.MODEL})")
     group.addoption("--trustlab-profile", default=None,
-                    help="behaviour profile (default: the backend's own, e.g. `samba` on samba)")
+                    help="behaviour profile, a name or a file (ini trustlab_profile; default: the backend's own)")
     group.addoption("--trustlab-catalogue", action="append", default=[],
-                    help="catalogue folder for the remediations that claim the scenarios (default: the shipped one)")
+                    help="catalogue folder to use instead of the shipped one (ini trustlab_catalogue; repeatable; "
+                         "write --trustlab-catalogue=DIR)")
+    group.addoption("--trustlab-add", action="append", default=[],
+                    help="catalogue folder beside the shipped one (ini trustlab_add; repeatable; write "
+                         "--trustlab-add=DIR)")
+    group.addoption("--trustlab-seed", default=None, type=int, help="seed of the labs' timers (ini trustlab_seed)")
+    parser.addini("trustlab_backend", "trustlab: the backend (default sim)", default=backends.MODEL)
+    parser.addini("trustlab_profile", "trustlab: the behaviour profile (default: the backend's own)", default="")
+    parser.addini("trustlab_catalogue", "trustlab: catalogue folders instead of the shipped one", type="paths",
+                  default=[])
+    parser.addini("trustlab_add", "trustlab: catalogue folders beside the shipped one", type="paths", default=[])
+    parser.addini("trustlab_paths", "trustlab: the folders whose trustlab files are collected (default: every "
+                                    "folder named scenarios or remediations)", type="paths", default=[])
+    parser.addini("trustlab_seed", "trustlab: seed of the labs' timers", default="0")
+
+
+class Settings:
+    """What the options and the ini file say, checked once at start-up."""
+
+    def __init__(self, config: pytest.Config):
+        try:
+            self.backend = backends.backend_class(config.getoption("trustlab_backend")
+                                                  or config.getini("trustlab_backend"))
+        except backends.UnknownBackend as e:
+            raise pytest.UsageError(f"trustlab backend: {e}") from None
+        self.profile = config.getoption("trustlab_profile") or self._from_ini(config, "trustlab_profile")
+        self._profile = None
+        if self.profile:
+            try:
+                self._profile = load_profile(self.profile)
+            except (UnknownProfile, SpecError) as e:
+                raise pytest.UsageError(f"trustlab profile: {e}") from None
+        given = [Path(p) for p in config.getoption("trustlab_catalogue")] or list(config.getini("trustlab_catalogue"))
+        added = [Path(p) for p in config.getoption("trustlab_add")] + list(config.getini("trustlab_add"))
+        self.base = [*(given or [catalogue_mod.default_root()]), *added]
+        for folder in self.base:
+            try:
+                catalogue_mod.catalogue_files(folder)
+            except catalogue_mod.NotACatalogue as e:
+                raise pytest.UsageError(f"trustlab catalogue: {e}") from None
+        seed = config.getoption("trustlab_seed")
+        self.seed = int(config.getini("trustlab_seed") or 0) if seed is None else seed
+        self.paths = [Path(p).resolve() for p in config.getini("trustlab_paths")]
+        self.asked = [Path(a.split("::")[0]).resolve() for a in config.args]
+        self._catalogues: dict[Optional[Path], catalogue_mod.Catalogue] = {}
+
+    @staticmethod
+    def _from_ini(config: pytest.Config, name: str) -> Optional[str]:
+        """A profile in the ini file: a name, or a file relative to the ini file."""
+        value = config.getini(name)
+        if not value or value in PROFILES or config.inipath is None:
+            return value or None
+        return str(config.inipath.parent / value)
+
+    @property
+    def behaviour(self):
+        if self._profile is None:
+            self._profile = load_profile(self.backend.default_profile)
+        return self._profile
+
+    def catalogue(self, folder: Optional[Path], path: Path) -> catalogue_mod.Catalogue:
+        """The catalogue of a collected file: its catalogue folder (or the file alone) with the base folders."""
+        key = folder or path.resolve()
+        if key not in self._catalogues:
+            self._catalogues[key] = catalogue_mod.load([*self.base, folder or path])
+        return self._catalogues[key]
+
+    def in_trustlab_folder(self, path: Path) -> bool:
+        path = path.resolve()
+        if self.paths:
+            return any(p == path or p in path.parents for p in self.paths)
+        return any(parent.name in FOLDERS for parent in path.parents)
+
+    def named(self, path: Path) -> bool:
+        return path.resolve() in self.asked
+
+    def collects(self, path: Path) -> bool:
+        """Would this run collect `path` as a trustlab file?"""
+        resolved = path.resolve()
+        under = any(a == resolved or a in resolved.parents for a in self.asked)
+        return self.named(path) or (under and self.in_trustlab_folder(path) and catalogue_mod.is_trustlab_file(path))
+
+
+def catalogue_folder(path: Path) -> Optional[Path]:
+    """The folder holding the `scenarios/` or `remediations/` a file lies in."""
+    for parent in path.resolve().parents:
+        if parent.name in FOLDERS:
+            return parent.parent
+    return None
+
+
+def _spaced_paths(config: pytest.Config) -> list[str]:
+    """Path options written with a space: pytest takes the value for a test path while it picks its rootdir and
+    ini file, before any plugin can say otherwise."""
+    args = [*shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), *config.invocation_params.args]
+    return [f"{a} {b}" for a, b in zip(args, args[1:]) if a in PATH_OPTIONS and Path(b).exists()]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "trustlab: a trustlab scenario item")
     for name in backends.BACKENDS:
         config.addinivalue_line("markers", f"{name}: runs on the {name} backend")
-    try:
-        config._trustlab_backend = backends.backend_class(config.getoption("trustlab_backend"))
-    except backends.UnknownBackend as e:
-        raise pytest.UsageError(f"--trustlab-backend: {e}") from None
-
-
-def _requested(path: Path, config: pytest.Config) -> bool:
-    """Only files the user asked for: a `scenarios` folder (or a scenario file) named on the command line."""
-    for arg in config.args:
-        target = Path(arg.split("::")[0]).resolve()
-        if target == path.resolve() or (target.is_dir() and target.name == "scenarios"
-                                         and target in path.resolve().parents):
-            return True
-    return False
+    spaced = _spaced_paths(config)
+    if spaced:
+        fixed = ", ".join(s.replace(" ", "=", 1) for s in spaced)
+        raise pytest.UsageError(f"write {fixed}: with a space pytest reads the path as a test path when it picks its "
+                                f"rootdir and ini file (rootdir is now {config.rootpath}); or set the ini option")
+    config._trustlab = Settings(config)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Optional[pytest.Collector]:
-    if file_path.suffix in (".yaml", ".yml") and _requested(file_path, parent.config):
-        return ScenarioFile.from_parent(parent, path=file_path)
+    settings: Settings = parent.config._trustlab
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    if settings.named(file_path) or (settings.in_trustlab_folder(file_path)
+                                     and catalogue_mod.is_trustlab_file(file_path)):
+        return TrustlabFile.from_parent(parent, path=file_path)
     return None
 
 
-def _catalogue(config: pytest.Config):
-    if not hasattr(config, "_trustlab_catalogue"):
-        dirs = [Path(d) for d in config.getoption("trustlab_catalogue")]
-        config._trustlab_catalogue = catalogue_mod.load(dirs) if dirs else catalogue_mod.load_default()
-    return config._trustlab_catalogue
-
-
-class ScenarioFile(pytest.File):
+class TrustlabFile(pytest.File):
     def collect(self):
+        settings: Settings = self.config._trustlab
         try:
             spec, _ = catalogue_mod.load_file(self.path)
+            cat = settings.catalogue(catalogue_folder(self.path), self.path)
         except SpecError as e:
             raise self.CollectError(str(e)) from None
-        if not hasattr(spec, "symptoms"):
-            return
-        backend = self.config._trustlab_backend.name
-        if spec.regression:
-            kinds = [("regression", None)]
+        if hasattr(spec, "symptoms"):
+            spec = cat.scenarios[spec.id]
+            if spec.regression:
+                kinds = [("regression", None, spec)]
+            else:
+                kinds = [("reproduce", None, spec)] + [(f"fixed-by[{rid}]", rid, spec)
+                                                       for rid in sorted(cat.remediations)
+                                                       if cat.remediations[rid].claims(spec.id)]
         else:
-            claims = sorted(r.id for r in _catalogue(self.config).remediations.values() if spec.id in r.fixes)
-            kinds = [("reproduce", None)] + [(f"fixed-by[{rid}]", rid) for rid in claims]
-        for name, rid in kinds:
-            item = ScenarioItem.from_parent(self, name=name, spec=spec, remediation_id=rid)
-            for mark in ("trustlab", backend, *spec.tags):
+            kinds = [(f"fixes[{sid}]", spec.id, cat.scenarios[sid]) for sid in spec.fixes
+                     if spec.claims(sid) and not settings.collects(Path(cat.sources[sid].file))]
+        for name, rid, scenario in kinds:
+            item = ScenarioItem.from_parent(self, name=name, spec=scenario, remediation_id=rid, catalogue=cat)
+            for mark in ("trustlab", settings.backend.name, *scenario.tags):
                 self.config.addinivalue_line("markers", f"{mark}: trustlab tag")
                 item.add_marker(mark)
+            if scenario.regression and scenario.regression.verdict != Verdict.FIXED.value:
+                item.add_marker(pytest.mark.xfail(
+                    strict=True, raises=KnownFailure,
+                    reason=f"a known counterexample (recorded {scenario.regression.verdict}); if it passes now, "
+                           f"promote it: set its `regression: verdict:` to what it gives"))
             yield item
 
 
 class TrustlabFailure(Exception):
-    def __init__(self, journal: Journal, expected: str):
+    def __init__(self, journal: Journal, expected: str, contradicting: list[Replay] = ()):
         super().__init__(journal.verdict.value)
-        self.journal, self.expected = journal, expected
+        self.journal, self.expected, self.contradicting = journal, expected, list(contradicting)
+
+
+class KnownFailure(TrustlabFailure):
+    """A found counterexample that still fails as recorded: the expected failure."""
 
 
 class ScenarioItem(pytest.Item):
-    def __init__(self, *, spec, remediation_id: Optional[str], **kwargs):
+    def __init__(self, *, spec, remediation_id: Optional[str], catalogue, **kwargs):
         super().__init__(**kwargs)
-        self.spec, self.remediation_id = spec, remediation_id
+        self.spec, self.remediation_id, self.catalogue = spec, remediation_id, catalogue
 
     def runtest(self) -> None:
-        backend = self.config._trustlab_backend
-        profile = load_profile(self.config.getoption("trustlab_profile") or backend.default_profile)
+        settings: Settings = self.config._trustlab
+        backend, profile, seed = settings.backend, settings.behaviour, settings.seed
         if self.spec.regression:
-            remediation, expected = from_regression(self.spec), self.spec.regression.verdict
-        elif self.remediation_id:
-            remediation, expected = _catalogue(self.config).remediation(self.remediation_id), Verdict.FIXED.value
-        else:
-            remediation, expected = None, Verdict.REPRODUCED.value
-        journal = run(self.spec, remediation, backend, profile)
+            replayed = replay(self.spec, self.catalogue, backend, profile, seed)
+            self._skip_unsupported(replayed.journal)
+            if replayed.state == AS_RECORDED and replayed.fails:
+                raise KnownFailure(replayed.journal, self.spec.regression.verdict)      # xfailed, as expected
+            if replayed.state == DIFFERENTLY:
+                raise TrustlabFailure(replayed.journal, self.spec.regression.verdict)
+            return                              # passes: strict xfail makes that a failure that says to promote it
+        remediation = self.catalogue.remediation(self.remediation_id) if self.remediation_id else None
+        journal = run(self.spec, remediation, backend, profile, seed)
+        self._skip_unsupported(journal)
+        expected = Verdict.FIXED if remediation else Verdict.REPRODUCED
+        contradicting = [] if remediation is None else [
+            r for r in (replay(f, self.catalogue, backend, profile, seed)
+                        for f in counterexamples(self.catalogue, self.spec.id, remediation.id)) if r.contradicts]
+        if journal.verdict is not expected or contradicting:
+            raise TrustlabFailure(journal, expected.value, contradicting)
+
+    def _skip_unsupported(self, journal: Journal) -> None:
         if journal.verdict is Verdict.UNSUPPORTED:
-            pytest.skip(f"unsupported on {backend.name}: {journal.judgement.reason}")
-        if journal.verdict.value != expected:
-            raise TrustlabFailure(journal, expected)
+            pytest.skip(f"unsupported on {journal.backend}: {journal.judgement.reason}")
 
     def repr_failure(self, excinfo, style=None):
         if not isinstance(excinfo.value, TrustlabFailure):
             return super().repr_failure(excinfo, style)
         journal, expected = excinfo.value.journal, excinfo.value.expected
-        lines = [f"{self.spec.id}: expected {expected}, got {journal.verdict.value}"]
+        got = journal.verdict.value
+        lines = [f"{self.spec.id}: expected {expected}, got {got}" if got != expected else
+                 f"{self.spec.id}: {got}, but the claim does not hold"]
         for key in ("reason", "unmet", "worse", "failed_steps"):
             value = getattr(journal.judgement, key)
             lines += [f"  {key.replace('_', ' ')}: {v}" for v in ([value] if isinstance(value, str) else value or [])]
+        lines += [f"  contradicted by the known counterexample {r.found}: it replays {r.journal.verdict.value}, a "
+                  f"schedule within the claim (narrow the claim with `provided:` or fix the procedure)"
+                  for r in excinfo.value.contradicting]
         failing = [e for e in journal.steps if e.get("matched") is False and e["phase"] != "recheck"
                    or e["status"] == "failed"]
         if failing:
@@ -128,8 +258,8 @@ class ScenarioItem(pytest.Item):
             for e in failing:
                 got = e.get("outcome") or e["status"]
                 message = (e.get("message") or {}).get("en", "")
-                lines.append(f"  {e['clock']:>8}  {e['phase']}[{e['index']}] {e['step']} -> {got}"
-                             + (f"  ({message})" if message and got not in ("SUCCESS",) else ""))
+                lines.append(f"  {e['clock']:>8}  {e['phase']}[{e['index']}] {entry_text(e, journal.affected)} "
+                             f"-> {got}" + (f"  ({message})" if message and got not in ("SUCCESS",) else ""))
                 lines += [f"            | {out}" for out in e.get("output", [])[-2:]]
         return "\n".join(lines)
 

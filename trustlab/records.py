@@ -11,9 +11,9 @@ from typing import Any, Iterable, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from trustlab.catalogue import Catalogue
-from trustlab.engine.journal import Journal
+from trustlab.engine.journal import Document, Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import Matrix
+from trustlab.engine.matrix import Matrix, replayed
 
 
 class RecordError(ValueError):
@@ -77,7 +77,7 @@ def session_of(record: dict[str, Any]) -> Session:
                                    text=f"score {score.get('percent')}% ({score.get('verdict')}), solved by "
                                         f"{score.get('solved_by') or 'nobody yet'}"))
     return Session(kind="training-session", scenario=record["scenario"], backend=record["backend"], events=events)
-JOURNAL_KEYS = ("format", "scenario", "remediation", "backend", "profile", "seed", "verdict", "entries")
+JOURNAL_KEYS = tuple(Document.model_fields)          # the journal format's own keys (`trustlab schema journal`)
 ENTRY_KEYS = {"step": ("phase", "index", "step", "verb", "t", "status"),
               "background": ("phase", "t", "computer", "event")}
 """What the timeline needs of an entry; the journal format (README: Layout) has more."""
@@ -195,6 +195,6 @@ def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
         for j in found:
             spec = catalogue.scenarios.get(j.scenario)
             if spec is not None and spec.regression is not None:
-                m.regressions[j.scenario] = (j, spec.regression.verdict)
+                m.regressions[j.scenario] = replayed(spec, j, catalogue)
         out.append(m)
     return out

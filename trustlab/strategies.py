@@ -21,9 +21,15 @@ from hypothesis import strategies as st
 
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
-from trustlab.specs.steps import AnyOrderStep, MaybeStep, Span, StepBase
+from trustlab.specs.steps import STEP_MODELS, AnyOrderStep, MaybeStep, Span, StepBase
 
 MINUTE = 60
+
+GAP = {"min": "0s", "max": "2h"}
+"""The time a technician may take between two steps when the files say nothing: up to two hours, which crosses the
+timers that matter here (a time poll, the scavenger, a GP refresh; TM-1, TM-2, TM-10)."""
+BACKGROUND = [{"reboot": {}}, {"cable_flap": {}}, {"advance_time": {"by": {"min": "15m", "max": "2d"}}}]
+"""Background events the explorer may add on its own: a reboot, a cable flap, time passing (scavenger, GP, time)."""
 
 
 @dataclass(frozen=True)
@@ -174,15 +180,34 @@ def procedures(remediation: Remediation, max_background: int = 3) -> st.SearchSt
         lambda body: remediation.model_copy(update={"steps": body, "background": []}))
 
 
-def schedules(scenario: Scenario, remediation: Remediation) -> st.SearchStrategy[Schedule]:
-    """One flat draw for the whole schedule: the scenario's choices, then the procedure's."""
+def with_timing(remediation: Remediation) -> Remediation:
+    """The remediation with what can vary although it declares nothing: a gap (`GAP`) after each of its steps, and
+    the background events of `BACKGROUND` it does not list itself."""
+    wait = STEP_MODELS["wait"].model_validate({"wait": {"for": GAP}})
+    steps = [s for step in remediation.steps for s in (step, wait)]
+    declared = {step.verb for step in remediation.background}
+    extra = [STEP_MODELS[verb].model_validate(event) for event in BACKGROUND for verb in event if verb not in declared]
+    return remediation.model_copy(update={"steps": steps, "background": [*remediation.background, *extra]})
+
+
+def _schedule_choices(scenario: Scenario, remediation: Remediation):
     setup, brk = compile_steps(scenario.setup), compile_steps(scenario.break_)
     procedure = _procedure_choices(remediation, 3)
-    ranges = setup.ranges + brk.ranges + procedure.ranges
 
     def build(values: tuple[int, ...]) -> Schedule:
         it = iter(values)
         concrete = scenario.model_copy(update={"setup": setup.decode(it), "break_": brk.decode(it), "regression": None})
         return Schedule(concrete, remediation.model_copy(update={"steps": procedure.decode(it), "background": []}))
 
+    return setup.ranges + brk.ranges + procedure.ranges, build
+
+
+def variation(scenario: Scenario, remediation: Remediation) -> int:
+    """How many choices a schedule of these files makes; 0: every schedule is the plain run."""
+    return sum(1 for low, high in _schedule_choices(scenario, remediation)[0] if high > low)
+
+
+def schedules(scenario: Scenario, remediation: Remediation) -> st.SearchStrategy[Schedule]:
+    """One flat draw for the whole schedule: the scenario's choices, then the procedure's."""
+    ranges, build = _schedule_choices(scenario, remediation)
     return choices(ranges).map(build)

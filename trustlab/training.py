@@ -36,7 +36,7 @@ from trustlab.engine.backend import FAILED, UNSUPPORTED, Backend, LabOptions, La
 from trustlab.engine.journal import matches
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan, resolve
-from trustlab.engine.runner import judge
+from trustlab.engine.runner import Names, judge
 from trustlab.profiles import load_profile
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
@@ -332,13 +332,24 @@ class Session:
             data["command"] = command
         return self._event("step", **data)
 
+    def names(self) -> Names:
+        """The computers the recorded steps renamed (a rejoin under a new name): later steps use the new name."""
+        names = Names()
+        for event in self.steps():
+            names.update(event.get("renamed", {}))
+        return names
+
     def perform(self, actions: list[Action], by: str = TRAINEE, command: Optional[str] = None) -> list[StepResult]:
         """Resolved steps on the live lab, recorded (with the line typed, if one was)."""
         lab = self.live()
+        names = self.names()
         results, events = [], []
-        for action in actions:
+        for action in map(names.current, actions):
             result = lab.do(action.verb, action.args)
             events.append(self._step_event(action, result, by, command))
+            renamed = names.follow(action, result)
+            if renamed:
+                events[-1]["renamed"] = renamed
             events += [self._event("background", computer=c, text=text) for _, c, text in lab.background()]
             results.append(result)
         lab.keep()
@@ -404,11 +415,12 @@ class Session:
                 if event["phase"] == SYMPTOMS:
                     results.append((_action(event), StepResult(status=event["status"], outcome=event.get("outcome"),
                                                                details=event.get("details", {}))))
-            observed = [(a, lab.do(a.verb, a.args)) for a in checks + recheck]
+            names = self.names()
+            observed = [(a, lab.do(a.verb, a.args)) for a in map(names.current, checks + recheck)]
             lab_time = lab.now()
         finally:
             lab.close()
-        judgement = judge(results + observed, True)
+        judgement = judge(results + observed, True, names)
         conditions = [_condition(a, r, matches(a, r)) for a, r in observed if a.phase == VERIFY]
         conditions.append(Condition(dict(NOTHING_WORSE), not judgement.worse,
                                     dict(SEEN["ok"]) if not judgement.worse else

@@ -148,3 +148,45 @@ def test_determinism_byte_for_byte(catalogue, seed):
     for sid, s in catalogue.scenarios.items():
         for rid, r in catalogue.remediations.items():
             assert run(s, r, SimBackend, seed=seed).to_json() == run(s, r, SimBackend, seed=seed).to_json(), (sid, rid)
+
+
+def test_every_probe_before_and_after_counts_not_only_the_symptoms():
+    """A procedure that leaves the laptop with no address made things worse, although no symptom probed the network."""
+    reinstall = remediation([{"local_admin_logon": {}}, {"reinstall_adapter": {}}, {"reboot": {}}])
+    journal = run(scenario(), reinstall, SimBackend)
+    assert journal.verdict.value == "MADE_WORSE"
+    assert "network: {} -> UP before; NO_ADDRESS after" in journal.judgement.worse
+    before = [e["step"] for e in journal.steps if e["phase"] == "before"]
+    assert before == ["secure_channel: {}", "network: {}", "logon: {user: bob}"]   # what the symptoms did not probe
+    assert not [e for e in journal.steps if e["phase"] == "after"]     # bob could not log on before: nothing to lose
+
+
+def test_each_users_logon_is_compared():
+    s = scenario(setup=[{"join": {}}, {"logon": {"expect": "SUCCESS"}}, {"logon": {"user": "bob", "expect": "SUCCESS"}}],
+                 **{"break": [{"force_password_change": {}}]}, symptoms=[{"logon": {"expect": "PASSWORD_MUST_CHANGE"}}],
+                 models=["LG-6"])
+    careless = remediation([{"change_password": {"where": "this_computer"}}, {"force_password_change": {"user": "bob"}}])
+    journal = run(s, careless, SimBackend)
+    assert journal.judgement.to_dict()["verdict"] == "MADE_WORSE"
+    assert journal.judgement.worse == ("logon: {user: bob} -> SUCCESS before; PASSWORD_MUST_CHANGE after",)
+    assert [e["step"] for e in journal.steps if e["phase"] == "after"] == ["logon: {user: bob}"]
+
+
+def test_an_expectation_that_held_before_and_fails_after_is_worse():
+    strict = remediation([{"local_admin_logon": {}}, {"replace_nic": {}}, {"configure_ip": {"on_conflict": "apply"}},
+                          {"repair_secure_channel": {}}, {"reboot": {}}],
+                         verify=[{"network": {"expect": "UP", "hidden_adapters": 0}}])
+    v = verdict(scenario(), strict)
+    assert v["verdict"] == "MADE_WORSE"
+    assert v["worse"] == ["verify[0] network: {expect: UP, hidden_adapters: 0}: held before the procedure, not after "
+                          "(UP, hidden_adapters 1)"]
+
+
+def test_a_rejoin_under_a_new_name_is_followed_by_the_journal_and_the_probes():
+    renamed = remediation([{"local_admin_logon": {}}, {"rejoin_domain": {"new_name": "LOANER01-R"}}])
+    journal = run(scenario(), renamed, SimBackend)
+    assert journal.judgement.to_dict() == {"verdict": "FIXED"}
+    after = [e for e in journal.steps if e["phase"] in ("verify", "recheck", "after")]
+    assert after and {e["args"]["computer"] for e in after} == {"LOANER01-R"}
+    rejoin = next(e for e in journal.steps if e["verb"] == "rejoin_domain")
+    assert rejoin["args"]["computer"] == "LOANER01" and rejoin["renamed"] == {"LOANER01": "LOANER01-R"}

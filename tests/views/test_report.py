@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
+from tests.conftest import ROOT
 from trustlab.engine.conformance import compare
 from trustlab.engine.journal import Journal
 from trustlab.engine.matrix import run_matrix
@@ -151,9 +152,21 @@ def test_a_counterexample_is_drawn_against_the_plain_run_with_the_differences_ma
 
 
 def test_the_explore_command_writes_its_counterexample_report(tmp_path):
+    """The shipped claim is narrowed away from its counterexample; without the narrowing the explorer finds it."""
+    import shutil
+
+    import yaml
+
+    catalogue = tmp_path / "catalogue"
+    for sub in ("scenarios", "remediations"):
+        shutil.copytree(ROOT / sub, catalogue / sub, ignore=shutil.ignore_patterns("found"))
+    ritual = catalogue / "remediations" / "unplug-cached-logon-wait-reboot.yaml"
+    doc = yaml.safe_load(ritual.read_text(encoding="utf-8"))
+    doc.pop("provided")
+    ritual.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     out = tmp_path / "report.html"
-    r = cli("explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot", "--seed", "1",
-            "--examples", "200", "--out", str(tmp_path / "found"), "--report", str(out))
+    r = cli("--catalogue", str(catalogue), "explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot",
+            "--seed", "1", "--examples", "200", "--out", str(tmp_path / "found"), "--report", str(out))
     assert r.exit_code == 1
     html = out.read_text(encoding="utf-8")
     assert "schedules explored" in html and "claimed to fix it, got NOT_FIXED" in html

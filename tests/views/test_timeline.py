@@ -36,7 +36,7 @@ def test_steps_sit_where_they_happen(catalogue):
     assert lane["replace_nic: {}@break"] == "LOANER01/network"
     assert lane["advance_time: {by: 181d}@break"] == "lab"
     assert lane["reboot: {}@break"] == "LOANER01"
-    assert [b.phase for b in tl.bands] == ["setup", "break", "symptoms", "remediation", "verify", "recheck"]
+    assert [b.phase for b in tl.bands] == ["setup", "break", "symptoms", "before", "remediation", "verify", "recheck"]
     journal, tl = timeline(catalogue, "password-expired", "seed-checklist")
     [at_console] = [m.lane for m in tl.marks if journal.entries[m.entry].get("verb") == "change_password"]
     assert at_console == "LOANER01"                                         # where: this_computer

@@ -5,16 +5,19 @@ from __future__ import annotations
 import functools
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 import click
 from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from trustlab import backends
 from trustlab import catalogue as catalogue_mod
 from trustlab.backends import UnknownBackend
-from trustlab.catalogue import Catalogue, UnknownEntry
+from trustlab.catalogue import Catalogue, NotACatalogue, UnknownEntry
 from trustlab.engine.backend import LabUnavailable
 from trustlab.profiles import UnknownProfile
 from trustlab.specs.errors import SpecError
@@ -22,19 +25,52 @@ from trustlab.specs.errors import SpecError
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+FORMATS = ("rich", "plain", "json")
+
+
+def console(fmt: str = "rich") -> Console:
+    """Where a command prints: lines are never wrapped or cut (soft wrap); `plain` also has no colour."""
+    return Console(highlight=False, soft_wrap=True, **({} if fmt == "rich" else {"color_system": None}))
+
+
+def format_option():
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                        help="rich: tables and colour (the default on a terminal); plain: lines for logs and pipes, "
+                             "nothing cut, no colour (the default when piped); json: for tools.")
+
+
+def chosen_format(fmt: Optional[str]) -> str:
+    return fmt or ("rich" if sys.stdout.isatty() else "plain")
+
+
+@contextmanager
+def progress(total: int, what: str, shown: Optional[Console] = None) -> Iterator[Callable[..., None]]:
+    """A bar with the count, the total and the time left on long runs, on the terminal's stderr; silent when
+    stderr is not a terminal (piped, CI logs). Yields `advance(label)`, called once per unit done (or with
+    `done=N`, how many are done so far)."""
+    shown = shown or Console(stderr=True)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("left"), TimeRemainingColumn(), console=shown, transient=True,
+                   disable=not shown.is_terminal)
+    with bar:
+        task = bar.add_task(what, total=total)
+        def advance(label: str = "", done: Optional[int] = None) -> None:
+            bar.update(task, description=f"{what} {label}".rstrip(),
+                       **({"advance": 1} if done is None else {"completed": done}))
+        yield advance
 
 
 class Context:
-    def __init__(self, dirs: tuple[Path, ...]):
-        self.dirs = dirs
+    """The catalogue in use: the `--catalogue` folders or else the shipped one, and the `--add` folders beside it."""
+
+    def __init__(self, dirs: tuple[Path, ...] = (), added: tuple[Path, ...] = ()):
+        self.folders = [*(dirs or (catalogue_mod.default_root(),)), *added]
         self._catalogue: Optional[Catalogue] = None
 
     @property
     def catalogue(self) -> Catalogue:
         if self._catalogue is None:
-            self._catalogue = (catalogue_mod.load(self.dirs) if self.dirs else catalogue_mod.load_default())
+            self._catalogue = catalogue_mod.load_folders(self.folders)
         return self._catalogue
 
 
@@ -53,7 +89,7 @@ def bad_input(fn):
         except SpecError as e:
             print_problems(e, "; nothing was run")
             sys.exit(EXIT_BAD_INPUT)
-        except (UnknownEntry, UnknownProfile, UnknownBackend, LabUnavailable) as e:
+        except (UnknownEntry, NotACatalogue, UnknownProfile, UnknownBackend, LabUnavailable) as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_BAD_INPUT)
     return wrapper
@@ -85,20 +121,50 @@ def backend_option(default: str = backends.MODEL, with_lab: bool = False, help: 
     return click.option("--backend", default=default, show_default=True, type=BackendType(with_lab), help=help)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--catalogue", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A folder of scenario and remediation files to use instead of the shipped catalogue "
-                   "(repeatable).")
+class Main(click.Group):
+    """The catalogue options belong to the whole command line, so they may also follow the command
+    (`trustlab run --add ci/trustlab`): they are moved in front of it before click parses."""
+
+    ANYWHERE = ("--catalogue", "--add")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        front, rest, i = [], [], 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                rest += args[i:]
+                break
+            width = 0 if arg.split("=", 1)[0] not in self.ANYWHERE else 1 if "=" in arg else 2
+            (front if width else rest).extend(args[i:i + (width or 1)])
+            i += width or 1
+        return super().parse_args(ctx, front + rest)
+
+
+FOLDER = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="trustlab", message="trustlab %(version)s")
+@click.option("--catalogue", "dirs", multiple=True, type=FOLDER,
+              help="A catalogue folder (its scenarios/ and remediations/) to use instead of the shipped catalogue "
+                   "(repeatable; also after the command).")
+@click.option("--add", "added", multiple=True, type=FOLDER,
+              help="A catalogue folder to use beside the shipped catalogue, or beside the --catalogue folders "
+                   "(repeatable; also after the command).")
 @click.pass_context
-def main(ctx: click.Context, dirs: tuple[Path, ...]) -> None:
+def main(ctx: click.Context, dirs: tuple[Path, ...], added: tuple[Path, ...]) -> None:
     """trustlab: reproduce Windows domain logon breakages and prove which repair procedures fix them.
+
+    A catalogue folder holds scenario files in scenarios/ and remediation files in remediations/; nothing else in it
+    is read.
 
     \b
     Examples:
       trustlab run                                  # the whole catalogue on the sim: the matrix
       trustlab run machine-account-reset -r repair-secure-channel-with-credential
+      trustlab run --add ci/trustlab                # your own folder beside the shipped catalogue
       trustlab list
       trustlab validate my-scenarios/
     """
-    ctx.obj = Context(dirs)
+    ctx.obj = Context(dirs, added)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # clean-up handlers run on SIGTERM as on Ctrl-C

@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.profiles import load_profile
@@ -29,11 +29,14 @@ from trustlab.profiles import load_profile
               show_default=True, help="Hypothesis example database: known failures are tried first, also in CI "
                                       "(not with --seed, which repeats exactly from the seed alone).")
 @report_option("the exploration (its counterexample against the plain run)")
+@click.option("--vary-timing", is_flag=True,
+              help="Also vary what the files do not declare: the time between the procedure's steps (0 s to 2 h) "
+                   "and background events it does not list (a reboot, a cable flap, 15 min to 2 days passing).")
 @click.pass_obj
 @bad_input
 def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend], profile: Optional[str],
             examples: int, seed: Optional[int], derandomize: bool, out: Path, database: Path,
-            report_path: Optional[Path]) -> None:
+            vary_timing: bool, report_path: Optional[Path]) -> None:
     """Let Hypothesis vary timing, order and background events of SCENARIO and REMEDIATION and check the claims:
     the symptoms reproduce, and a remediation that claims to fix the scenario fixes it.
 
@@ -44,6 +47,7 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
     Examples:
       trustlab explore clock-months-off -r unplug-cached-logon-wait-reboot --examples 300 --seed 1
       trustlab explore password-changed-elsewhere -r unplug-cached-logon-wait-reboot --derandomize
+      trustlab explore machine-account-reset -r reset-machine-password --vary-timing
     """
     from trustlab.explorer import explore as search, write_regression
     from trustlab.views.report import counterexample, write_report
@@ -51,10 +55,10 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
 
     cat, prof, shown = obj.catalogue, load_profile(profile or backend.default_profile), console()
     spec, fix = cat.scenario(scenario), cat.remediation(remediation)
-    with shown.status("exploring") as status:
+    with progress(examples, "exploring") as advance:
         result = search(spec, fix, backend, prof, examples, seed, derandomize, database,
-                        progress=lambda r: status.update(f"{r.examples} schedules, {r.rate:.0f}/s, "
-                                                         f"{len(r.classes)} outcome classes"))
+                        progress=lambda r: advance(f"{r.rate:.0f}/s, {len(r.classes)} outcome classes",
+                                                   done=r.examples), vary_timing=vary_timing)
     written = write_regression(result.failure, spec, fix, out, seed) if result.failure else None
     print_exploration(result, written, shown)
     if report_path:

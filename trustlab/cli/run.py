@@ -1,25 +1,42 @@
 """`trustlab run`: one scenario (with a remediation), or the whole catalogue as the matrix."""
 from __future__ import annotations
 
+import json
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
 import click
 from rich.text import Text
 
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab.cli.base import (EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, chosen_format, console,
+                               format_option, main, progress)
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
+from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import run_matrix
+from trustlab.engine.matrix import counterexamples, key, planned, replay, run_matrix
 from trustlab.engine.runner import run as run_one
 from trustlab.guide import run_guide
 from trustlab.profiles import PROFILES, load_profile
 from trustlab.specs.remediation import Remediation, from_regression
-from trustlab.views.junit import write_junit
+from trustlab.views.junit import matrix_cases, run_case, write_junit
 from trustlab.views.report import write_report
 from trustlab.views.terminal import print_journal, print_matrix
+from trustlab.views.words import LANGUAGES, say
+
+KEPT = "a journal of the same name is replaced; other files there are left as they are"
+
+
+def write_journals(folder: Path, journals: list[Journal]) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise click.BadParameter(f"{folder} is a file; with no SCENARIO, --journal names a folder",
+                                 param_hint="--journal")
+    folder.mkdir(parents=True, exist_ok=True)
+    for journal in journals:
+        journal.write(folder / f"{key(journal)}.json")
+    click.echo(f"wrote {len(journals)} journals to {folder}/ ({KEPT})", err=True)
 
 
 @main.command()
@@ -30,64 +47,95 @@ from trustlab.views.terminal import print_journal, print_matrix
 @click.option("--profile", help=f"Behaviour profile: {', '.join(PROFILES)} or a profile YAML file "
                                 "(default: the backend's own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the lab's random timers.")
-@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the journal (JSON) here; with no SCENARIO, a folder for one journal per run.")
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML of the matrix.")
-@click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
-              help="Language of the Windows messages shown.")
+@click.option("--journal", "journal_path", type=click.Path(path_type=Path),
+              help=f"Write the journal (JSON). One run: this file, or SCENARIO--REMEDIATION.json in this folder if it "
+                   f"is one. The matrix: a folder (made if need be) with one journal per run; {KEPT}.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write JUnit XML: of the matrix (a case per reproduction, claim and found counterexample), or of "
+                   "the one run.")
+@click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True,
+              help="Language of what is shown: the Windows messages and trustlab's own words.")
+@format_option()
 @report_option("the run (with no SCENARIO: the matrix, every run and the guide)")
 @click.pass_obj
 @bad_input
 def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backend: type[Backend],
         profile: Optional[str], seed: int, journal_path: Optional[Path], junit: Optional[Path], lang: str,
-        report_path: Optional[Path]) -> None:
+        fmt: Optional[str], report_path: Optional[Path]) -> None:
     """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix.
 
+    A claim holds when its run is FIXED and no known counterexample (scenarios/found/) within the claim still
+    fails; a found file replays its recorded schedule.
+
     \b
-    Exit status: 0 when every claim holds (or the single run is REPRODUCED / FIXED), 1 when not, 2 on bad input.
+    Exit status: 0 when every claim holds (or the single run is REPRODUCED / FIXED and its claim holds, or a found
+    file replays as recorded), 1 when not, 2 on bad input.
 
     \b
     Examples:
       trustlab run
+      trustlab run --junit junit.xml --journal journals/
       trustlab run seed-loaner-story --lang ja
       trustlab run seed-loaner-story -r remove-ghost-adapter --journal run.json
     """
-    out = console()
+    fmt = chosen_format(fmt)
+    out = console(fmt)
     prof = load_profile(profile or backend.default_profile)
     cat = obj.catalogue
+    started = time.time()
     if scenario is None:
         if remediation:
             raise click.UsageError("--remediation needs a SCENARIO")
-        with out.status("running the catalogue") as status:
-            m = run_matrix(cat, backend, prof, seed, progress=lambda s, r: status.update(f"{s} {r or ''}"))
-        print_matrix(m, out)
+        with progress(planned(cat), "running the catalogue") as advance:
+            m = run_matrix(cat, backend, prof, seed, progress=advance)
+        if fmt == "json":
+            click.echo(json.dumps(m.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            print_matrix(m, out, lang)
         if junit:
-            write_junit(m, junit)
+            write_junit(junit, matrix_cases(m), started)
         if report_path:
             write_report([m, run_guide(cat, backend, prof, seed, m)], report_path, cat)
         if journal_path:
-            journal_path.mkdir(parents=True, exist_ok=True)
-            for journal in [*m.reproduced.values(), *m.cells.values()]:
-                journal.write(journal_path / f"{journal.scenario}--{journal.remediation or 'reproduce'}.json")
+            write_journals(journal_path, m.journals())
         sys.exit(EXIT_OK if m.ok else EXIT_FAILED)
+
     spec = cat.scenario(scenario)
     fix: Optional[Remediation] = cat.remediation(remediation) if remediation else None
-    replay = spec.regression is not None and fix is None
-    if replay:
+    replaying = spec.regression is not None and fix is None
+    if replaying:
         fix = from_regression(spec)
     journal = run_one(spec, fix, backend, prof, seed)
-    print_journal(journal, out, lang)
+    seconds = time.time() - started
+    claimed = fix is not None and not replaying and fix.claims(scenario)
+    known = [replay(f, cat, backend, prof, seed) for f in counterexamples(cat, scenario, fix.id)] if claimed else []
+    contradicting = [r for r in known if r.contradicts]
+    if fmt == "json":
+        click.echo(journal.to_json(), nl=False)
+    else:
+        print_journal(journal, out, lang)
     if report_path:
         write_report([journal], report_path, cat)
-    if replay:
+    if replaying:
         same = journal.verdict.value == spec.regression.verdict
-        out.print(Text(f"regression: recorded {spec.regression.verdict}, replayed {journal.verdict.value}"
-                       f"{'' if same else ' (CHANGED)'}", style="bold green" if same else "bold red"))
-        sys.exit(EXIT_OK if same else EXIT_FAILED)
-    if fix is not None and scenario in fix.fixes:
-        holds = journal.verdict is Verdict.FIXED
-        out.print(Text(f"claim {fix.id} fixes {scenario}: {'holds' if holds else 'DOES NOT HOLD'}",
-                       style="bold green" if holds else "bold red"))
+        if fmt != "json":
+            out.print(Text(say(lang, "regression", recorded=spec.regression.verdict, replayed=journal.verdict.value)
+                           + ("" if same else say(lang, "regression changed")),
+                           style="bold green" if same else "bold red"))
+        ok = same
+    else:
+        ok = journal.verdict in (Verdict.REPRODUCED, Verdict.FIXED) and not contradicting
+        if claimed and fmt != "json":
+            holds = journal.verdict is Verdict.FIXED and not contradicting
+            out.print(Text(say(lang, "claim holds" if holds else "claim broken", remediation=fix.id,
+                               scenario=scenario), style="bold green" if holds else "bold red"))
+            for r in contradicting:
+                out.print(Text(say(lang, "contradicted", found=r.found, verdict=r.journal.verdict.value),
+                               style="red"))
+    if junit:
+        write_junit(junit, [run_case(journal, seconds, claimed, contradicting, spec.regression)], started)
     if journal_path:
-        journal.write(journal_path)
-    sys.exit(EXIT_OK if journal.verdict in (Verdict.REPRODUCED, Verdict.FIXED) else EXIT_FAILED)
+        target = journal_path / f"{key(journal)}.json" if journal_path.is_dir() else journal_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        journal.write(target)
+    sys.exit(EXIT_OK if ok else EXIT_FAILED)

@@ -6,7 +6,34 @@ from typing import Annotated, Any, Optional
 from pydantic import BeforeValidator, Field, field_validator
 
 from trustlab.specs.scenario import ID_PATTERN, check_models
-from trustlab.specs.steps import STEP_MODELS, Expectation, Step, Strict
+from trustlab.specs.steps import STEP_MODELS, VERBS, Expectation, Step, StepBase, Strict, flatten
+
+
+def _verbs(pair: list[str]) -> list[str]:
+    for name in pair:
+        if name not in VERBS:
+            raise ValueError(f"{name!r} is not a step; allowed: {', '.join(VERBS)}")
+    return pair
+
+
+class Condition(Strict):
+    """A condition on a claim: the claim holds only for the concrete procedures that meet it (the written one must).
+    `before: [A, B]`: an A step comes before the procedure's last B step (e.g. the cable is back in before the
+    reboot); a procedure with no B step does not meet it."""
+
+    before: list[str] = Field(min_length=2, max_length=2, description="[A, B]: an A step before the last B step")
+
+    _check_verbs = field_validator("before")(_verbs)
+
+    def met(self, steps: list[StepBase]) -> bool:
+        first, last = self.before
+        verbs = [step.verb for step in flatten(steps)]
+        if last not in verbs:
+            return False
+        return first in verbs[:len(verbs) - 1 - verbs[::-1].index(last)]
+
+    def __str__(self) -> str:
+        return f"{self.before[0]} before the last {self.before[1]}"
 
 
 def _command(value: Any) -> Any:
@@ -31,6 +58,10 @@ class Remediation(Strict):
     models: list[str] = Field(default_factory=list, description="behaviour IDs the procedure relies on")
     tags: list[str] = Field(default_factory=list)
     fixes: list[str] = Field(default_factory=list, description="IDs of the scenarios this procedure claims to fix")
+    provided: dict[str, list[Condition]] = Field(
+        default_factory=dict, description="a claim narrowed: `SCENARIO: [condition, ...]`; the claim on SCENARIO "
+        "holds only for the concrete procedures that meet every condition (plain runs do; the explorer and the "
+        "found counterexamples are judged against the claim only where they meet them)")
     steps: list[ProcedureStep] = Field(min_length=1, description="steps, each a verb or a `command:` typed as a "
                                        "technician types it (the console's command table makes it a step)")
     background: list[Step] = Field(default_factory=list, description="events that may happen at any point of the "
@@ -43,6 +74,11 @@ class Remediation(Strict):
     @property
     def checks(self) -> list:
         return self.verify if self.verify is not None else DEFAULT_VERIFY
+
+    def claims(self, scenario: str, steps: Optional[list] = None) -> bool:
+        """Does this procedure, run as `steps` (a concrete schedule; default: as written), claim to fix `scenario`?"""
+        steps = self.steps if steps is None else steps
+        return scenario in self.fixes and all(c.met(steps) for c in self.provided.get(scenario, []))
 
 
 DEFAULT_VERIFY = [

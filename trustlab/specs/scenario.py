@@ -30,6 +30,7 @@ class Affected(Strict):
 class Regression(Strict):
     """A schedule the explorer found: the concrete procedure that was run after the break, and what it gave."""
 
+    scenario: str = Field(description="the scenario that was explored (this file is a concrete copy of it)")
     remediation: str = Field(description="the remediation that was explored")
     steps: list[Step] = Field(min_length=1, description="its steps, as they ran")
     verify: Optional[list[Expectation]] = None

@@ -144,6 +144,7 @@ class Verb:
     runs_checks: bool = False        # the engine does it by running the remediation's checks; no backend sees it
     observed: bool = False           # what it shows is an observation conformance compares (probes, admin tools)
     directory: bool = False          # done in the directory at the DC; `computer` names the account it changes
+    renames: Optional[str] = None    # the argument that gives the computer a new name; later steps use that name
 
     @property
     def doc(self) -> str:
@@ -153,7 +154,7 @@ class Verb:
 VERBS: dict[str, Verb] = {}
 
 
-def verb(name: str, family: Family, *models: str, **facts: bool):
+def verb(name: str, family: Family, *models: str, **facts: Any):
     def register(cls: type[Args]) -> type[Args]:
         facts.setdefault("observed", family is Family.PROBE)
         VERBS[name] = Verb(name, family, cls, models, **facts)
@@ -332,7 +333,7 @@ class ResetMachinePassword(OnComputer):
     tool: Literal["powershell", "netdom"] = "powershell"
 
 
-@verb("rejoin_domain", Family.ADMIN, "SC-7")
+@verb("rejoin_domain", Family.ADMIN, "SC-7", renames="new_name")
 class RejoinDomain(OnComputer):
     """Remove-Computer to a workgroup, reboot, Add-Computer, reboot. `new_name` joins under a new computer name."""
     credential: Credential = "domain_admin"

@@ -1,29 +1,116 @@
-"""JUnit XML of a matrix, for CI dashboards: one test case per claim and one per scenario's reproduction."""
+"""JUnit XML for CI dashboards: one test suite per backend and profile, a case per scenario's reproduction, per claim
+and per found counterexample (or for the one run), each with its time and the journal's steps in `system-out`.
+UNSUPPORTED is skipped, never failed; a found counterexample that still fails as recorded is an expected failure
+(skipped, as pytest writes an xfail); one that passes now, or fails differently, fails."""
 from __future__ import annotations
 
+import io
+import socket
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import groupby
 from pathlib import Path
+from typing import Optional
 
-from trustlab.engine.matrix import Matrix
+from rich.console import Console
+
+from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
+from trustlab.engine.matrix import AS_RECORDED, PASSES, Matrix, Replay, key
+from trustlab.views.terminal import print_journal
 
 
-def write_junit(m: Matrix, path: Path) -> None:
-    suite = ET.Element("testsuite", name="trustlab")
-    failures = 0
-    for sid, journal in m.reproduced.items():
-        case = ET.SubElement(suite, "testcase", classname="reproduce", name=sid)
-        if journal.verdict is not Verdict.REPRODUCED:
-            failures += 1
-            ET.SubElement(case, "failure", message=journal.verdict.value).text = journal.judgement.reason or ""
+@dataclass(frozen=True)
+class Case:
+    classname: str
+    name: str
+    journal: Journal
+    seconds: float
+    failure: Optional[tuple[str, str]] = None     # (message, detail)
+    skipped: Optional[str] = None
+
+
+def _why(journal: Journal, contradicting: list[Replay] = ()) -> str:
+    return "\n".join(journal.judgement.why + [f"contradicted by the known counterexample {r.found} (replays "
+                                              f"{r.journal.verdict.value})" for r in contradicting])
+
+
+def _judged(classname: str, name: str, journal: Journal, seconds: float, expected: Verdict,
+            contradicting: list[Replay] = ()) -> Case:
+    if journal.verdict is Verdict.UNSUPPORTED:
+        return Case(classname, name, journal, seconds, skipped=f"unsupported on {journal.backend}: "
+                                                               f"{journal.judgement.reason}")
+    if journal.verdict is not expected or contradicting:
+        message = journal.verdict.value + (" (a known counterexample contradicts the claim)" if contradicting else "")
+        return Case(classname, name, journal, seconds, failure=(message, _why(journal, contradicting)))
+    return Case(classname, name, journal, seconds)
+
+
+def _replayed(r: Replay, seconds: float) -> Case:
+    got = r.journal.verdict.value
+    if r.state == AS_RECORDED:
+        return Case("regression", r.found, r.journal, seconds,
+                    skipped=f"xfail: a known counterexample, replays {got} as recorded" if r.fails else None)
+    message = (f"passes now ({got}): promote it, set its regression verdict to {got}" if r.state == PASSES
+               else f"recorded {r.recorded}, replays {got}")
+    return Case("regression", r.found, r.journal, seconds, failure=(message, _why(r.journal)))
+
+
+def matrix_cases(m: Matrix) -> list[Case]:
+    cases = [_judged("reproduce", sid, j, m.seconds.get(key(j), 0.0), Verdict.REPRODUCED,
+                     [m.regressions[f] for f in m.contradicted(sid)]) for sid, j in m.reproduced.items()]
     for sid, rid in sorted(m.claims):
-        case = ET.SubElement(suite, "testcase", classname=f"claim.{rid}", name=sid)
-        judgement = m.cells[(sid, rid)].judgement
-        if judgement.verdict is not Verdict.FIXED:
-            failures += 1
-            detail = "\n".join(judgement.unmet + judgement.worse + ((judgement.reason,) if judgement.reason else ()))
-            ET.SubElement(case, "failure", message=judgement.verdict.value).text = detail
-    suite.set("tests", str(len(m.reproduced) + len(m.claims)))
-    suite.set("failures", str(failures))
-    ET.indent(suite)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+        j = m.cells[(sid, rid)]
+        cases.append(_judged(f"claim.{rid}", sid, j, m.seconds.get(key(j), 0.0), Verdict.FIXED,
+                             [m.regressions[f] for f in m.contradicted(sid, rid)]))
+    return cases + [_replayed(r, m.seconds.get(fid, 0.0)) for fid, r in m.regressions.items()]
+
+
+def run_case(journal: Journal, seconds: float, claimed: bool, contradicting: list[Replay], regression=None) -> Case:
+    if regression is not None:
+        same = journal.verdict.value == regression.verdict
+        return Case("regression", journal.scenario, journal, seconds,
+                    skipped=f"xfail: replays {journal.verdict.value} as recorded" if same else None,
+                    failure=None if same else (f"recorded {regression.verdict}, replays {journal.verdict.value}",
+                                               _why(journal)))
+    if journal.remediation is None:
+        return _judged("reproduce", journal.scenario, journal, seconds, Verdict.REPRODUCED)
+    classname = f"claim.{journal.remediation}" if claimed else f"run.{journal.remediation}"
+    return _judged(classname, journal.scenario, journal, seconds, Verdict.FIXED, contradicting)
+
+
+def _steps(journal: Journal) -> str:
+    shown = Console(file=io.StringIO(), color_system=None, soft_wrap=True, width=200, record=True)
+    print_journal(journal, shown)
+    return shown.export_text()
+
+
+def write_junit(path: Path, cases: list[Case], started: float) -> None:
+    stamp = datetime.fromtimestamp(started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    root = ET.Element("testsuites", name="trustlab")
+    totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
+    ordered = sorted(cases, key=lambda c: (c.journal.backend, c.journal.profile))
+    for (backend, profile), group in groupby(ordered, key=lambda c: (c.journal.backend, c.journal.profile)):
+        group = list(group)
+        suite = ET.SubElement(root, "testsuite", name=f"trustlab.{backend}.{profile}", timestamp=stamp,
+                              hostname=socket.gethostname())
+        counts = {"tests": len(group), "failures": sum(1 for c in group if c.failure),
+                  "skipped": sum(1 for c in group if c.skipped), "time": sum(c.seconds for c in group)}
+        for case in group:
+            element = ET.SubElement(suite, "testcase", classname=case.classname, name=case.name,
+                                    time=f"{case.seconds:.3f}")
+            if case.failure:
+                ET.SubElement(element, "failure", message=case.failure[0]).text = case.failure[1]
+            elif case.skipped:
+                ET.SubElement(element, "skipped", message=case.skipped)
+            ET.SubElement(element, "system-out").text = _steps(case.journal)
+        for name, value in counts.items():
+            suite.set(name, f"{value:.3f}" if name == "time" else str(value))
+            totals[name] += value
+        suite.set("errors", "0")
+    for name, value in totals.items():
+        root.set(name, f"{value:.3f}" if name == "time" else str(value))
+    root.set("errors", "0")
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

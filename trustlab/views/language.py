@@ -19,8 +19,9 @@ default the lab's first user and first workstation), `setup` (the healthy baseli
 `symptoms` (probes with `expect`, which must all hold after the break).
 
 A **remediation** file has `id`, `title`, `description`, `models`, `tags`, `fixes` (the scenario IDs it claims to
-fix), `steps` and `verify` (probes with `expect`; omitted: the affected user logs on online with `SUCCESS`, the
-secure channel is `OK`, the network is `UP`).
+fix), `provided` (conditions that narrow a claim: `SCENARIO: [{before: [A, B]}]`, an A step before the procedure's
+last B step; the claim is checked only on schedules that meet them), `steps` and `verify` (probes with `expect`;
+omitted: the affected user logs on online with `SUCCESS`, the secure channel is `OK`, the network is `UP`).
 
 Every step is a one-key mapping: `- verb: {argument: value}`. Leaving out `computer` or `user` means the scenario's
 affected computer or user, so one remediation fits every scenario it claims to fix. Durations are written `45s`,
@@ -32,8 +33,8 @@ span* may be a span `{min: 10d, max: 400d, default: 30d}` (plain runs take `defa
 `- any_order: [step, step, ...]` groups steps whose order may change (plain runs keep the written order);
 `- maybe: {verb: {...}}` is a step that may not happen (plain runs do it); a remediation's `background:` lists
 events that may strike at any point of its steps (only the explorer adds them). A scenario written by the explorer
-carries a `regression:` block: the concrete procedure that failed and the verdict it gave, which `trustlab run`
-replays.
+carries a `regression:` block: the scenario and remediation it was found on, the concrete procedure that failed and
+the verdict it gave, which `trustlab run` replays (a known counterexample within a claim breaks the claim).
 
 The **lab** (all optional): `domain` (CORP), `realm` (corp.test), `dc` (DC01), `workstations` ([LOANER01]),
 `users` ([alice, bob]), `admin` (admin, the domain admin that `credential: domain_admin` stands for; no password is

@@ -163,7 +163,7 @@ def arrange(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: 
             raise TypeError(f"a report cannot show a {type(item).__name__}")
     _from_journals(report, loose)
     for m in report.matrices:
-        for journal in [*m.reproduced.values(), *m.cells.values(), *(j for j, _ in m.regressions.values())]:
+        for journal in [*m.reproduced.values(), *m.cells.values(), *(r.journal for r in m.regressions.values())]:
             report.run(journal)
     for g in report.guides:
         for key in sorted(g.journals, key=str):
@@ -265,9 +265,9 @@ def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
             "broken": [{"scenario": s, "remediation": r, "verdict": v.value,
                         "why": "; ".join(m.cells[(s, r)].judgement.why), "href": "#" + report.run(m.cells[(s, r)]).key}
                        for s, r, v in m.broken_claims],
-            "regressions": [{"id": sid, "recorded": recorded, "replayed": j.verdict.value,
-                             "href": "#" + report.run(j).key, "changed": sid in m.changed_regressions}
-                            for sid, (j, recorded) in sorted(m.regressions.items())],
+            "regressions": [{"id": sid, "recorded": r.recorded, "replayed": r.journal.verdict.value,
+                             "href": "#" + report.run(r.journal).key, "changed": sid in m.changed_regressions}
+                            for sid, r in sorted(m.regressions.items())],
             "ok": m.ok}
 
 

@@ -1,14 +1,19 @@
 """Terminal views of journals and matrices: what a technician would have seen, and the catalogue at a glance."""
 from __future__ import annotations
 
+from typing import Optional
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from trustlab.engine.journal import Journal
-from trustlab.engine.matrix import Matrix
+from trustlab.engine.matrix import DIFFERENTLY, PASSES, Matrix
 from trustlab.engine.judgement import Judgement, Verdict
+from trustlab.specs.remediation import DEFAULT_VERIFY
+from trustlab.views.words import WORDS, say, verdict_name
+from trustlab.specs.steps import VERBS, AnyOrderStep, MaybeStep, Span, StepBase
 
 VERDICT_STYLE = {
     Verdict.REPRODUCED: "green", Verdict.FIXED: "bold green", Verdict.NOT_FIXED: "yellow",
@@ -31,6 +36,37 @@ def _codes(entry: dict) -> str:
     return f" ({', '.join(codes)})" if codes else ""
 
 
+def _mapping(shown: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in shown.items()) + "}"
+
+
+def step_text(step: StepBase) -> str:
+    """A step of a file with every argument it runs with, defaults included, so two procedures that differ in one
+    argument read differently (`repair_secure_channel: {credential: domain_admin}`). `computer` and `user` appear
+    only where the file names them: left out, they are the scenario's affected ones."""
+    if isinstance(step, AnyOrderStep):
+        return f"any_order: [{'; '.join(step_text(s) for s in step.any_order)}]"
+    if isinstance(step, MaybeStep):
+        return f"maybe: {step_text(step.maybe)}"
+    shown = step.args.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for name, info in type(step.args).model_fields.items():
+        if isinstance(getattr(step.args, name), Span):
+            shown[info.alias or name] = str(getattr(step.args, name))
+    return f"{step.verb}: {_mapping(shown)}"
+
+
+def entry_text(entry: dict, affected: dict) -> str:
+    """A journal entry's step as it ran: its resolved arguments, defaults included; `computer` and `user` only
+    where they are not the affected ones (after a rejoin under a new name, the new name shows)."""
+    verb = VERBS.get(entry.get("verb", ""))
+    if verb is None or "args" not in entry:
+        return entry["step"]
+    shown = verb.args.model_construct(**entry["args"]).model_dump(mode="json", by_alias=True)
+    shown = {k: v for k, v in shown.items() if v is not None and not (k in affected and affected[k] == v)}
+    shown.update({"expect" if k == "outcome" else k: v for k, v in entry.get("expect", {}).items()})
+    return f"{verb.name}: {_mapping(shown)}"
+
+
 def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
     title = f"{journal.scenario}" + (f" + {journal.remediation}" if journal.remediation else "")
     console.print(Text(f"{title}  [{journal.backend}, profile {journal.profile}, seed {journal.seed}]", style="bold"))
@@ -41,26 +77,35 @@ def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
             continue
         if entry["phase"] != phase:
             phase = entry["phase"]
-            console.print(Text(phase, style="bold cyan"))
-        print_entry(entry, console, lang)
-    print_verdict(journal.judgement, console)
+            console.print(Text(say(lang, phase) if phase in WORDS[lang] else phase, style="bold cyan"))
+        print_entry(entry, console, lang, journal.affected)
+    print_verdict(journal.judgement, console, lang)
 
 
-def print_entry(entry: dict, console: Console, lang: str = "en") -> None:
-    line = Text(f"  {entry['clock']:>10}  {entry['step']}")
+HEALTHY = frozenset(step.args.expect.value for step in DEFAULT_VERIFY)
+"""What the default checks want to see: an online logon, a working channel, the network up."""
+
+
+def print_entry(entry: dict, console: Console, lang: str = "en", affected: Optional[dict] = None) -> None:
+    text = entry_text(entry, affected or {})
+    line = Text(f"  {entry['clock']:>10}  {'stop_if_fixed > ' if 'within' in entry else ''}{text}")
     if entry["status"] != "ok":
-        line.append(f"  [{entry['status']}]", style="red" if entry["status"] == "failed" else "dim")
+        line.append(f"  [{say(lang, entry['status'])}]", style="red" if entry["status"] == "failed" else "dim")
     if "outcome" in entry:
         matched = entry.get("matched")
-        if entry["phase"] == "recheck":   # the symptoms again: a mismatch here means the symptom is gone
+        if entry["phase"] == "recheck":   # the symptoms again: "gone" only when what shows now is healthy
             line.append(f"  -> {entry['outcome']}{_codes(entry)}")
-            line.append("  symptom still there" if matched else "  symptom gone",
-                        style="yellow" if matched else "green")
+            if matched:
+                line.append(f"  {say(lang, 'still there')}", style="yellow")
+            elif entry["outcome"] in HEALTHY:
+                line.append(f"  {say(lang, 'gone')}", style="green")
+            else:
+                line.append(f"  {say(lang, 'changed', symptom=entry['expect'].get('outcome'))}", style="red")
         else:
             style = "green" if matched else ("red" if matched is False else "")
             line.append(f"  -> {entry['outcome']}{_codes(entry)}", style=style)
             if matched is False:
-                line.append(f"  expected {entry['expect'].get('outcome')}", style="red")
+                line.append(f"  {say(lang, 'expected', outcome=entry['expect'].get('outcome'))}", style="red")
     console.print(line)
     text = _message(entry, lang)
     if text and entry.get("outcome") not in ("SUCCESS", None):
@@ -69,13 +114,13 @@ def print_entry(entry: dict, console: Console, lang: str = "en") -> None:
         console.print(Text(f"              | {out}", style="dim"))
 
 
-def print_verdict(judgement: Judgement, console: Console) -> None:
+def print_verdict(judgement: Judgement, console: Console, lang: str = "en") -> None:
     v = judgement.verdict
-    console.print(Text(f"verdict: {v.value}", style=VERDICT_STYLE[v]))
+    console.print(Text(say(lang, "verdict", verdict=verdict_name(lang, v.value)), style=VERDICT_STYLE[v]))
     for key in ("reason", "unmet", "worse", "failed_steps"):
         value = getattr(judgement, key)
         for item in [value] if isinstance(value, str) else (value or []):
-            console.print(Text(f"  {key.replace('_', ' ')}: {item}", style=VERDICT_STYLE[v]))
+            console.print(Text(f"  {say(lang, key)}: {item}", style=VERDICT_STYLE[v]))
 
 
 CELL = {
@@ -83,57 +128,99 @@ CELL = {
     Verdict.SYMPTOMS_NOT_REPRODUCED: ("?", "magenta"), Verdict.BASELINE_FAILED: ("?", "magenta"),
     Verdict.UNSUPPORTED: ("-", "dim"),
 }
-LEGEND = ("✔ claimed and fixed   + fixed, not claimed   · not fixed   ✘ made worse (usable before, not after)   "
-          "! a claim that does not hold   ? symptoms not reproduced   - unsupported on this backend")
 
 
 def cell(m: Matrix, sid: str, rid: str) -> Text:
     verdict = m.verdict(sid, rid)
     text, style = CELL[verdict]
     if (sid, rid) in m.claims:
-        text, style = ("✔", "bold green") if verdict is Verdict.FIXED else ("!", "bold white on red")
+        holds = verdict is Verdict.FIXED and not m.contradicted(sid, rid)
+        text, style = ("✔", "bold green") if holds else ("!", "bold white on red")
     return Text(text, style=style)
 
 
-def print_matrix(m: Matrix, console: Console) -> None:
-    """Scenarios down, remediations across (numbered, with a legend)."""
-    table = Table(title="remediation × scenario", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
+COLUMN = 3   # characters per remediation column of the table: numbers up to 99 and one symbol, centred
+
+
+def print_matrix(m: Matrix, console: Console, lang: str = "en") -> None:
+    """Scenarios down, remediations across (numbered, with a legend). The table when it fits the terminal, else
+    (and when not on a terminal) plain lines that never wrap or cut an ID."""
+    width = max([len("scenario"), *(len(s) for s in m.scenarios)])
+    table = Table(title=say(lang, "matrix"), header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
                   collapse_padding=True)
-    table.add_column("scenario", no_wrap=True)
+    table.add_column("scenario", no_wrap=True, min_width=width)
     for i, _ in enumerate(m.remediations, 1):
-        table.add_column(str(i), justify="center", no_wrap=True, min_width=3)
+        table.add_column(str(i), justify="center", no_wrap=True, width=COLUMN)
     for sid in m.scenarios:
-        label = Text(sid, style="magenta" if sid in m.unreproduced else "")
-        table.add_row(label, *(cell(m, sid, rid) for rid in m.remediations))
-    console.print(table)
-    legend = Table(show_header=False, box=None, padding=(0, 1))
+        table.add_row(Text(sid, style="magenta" if sid in m.unreproduced else ""),
+                      *(cell(m, sid, rid) for rid in m.remediations))
+    if console.is_terminal and width + (COLUMN + 1) * len(m.remediations) + 2 <= console.width:
+        console.print(table)
+    else:       # two characters a column, the numbers' tens above their ones: 80 columns hold 16 remediations
+        console.print(say(lang, "matrix"))
+        numbers = [str(i).rjust(2) for i in range(1, len(m.remediations) + 1)]
+        if len(numbers) >= 10:
+            console.print(" " * (width + 1) + " ".join(n[0] for n in numbers), soft_wrap=True)
+        console.print("scenario".ljust(width + 1) + " ".join(n[1] for n in numbers), soft_wrap=True)
+        for sid in m.scenarios:
+            line = Text(sid.ljust(width))
+            for rid in m.remediations:
+                shown = cell(m, sid, rid)
+                line.append(" ")
+                line.append(shown.plain, style=shown.style)
+            console.print(line, soft_wrap=True)
     for i, rid in enumerate(m.remediations, 1):
-        legend.add_row(str(i), rid)
-    console.print(legend)
-    console.print(Text(LEGEND, style="dim"))
-    print_summary(m, console)
+        console.print(f"{i:>3} {rid}", soft_wrap=True)
+    console.print(Text(say(lang, "legend"), style="dim"))
+    print_summary(m, console, lang)
 
 
-def print_summary(m: Matrix, console: Console) -> None:
+def print_summary(m: Matrix, console: Console, lang: str = "en") -> None:
     held = len(m.claims) - len(m.broken_claims)
     worse = sum(1 for s in m.scenarios for r in m.remediations if m.verdict(s, r) is Verdict.MADE_WORSE)
     style = "bold green" if m.ok else "bold red"
-    console.print(Text(f"{len(m.scenarios) - len(m.unreproduced)}/{len(m.scenarios)} scenarios reproduced, "
-                       f"{held}/{len(m.claims)} claims hold, {worse} runs made things worse", style=style))
+    console.print(Text(say(lang, "summary", reproduced=len(m.scenarios) - len(m.unreproduced),
+                           scenarios=len(m.scenarios), held=held, claims=len(m.claims), worse=worse), style=style))
     for sid in m.unreproduced:
-        console.print(Text(f"  not reproduced: {sid}: {m.reproduced[sid].judgement.reason or ''}", style="red"))
-    if m.regressions:
-        changed = m.changed_regressions
-        console.print(Text(f"{len(m.regressions) - len(changed)}/{len(m.regressions)} regressions found by the "
-                           f"explorer replay as recorded", style="bold red" if changed else "green"))
-        for sid in changed:
-            journal, recorded = m.regressions[sid]
-            console.print(Text(f"  regression changed: {sid}: recorded {recorded}, now "
-                               f"{journal.verdict.value}", style="red"))
+        why = [m.reproduced[sid].judgement.reason or ""] + [
+            say(lang, "found contradicts", found=f, verdict=m.regressions[f].journal.verdict.value)
+            for f in m.contradicted(sid)]
+        console.print(Text(say(lang, "not reproduced", scenario=sid, why="; ".join(w for w in why if w)),
+                           style="red"))
     for sid, rid, verdict in m.broken_claims:
         detail = m.cells[(sid, rid)].judgement
-        why = "; ".join(detail.unmet + detail.worse + ((detail.reason,) if detail.reason else ()))
-        console.print(Text(f"  claim broken: {rid} on {sid}: {verdict.value}: {why}", style="red"))
+        why = [verdict.value, *detail.unmet, *detail.worse, *((detail.reason,) if detail.reason else ())] + [
+            say(lang, "found contradicts", found=f, verdict=m.regressions[f].journal.verdict.value)
+            for f in m.contradicted(sid, rid)]
+        console.print(Text(say(lang, "claim broken line", remediation=rid, scenario=sid, why="; ".join(why)),
+                           style="red"))
+    if m.regressions:
+        print_regressions(m, console, lang)
+
+
+def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
+    replays = list(m.regressions.values())
+    contradict = [r for r in replays if r.contradicts]
+    console.print(Text(say(lang, "found summary", count=len(replays), contradict=len(contradict),
+                           outside=sum(1 for r in replays if not r.within and r.fails),
+                           passing=len(m.promotable), changed=len(m.changed_regressions)),
+                       style="bold red" if contradict or m.promotable or m.changed_regressions else "green"))
+    for r in replays:
+        verdict = r.journal.verdict.value
+        if r.state == PASSES:
+            console.print(Text(say(lang, "found passes", found=r.found, verdict=verdict), style="red"))
+        elif r.state == DIFFERENTLY:
+            console.print(Text(say(lang, "found changed", found=r.found, recorded=r.recorded, verdict=verdict),
+                               style="red"))
+        elif not r.within and r.fails:
+            procedure = m.provided.get(r.remediation, {})
+            if r.scenario in procedure:
+                console.print(Text(say(lang, "found outside", found=r.found, verdict=verdict,
+                                       remediation=r.remediation, scenario=r.scenario,
+                                       conditions="; ".join(procedure[r.scenario])), style="dim"))
+            else:
+                console.print(Text(say(lang, "found unclaimed", found=r.found, verdict=verdict,
+                                       remediation=r.remediation, scenario=r.scenario), style="dim"))
 
 
 def print_conformance(results: list, totals: dict, console: Console) -> None:
@@ -162,11 +249,24 @@ def print_conformance(results: list, totals: dict, console: Console) -> None:
                        style="bold green" if not totals["divergences"] else "bold red"))
 
 
+NOTHING_VARIES = ("nothing in {scenario} or {remediation} varies, so every schedule is the plain run: it ran once. "
+                  "What could vary: a span for a duration (`wait: {{for: {{min: 0s, max: 3h}}}}`), `any_order: "
+                  "[...]` groups, `maybe: {{...}}` steps and a remediation's `background:` events (a reboot, a cable "
+                  "flap, time passing); or --vary-timing, which varies the time between the procedure's steps and "
+                  "adds the background events it does not list.")
+
+
 def print_exploration(result, written, console: Console) -> None:
     claim = "claims to fix" if result.claimed else "does not claim to fix"
+    if result.nothing_varies:
+        console.print(Text(NOTHING_VARIES.format(scenario=result.scenario, remediation=result.remediation),
+                           style="bold yellow"))
     console.print(Text(f"{result.remediation} {claim} {result.scenario}: {result.examples} schedules in "
                        f"{result.seconds:.1f} s ({result.rate:.0f}/s), {len(result.classes)} outcome classes",
                        style="bold"))
+    if result.outside:
+        console.print(Text(f"{result.outside} schedules outside the claim's conditions (`provided:`): checked "
+                           f"for reproduction only", style="dim"))
     table = Table("verdict", "verify outcomes", "schedules", header_style="bold")
     for key, count in sorted(result.classes.items(), key=lambda kv: -kv[1]):
         table.add_row(key[0], ", ".join(str(k) for k in key[1:]) or "-", str(count))

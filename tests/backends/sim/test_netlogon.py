@@ -215,7 +215,8 @@ def test_SC_7_account_reuse_blocked_leaves_a_workgroup_machine(sim):
     assert lab.outcome("logon") == "NOT_JOINED"
     lab("local_admin_logon")
     assert lab("rejoin_domain", new_name="LOANER01-R").status == "ok"
-    assert lab.outcome("logon") == "SUCCESS"
+    assert lab.outcome("logon", computer="LOANER01-R") == "SUCCESS"          # known by its new name from now on
+    assert set(lab.world.workstations) == {"LOANER01-R"}
 
 
 def test_windows_profile_is_the_default():

@@ -101,6 +101,7 @@ def test_a_scenario_and_its_fix_run_as_scripts(lab, catalogue):
         "dc_computer",                                                       # reset_computer_account
         "set_clock",                                                         # power_on: the clock follows
         "logon", "secure_channel",                                           # symptoms
+        "network", "logon",                                                  # before: what they left out (bob)
         "logon",                                                             # local_admin_logon
         "reset_machine_password", "machine_state", "restart", "machine_state",  # the fix, then reboot
         "logon", "secure_channel", "network",                                # verify

@@ -328,10 +328,11 @@ class SimBackend(Cable, Backend):
         failure = self._domain_join(ws, new_name or ws.name, credential)    # SC-7
         if failure:
             return StepResult(status=failure.status, raw=failure.raw, output=[texts.LEFT] + failure.output)
+        if new_name:
+            self.world.rename(ws, new_name)
         ws.shutdown()
         ws.boot()
-        return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain,
-                                                                  computer=new_name or ws.name)])
+        return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=ws.name)])
 
     @admin
     def do_reset_secure_channel(self, ws: Workstation) -> StepResult:

@@ -79,6 +79,11 @@ class World:
         for ws in self.workstations.values():
             self.clock.timers += [timeservice.TimeSync(ws), Scavenger(ws), grouppolicy.GroupPolicyRefresh(ws)]
 
+    def rename(self, ws: "Workstation", name: str) -> None:
+        """The computer is known by a new name from now on (a rejoin under a new name, SC-7)."""
+        self.workstations[name] = self.workstations.pop(ws.name)
+        ws.name = name
+
     def new_secret(self) -> int:
         """A fresh random machine password (MP-9); a number here, since only equality matters."""
         return next(self._secrets)

@@ -11,7 +11,7 @@ from typing import Any, Optional
 from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
 from trustlab.backends.real import RealBackend
-from trustlab.backends.vagrant import doctor
+from trustlab.backends.vagrant import doctor, extra
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.settings import PROVIDERS, Secrets
 from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
@@ -110,6 +110,7 @@ class VagrantBackend(Cable, RealBackend):
         self._policies(lab)
 
     def _client(self, machine: str, credential: tuple[str, str]):
+        extra.require("winrm")
         from trustlab.backends.vagrant.winrm import Client, endpoint_from_env
 
         host, port = self.machines.winrm_address(machine)

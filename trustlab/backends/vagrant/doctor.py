@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from trustlab.backends.vagrant import extra
 from trustlab.engine.backend import Check
 from trustlab.backends.vagrant.settings import load, root
 
@@ -11,7 +12,7 @@ PROVIDER_TOOLS = {"virtualbox": "VBoxManage", "libvirt": "virsh", "hyperv": "pow
 
 
 def checks() -> list[Check]:
-    found = []
+    found = [extra.check()]
     vagrant = shutil.which("vagrant")
     version = (subprocess.run([vagrant, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
                if vagrant else "")

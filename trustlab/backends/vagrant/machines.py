@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from trustlab.backends.vagrant import powershell
+from trustlab.backends.vagrant import extra, powershell
 from trustlab.backends.vagrant.settings import PROVIDERS, Settings, load, root
 from trustlab.engine.backend import LabUnavailable
 
@@ -60,9 +60,7 @@ class VagrantLab:
             raise LabUnavailable(f"vagrant is not installed; {HOW_TO}")
         if not (self.dir / "Vagrantfile").is_file():
             raise LabUnavailable(f"no Vagrantfile in {self.dir} (set TRUSTLAB_VAGRANT_ROOT to the checkout)")
-        import vagrant
-
-        client = vagrant.Vagrant(root=str(self.dir), quiet_stdout=True, quiet_stderr=True)
+        client = extra.require("vagrant").Vagrant(root=str(self.dir), quiet_stdout=True, quiet_stderr=True)
         try:
             return getattr(client, method)(*args, **kwargs)
         except subprocess.CalledProcessError as e:
