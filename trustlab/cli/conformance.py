@@ -9,7 +9,8 @@ from typing import Optional
 import click
 
 from trustlab import backends
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main
+from trustlab import catalogue as catalogue_mod
+from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.profiles import load_profile
@@ -19,14 +20,23 @@ from trustlab.profiles import load_profile
 @backend_option("samba", with_lab=True, help="The real backend to compare the sim with.")
 @click.option("--profile", help="The sim's profile to compare with (default: the backend's own, e.g. samba for "
                                 "samba, windows for vagrant; or a file `trustlab calibrate` wrote).")
-@click.option("--scenario", "only", multiple=True, help="Only this scenario (repeatable).")
+@click.option("--scenario", "only", multiple=True,
+              help="Only this scenario: an ID of the catalogue or a scenario file, e.g. one `--explore` wrote "
+                   "(repeatable).")
+@click.option("--explore", "explore", type=click.IntRange(min=1), metavar="N",
+              help="Instead of the catalogue: N scenarios generated from the vocabulary (differential search).")
+@click.option("--seed", default=0, show_default=True, type=int, help="With --explore: the same seed, the same "
+                                                                     "scenarios.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("divergences"),
+              show_default=True, help="With --explore: where each divergence is written as a scenario file.")
 @report_option("the comparisons (each diverging pair's journals side by side)")
 @click.pass_obj
 @bad_input
 def conformance(obj: Context, backend: type[Backend], profile: Optional[str], only: tuple[str, ...],
-                report_path: Optional[Path]) -> None:
+                explore: Optional[int], seed: int, out: Path, report_path: Optional[Path]) -> None:
     """Run every scenario and remediation claim on the sim (with the backend's profile) and on the real backend,
-    and compare each probe's outcome step by step.
+    and compare each probe's outcome step by step; or, with --explore N, N scenarios Hypothesis generates from the
+    vocabulary, each divergence shrunk and written as a scenario file.
 
     Exit status 1 when any probe diverges.
 
@@ -34,20 +44,41 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
     Examples:
       sudo trustlab conformance
       sudo trustlab conformance --scenario machine-account-reset
+      sudo trustlab conformance --explore 100 --seed 1
+      sudo trustlab conformance --scenario divergences/diff-1a2b3c4d.yaml
       TRUSTLAB_VAGRANT=1 trustlab conformance --backend vagrant --profile profiles/observed-vagrant.yaml
     """
     from trustlab.engine.conformance import conformance as check, summary
     from trustlab.views.report import write_report
-    from trustlab.views.terminal import print_conformance
+    from trustlab.views.terminal import print_conformance, print_differential
 
-    out = console()
-    with out.status("comparing") as status:
-        prof = load_profile(profile or backend.default_profile)
-        results = check(obj.catalogue, backend, backends.backend_class(backends.MODEL), prof, only,
-                        progress=lambda label: status.update(label))
-    print_conformance(results, summary(results), out)
+    shown = console()
+    prof = load_profile(profile or backend.default_profile)
+    model = backends.backend_class(backends.MODEL)
+    if explore:
+        from trustlab.differential import search
+
+        with progress(explore, "generating and comparing") as advance:
+            result = search(backend, model, prof, explore, seed, out=out,
+                            progress=lambda r: advance(f"{r.per_minute:.0f}/min, {len(r.findings)} divergences",
+                                                       done=r.examples))
+        print_differential(result, shown)
+        if report_path:
+            write_report([f.comparison for f in result.findings], report_path, obj.catalogue)
+        sys.exit(EXIT_FAILED if result.findings else EXIT_OK)
+    catalogue = obj.catalogue
+    files = [Path(o) for o in only if Path(o).suffix in (".yaml", ".yml") and Path(o).is_file()]
+    if files:
+        catalogue = catalogue_mod.Catalogue()
+        for path in files:
+            spec, src = catalogue_mod.load_file(path)
+            catalogue.scenarios[spec.id], catalogue.sources[spec.id] = spec, src
+        only = tuple(catalogue.scenarios)
+    with shown.status("comparing") as status:
+        results = check(catalogue, backend, model, prof, only, progress=lambda label: status.update(label))
+    print_conformance(results, summary(results), shown)
     if report_path:
-        write_report(results, report_path, obj.catalogue)
+        write_report(results, report_path, catalogue)
     sys.exit(EXIT_OK if summary(results)["divergences"] == 0 else EXIT_FAILED)
 
 

@@ -144,9 +144,11 @@ class Backend:
         """Why this backend cannot realise the scenario's lab at all, if it cannot."""
         return None
 
-    def unsupported_reason(self, verb: str) -> Optional[str]:
-        if not hasattr(self, f"do_{verb}"):
-            return f"the {self.name} backend cannot do `{verb}`"
+    @classmethod
+    def unsupported_reason(cls, verb: str) -> Optional[str]:
+        """Why this backend cannot do `verb` at all (asked before a lab exists, e.g. to generate what it can do)."""
+        if not hasattr(cls, f"do_{verb}"):
+            return f"the {cls.name} backend cannot do `{verb}`"
         return None
 
     def do(self, verb: str, args: dict[str, Any]) -> StepResult:

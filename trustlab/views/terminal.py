@@ -279,3 +279,18 @@ def print_exploration(result, written, console: Console) -> None:
         console.print(f"  {line}")
     if written:
         console.print(Text(f"written to {written}; `trustlab run {written.stem}` replays it", style="red"))
+
+
+def print_differential(result, console: Console) -> None:
+    """What `conformance --explore` compared and each divergence it found (shrunk, and where it was written)."""
+    console.print(Text(f"{result.examples} generated scenarios in {result.seconds:.0f} s ({result.per_minute:.1f} "
+                       f"per minute), {result.compared} compared to the end; {len(result.findings)} distinct "
+                       f"divergence(s)", style="bold red" if result.findings else "bold green"))
+    for finding in result.findings:
+        console.print(Text(f"{finding.scenario.id}{' (shrunk)' if finding.shrunk else ''}"
+                           + (f": written to {finding.written}" if finding.written else ""), style="red"))
+        for step in finding.scenario.break_:
+            console.print(f"  break: {step}", markup=False, highlight=False)
+        for d in finding.comparison.divergences:
+            console.print(f"  {d.step}: sim {d.sim}, real {d.real}" + (f" ({d.raw})" if d.raw else ""),
+                          markup=False, highlight=False)

@@ -215,7 +215,8 @@ class SambaBackend(Cable, RealBackend):
 
     # --- the engine's side ---------------------------------------------------------------------------------------
 
-    def unsupported_reason(self, verb: str) -> Optional[str]:
+    @classmethod
+    def unsupported_reason(cls, verb: str) -> Optional[str]:
         return UNSUPPORTED.get(verb) or super().unsupported_reason(verb)
 
     def console(self, computer: str) -> tuple[str, bool, bool]:

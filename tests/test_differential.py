@@ -1,0 +1,87 @@
+"""The differential search, without a real lab: generated histories are valid scenarios every backend in the
+comparison can do, the model agrees with itself, and a planted divergence (a 'real lab' whose time travel ends the
+established secure channels, as the samba backend's restarts do) is found, shrunk, written and replayed."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+
+from trustlab import backends
+from trustlab.backends.samba import SambaBackend
+from trustlab.backends.sim import SimBackend
+from trustlab.catalogue import load_file
+from trustlab.cli import main
+from trustlab.differential import histories, moves_for, scenario_of, search
+from trustlab.engine.runner import run
+from trustlab.profiles import SAMBA
+
+MOVES = moves_for(SambaBackend, SimBackend)
+
+
+class Restarting(SimBackend):
+    """The sim, except that every jump in time ends the member's established secure channel."""
+
+    name = "restarting"
+    has_lab = True
+
+    def do_advance_time(self, by):
+        for ws in self.world.workstations.values():
+            ws.netlogon.channel = None
+        return super().do_advance_time(by)
+
+    def do_wait(self, for_):
+        return self.do_advance_time(for_)
+
+
+def test_only_what_both_backends_do_is_generated():
+    verbs = {m.verb for m in MOVES}
+    assert not [v for v in verbs if SambaBackend.unsupported_reason(v)]
+    assert "replace_nic" not in verbs and "delete_profile" not in verbs and "sync_time" not in verbs
+    assert {"advance_time", "reset_computer_account", "restore_snapshot", "logon", "unplug"} <= verbs
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(histories(MOVES))
+def test_generated_histories_are_valid_and_respect_each_verbs_precondition(steps):
+    spec = scenario_of(steps)
+    assert spec.id.startswith("diff-") and spec.models
+    journal = run(spec, None, SimBackend, SAMBA)
+    refused = [e["output"] for e in journal.steps if e["phase"] == "break" and e["status"] == "failed"
+               and any(word in " ".join(e["output"]) for word in ("already on", "already off", "has no snapshot",
+                                                                  "is powered off"))]
+    assert refused == []
+
+
+def test_the_model_agrees_with_itself():
+    result = search(SimBackend, SimBackend, SAMBA, 150, seed=1, moves=MOVES)
+    assert (result.examples, result.compared, result.findings) == (150, 150, [])
+
+
+def test_a_planted_divergence_is_found_shrunk_written_and_replayed(tmp_path, monkeypatch):
+    result = search(Restarting, SimBackend, SAMBA, 300, seed=1, moves=MOVES, out=tmp_path)
+    assert result.findings
+    smallest = min(result.findings, key=lambda f: len(f.scenario.break_))
+    verbs = [step.verb for step in smallest.scenario.break_]
+    assert smallest.shrunk and len(verbs) <= 3 and verbs[-1] in ("advance_time", "wait"), verbs
+    sim_said = {d.step.split(" ", 1)[1]: (d.sim, d.real) for d in smallest.comparison.divergences}
+    assert sim_said["secure_channel: {expect: OK}"] == ("OK", "BROKEN")        # SC-6 survives on the model only
+    path = smallest.written
+    spec, _ = load_file(path)                                                  # a valid scenario file
+    assert spec.id == path.stem and "the model showed OK, the real lab BROKEN" in spec.description
+    assert run(spec, None, SimBackend, SAMBA).verdict.value == "REPRODUCED"    # its symptoms: the model's prediction
+
+    monkeypatch.setitem(backends.BACKENDS, "restarting", f"{__name__}:Restarting")
+    replay = CliRunner().invoke(main, ["conformance", "--backend", "restarting", "--profile", "samba",
+                                       "--scenario", str(path)])
+    assert replay.exit_code == 1, replay.output
+    assert spec.id in replay.output and "sim OK, real BROKEN" in replay.output
+
+
+def test_conformance_explore_on_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(backends.BACKENDS, "restarting", f"{__name__}:Restarting")
+    r = CliRunner().invoke(main, ["conformance", "--backend", "restarting", "--profile", "samba", "--explore", "300",
+                                  "--seed", "1", "--out", str(tmp_path)])
+    assert r.exit_code == 1, r.output
+    assert "300 generated scenarios in" in r.output and "distinct divergence(s)" in r.output
+    assert "(shrunk): written to" in r.output and "sim OK, real BROKEN" in r.output
+    assert list(tmp_path.glob("diff-*.yaml"))
