@@ -65,7 +65,8 @@ class LabOptions:
 
 
 class RealLab(Protocol):
-    """A real lab's life cycle, the same five operations on every backend that has one."""
+    """A real lab's life cycle, the same five operations on every backend that has one. A lab may also have
+    `verify() -> list[Check]`: a first-run smoke test of its assumptions on a new host (`trustlab lab verify`)."""
 
     name: str
 
