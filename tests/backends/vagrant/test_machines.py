@@ -71,7 +71,7 @@ def test_verify_runs_the_first_run_smoke_test_and_keeps_its_report(standin):
     names = [c.name for c in checks]
     assert names == ["lab adapter (DC01)", "lab adapter (LOANER01)", "joined", "dns", "offline", "time",
                      "service identities", "golden state", "evaluation", "evaluation", "online logon", "cached logon",
-                     "cable back", "NIC replacement", "clock move", "time service", "report"]
+                     "cable back", "clock move", "time service", "NIC replacement", "report"]
     failed = [c for c in checks if not c.ok]
     assert failed == [], failed
     by_name = {c.name: c for c in checks}

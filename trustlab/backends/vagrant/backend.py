@@ -448,6 +448,7 @@ class VagrantBackend(Cable, RealBackend):
         machine = self.machines.client
         said = self._shut_down(machine) if self.client_on else []
         model = self.machines.replace_nic(machine)
+        self.machines.cable(machine, self.plugged[machine])      # a new Hyper-V adapter comes connected
         self.session = None
         said += self._boot(machine) if self.client_on else []
         return StepResult(output=[f"the lab NIC (slot {LAB_NIC} on VirtualBox) is now {model}, with the lab MAC; "
