@@ -76,7 +76,7 @@ def make_lab(tmp_path: Path, monkeypatch, provider: str = "virtualbox", golden: 
     state_file.write_text(json.dumps(state))
     windows.golden_instance = state["machines"][client_name]["nic"]["instance"] if golden else None
     for module, name, value in ((backend_mod, "BOOT_DEADLINE", 5), (backend_mod, "SHUTDOWN_DEADLINE", 5),
-                                (guests, "ONLINE_DEADLINE", 5)):
+                                (guests, "ONLINE_DEADLINE", 5), (guests, "ANSWER_DEADLINE", 5)):
         monkeypatch.setattr(module, name, value)
     monkeypatch.setattr(time, "sleep", lambda seconds: None)
     return StandinLab(folder, windows, state_file, secrets, provider), servers

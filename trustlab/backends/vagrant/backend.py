@@ -140,9 +140,9 @@ class VagrantBackend(Cable, RealBackend):
         self.session: Optional[tuple[str, bool]] = None
         self.snapshots: dict[str, dict[str, Any]] = {}
         self._policies(self.lab)
-        self.member_set_at -= time.monotonic() - anchor        # lab time 0 is now, when the run starts
-        for machine in (m.dc, m.client):
-            self.guests.set_clock(machine, self.built.origin)
+        prepared = time.monotonic() - anchor                    # lab time 0 is now, when the run starts
+        self.origin = self.built.origin + timedelta(seconds=prepared)
+        self.member_set_at -= prepared
 
     @property
     def dc(self):
@@ -198,7 +198,7 @@ class VagrantBackend(Cable, RealBackend):
         return StepResult.failed(f"{what}: {answer.get('error') or 'failed'}", *notes, raw=raw)
 
     def _lab_clock(self, machine: str) -> datetime:
-        return self.built.origin + timedelta(seconds=self.now() + self.skew[machine])
+        return self.origin + timedelta(seconds=self.now() + self.skew[machine])
 
     def _align(self, machine: str) -> None:
         """A machine's clock to lab time plus its own skew (after a restore, or a boot with the host's time)."""
@@ -207,7 +207,7 @@ class VagrantBackend(Cable, RealBackend):
     def _observe(self, machine: str) -> float:
         """A machine's clock minus lab time, as the machine says (W32Time may have moved a member's clock)."""
         state = self.guests[machine].script("machine_state", {})
-        seen = (preflight.utc(state["now"]) - self.built.origin).total_seconds() - self.now()
+        seen = (preflight.utc(state["now"]) - self.origin).total_seconds() - self.now()
         if abs(seen - self.skew[machine]) > 5:
             self.skew[machine] = round(seen)
         return self.skew[machine]
@@ -405,7 +405,6 @@ class VagrantBackend(Cable, RealBackend):
         clock_chip = self.machines.boot_clock(machine, (own_clock - datetime.now(timezone.utc)).total_seconds())
         self.machines.start(machine)
         self.guests.reconnect(machine)
-        preflight.wait(lambda: self._answers(machine), BOOT_DEADLINE, f"{machine} did not answer WinRM after its start")
         if clock_chip:
             self._observe(machine)
         elif machine == self.machines.client and self._reachable():
@@ -417,13 +416,6 @@ class VagrantBackend(Cable, RealBackend):
             self._align(machine)
             said.append("Hyper-V gives a booting guest the host's clock: set to the machine's own once WinRM answered")
         return said
-
-    def _answers(self, machine: str) -> bool:
-        try:
-            self.guests[machine].script("machine_state", {}, deadline=60)
-            return True
-        except Exception:                   # not up yet
-            return False
 
     def do_power_on(self, computer: str) -> StepResult:
         machine = self._vm(computer)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 LOCAL_ADMIN = ("vagrant", "vagrant")     # the boxes' local administrator; Vagrant itself signs in with it too
 ONLINE_DEADLINE = 240                    # seconds for the client to reach the DC again after its cable is back
+ANSWER_DEADLINE = 1200                   # seconds for a started or restored machine to answer WinRM
 
 
 class Guests:
@@ -42,19 +43,28 @@ class Guests:
         return self[self.machines.client]
 
     def reconnect(self, machine: str, restored: bool = False) -> None:
-        """After a start or a restore: read the machine's WinRM address again and connect anew if it changed.
-        After a restore the disk is the snapshot's, so scripts staged since are gone (`restored`)."""
+        """After a start or a restore: read the machine's WinRM address again, connect anew if it changed, and wait
+        until the machine answers. After a restore the disk is the snapshot's, so scripts staged since then are gone
+        (`restored`)."""
         from trustlab.backends.vagrant.winrm import Client, endpoint_from_env
 
         address = self.machines.winrm_address(machine)
         known = self._clients.get(machine)
-        if known and known[0] == address:
-            if restored:
-                known[1].forget_staged()
-            return
-        if known:
-            known[1].close()
-        self._clients[machine] = (address, Client(endpoint_from_env(*address, *self.credentials[machine])))
+        if not known or known[0] != address:
+            if known:
+                known[1].close()
+            self._clients[machine] = (address, Client(endpoint_from_env(*address, *self.credentials[machine])))
+        preflight.wait(lambda: self.answers(machine), ANSWER_DEADLINE, f"{machine} did not answer WinRM at "
+                                                                        f"{address[0]}:{address[1]}")
+        if restored:
+            self[machine].forget_staged()
+
+    def answers(self, machine: str) -> bool:
+        try:
+            self[machine].run("hostname", deadline=60)
+            return True
+        except Exception:                   # refused, reset, timed out or not yet authenticated: not up yet
+            return False
 
     def set_clock(self, machine: str, at: datetime) -> dict[str, Any]:
         return self[machine].script("set_clock", {"At": at.isoformat(timespec="milliseconds")})
