@@ -9,9 +9,12 @@ param(
 
 $wanted = $MacAddress.Replace(':', '-').ToUpperInvariant()
 $management = @(Get-NetAdapter | Where-Object { $_.MacAddress -ne $wanted } | ForEach-Object { $_.Name })
+# Behind VirtualBox's NAT every guest has the same address: the DC's is this machine's own, no path to the DC.
+$own = @(Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue | ForEach-Object { $_.IPAddress })
+$remote = @($Blocked | Where-Object { $own -notcontains $_ })
 Get-NetFirewallRule -Group 'trustlab' -ErrorAction SilentlyContinue | Remove-NetFirewallRule
-if ($management.Count -gt 0) {
+if ($management.Count -gt 0 -and $remote.Count -gt 0) {
     New-NetFirewallRule -Name 'trustlab-offline' -DisplayName 'trustlab: the DC only through the lab cable' `
-        -Group 'trustlab' -Direction Outbound -Action Block -RemoteAddress $Blocked -InterfaceAlias $management | Out-Null
+        -Group 'trustlab' -Direction Outbound -Action Block -RemoteAddress $remote -InterfaceAlias $management | Out-Null
 }
-Write-Answer @{ ok = $true; management = $management; blocked = $Blocked }
+Write-Answer @{ ok = $true; management = $management; blocked = $remote }

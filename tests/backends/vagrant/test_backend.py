@@ -99,7 +99,18 @@ def test_the_offline_check_pulls_the_cable_and_always_plugs_it_back(standin):
     cable = [c for c in standin.calls("VBoxManage") if c[0] == "controlvm" and c[2] == "setlinkstate2"]
     assert [c[3] for c in cable] == ["off", "on"]
     assert standin.machine("client")["nic"]["cable"] is True
-    assert standin.windows.offline_rule == ["192.168.56.0/24", "10.0.2.15"]   # the lab net, the DC's NAT address
+    assert standin.windows.offline_rule == ["192.168.56.0/24"]       # VirtualBox: the DC's NAT address is the client's
+    tried = dict(standin.windows.sides["client"].runs)["offline_path"]["Addresses"]
+    assert tried == ["192.168.56.10"]                                 # its own SMB is no path to the DC
+
+
+def test_a_dc_management_address_the_client_can_reach_is_blocked_and_tried(standin):
+    """Hyper-V's Default Switch and libvirt's management network put both guests on one subnet."""
+    standin.windows.management = {"dc": "192.168.121.10", "client": "192.168.121.11"}
+    backend().close()
+    assert standin.windows.offline_rule == ["192.168.56.0/24", "192.168.121.10"]
+    tried = dict(standin.windows.sides["client"].runs)["offline_path"]["Addresses"]
+    assert tried == ["192.168.56.10", "192.168.121.10"]
 
 
 def test_unplugging_a_powered_off_client_uses_the_tool_for_a_vm_that_is_off(standin, catalogue):

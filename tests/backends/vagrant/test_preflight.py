@@ -32,7 +32,7 @@ HEALTHY = Facts(
                     "srv": ["DC01.corp.test"]},
             "time": {"service": "Running", "source": "DC01.corp.test", "ntp_ok": True},
             "hidden": [], "local_admin": {"exists": True, "never_expires": True},
-            "offline_rule": ["192.168.56.0/24", "10.0.2.15"]},
+            "offline_rule": ["192.168.56.0/24"]},
     offline={"locator_found": False, "open": [], "resolved": []})
 LEFT = {"dc": 178 * DAY, "client": 89 * DAY}
 
@@ -79,8 +79,9 @@ def test_dns_that_names_a_management_address():
 
 
 def test_unplugged_is_not_offline_while_a_management_path_reaches_the_dc():
+    shared = [LAB_CLIENT, {**NAT, "ipv4": ["10.0.2.16"]}]                # Hyper-V, libvirt: one management net
     got = failed(lambda f: (f.offline.update(open=["10.0.2.15:389"], locator_found=True),
-                            f.client.update(offline_rule=["192.168.56.0/24"])))
+                            f.client.update(adapters=shared, offline_rule=["192.168.56.0/24"])))
     assert got == {"offline": "with the lab cable pulled the client still reaches the DC: 10.0.2.15:389, the DC "
                               "locator found a DC (nltest /dsgetdc); the client's firewall does not block 10.0.2.15 "
                               "on its management adapters; unplugged must mean offline (lab/scripts/offline_rule.ps1 "
@@ -134,6 +135,9 @@ def test_require_names_every_failed_check():
 
 def test_the_blocked_paths_are_the_lab_network_and_the_dcs_other_addresses():
     assert preflight.blocked(S, HEALTHY.dc) == ["192.168.56.0/24", "10.0.2.15"]
+    assert preflight.paths(HEALTHY.dc, HEALTHY.client) == []              # behind NAT the DC's is the client's own
+    elsewhere = {**HEALTHY.client, "adapters": [LAB_CLIENT, {**NAT, "ipv4": ["10.0.2.16"]}]}
+    assert preflight.paths(HEALTHY.dc, elsewhere) == ["10.0.2.15"]
 
 
 def test_windows_times_are_read_to_the_microsecond():

@@ -31,6 +31,7 @@ class Windows:
         self.rotations = 0
         self.override: dict[str, Callable[[str, dict], Optional[Any]]] = {}
         self.golden_instance: Optional[str] = None
+        self.management = {self.dc_name: MANAGEMENT, self.client_name: MANAGEMENT}   # VirtualBox's NAT: the same
         self.restores = {self.dc_name: 0, self.client_name: 0}
         self.sides = {m: PowerShellSide(lambda name, params, m=m: self.answer(m, name, params))
                       for m in (self.dc_name, self.client_name)}
@@ -99,7 +100,7 @@ class Windows:
         spec = self.dc if machine == self.dc_name else self.client
         return [{"name": "Lab", "mac": spec.mac.replace(":", "-"), "status": "Up" if self.plugged(machine) else
                  "Disconnected", "ipv4": [spec.ip], "dns": [self.dc.ip], "registers": True, "lab": True},
-                {"name": "Ethernet", "mac": "08-00-27-00-00-01", "status": "Up", "ipv4": [MANAGEMENT],
+                {"name": "Ethernet", "mac": "08-00-27-00-00-01", "status": "Up", "ipv4": [self.management[machine]],
                  "dns": [self.dc.ip], "registers": False, "lab": False}]
 
     def _preflight_dc(self, machine: str, params: dict) -> dict:
@@ -115,8 +116,8 @@ class Windows:
                 "evaluation_end": (GOLDEN + timedelta(days=178)).isoformat(), "clock": self.now(machine).isoformat()}
 
     def _offline_rule(self, machine: str, params: dict) -> dict:
-        self.offline_rule = list(params["Blocked"])
-        return {"ok": True, "management": ["Ethernet"], "blocked": params["Blocked"]}
+        self.offline_rule = [a for a in params["Blocked"] if a != self.management[machine]]
+        return {"ok": True, "management": ["Ethernet"], "blocked": self.offline_rule}
 
     def _preflight_client(self, machine: str, params: dict) -> dict:
         fqdn = params["DcName"]
@@ -136,6 +137,7 @@ class Windows:
         if self.reachable():
             return {"locator_found": True, "open": [f"{self.dc.ip}:389"], "resolved": [self.dc.ip], "locator": []}
         leaks = [f"{a}:389" for a in params["Addresses"] if a != self.dc.ip and a not in self.offline_rule]
+        leaks += [f"{a}:445" for a in params["Addresses"] if a == self.management[machine]]   # its own SMB
         return {"locator_found": bool(leaks), "open": leaks, "resolved": [], "locator": []}
 
     def _network(self, machine: str, params: dict) -> dict:

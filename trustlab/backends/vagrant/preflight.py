@@ -32,8 +32,19 @@ def management_addresses(dc: dict[str, Any]) -> list[str]:
     return sorted({ip for a in dc.get("adapters", []) if not a.get("lab") for ip in a.get("ipv4") or []})
 
 
+def own_addresses(facts: dict[str, Any]) -> set[str]:
+    return {ip for a in facts.get("adapters", []) for ip in a.get("ipv4") or []}
+
+
+def paths(dc: dict[str, Any], client: dict[str, Any]) -> list[str]:
+    """The DC's management addresses that are a path from the client: not the client's own (behind VirtualBox's NAT
+    every guest is 10.0.2.15, each on a NAT network of its own)."""
+    return [a for a in management_addresses(dc) if a not in own_addresses(client)]
+
+
 def blocked(settings: Settings, dc: dict[str, Any]) -> list[str]:
-    """What the client's management adapters must never reach: the lab network and the DC's other addresses."""
+    """What the client's management adapters must never reach: the lab network and the DC's other addresses
+    (offline_rule.ps1 leaves out the client's own)."""
     return [settings.network.prefix, *management_addresses(dc)]
 
 
@@ -61,7 +72,7 @@ def gather(settings: Settings, dc_client, client_client, pull_cable: Callable[[b
     pull_cable(False)
     try:
         offline = client_client.script("offline_path", {"Realm": settings.realm,
-                                                        "Addresses": [dc.ip, *management_addresses(dc_facts)]})
+                                                        "Addresses": [dc.ip, *paths(dc_facts, client_facts)]})
     finally:
         pull_cable(True)
     wait_online()
@@ -160,18 +171,18 @@ def judge(settings: Settings, facts: Facts, evaluation_left: dict[str, Optional[
 def _offline(settings: Settings, facts: Facts) -> Check:
     _, dc = settings.machine("dc")
     rule = sorted(facts.client.get("offline_rule") or [])
-    missing = sorted(set(blocked(settings, facts.dc)) - set(rule))
+    missing = sorted(set(blocked(settings, facts.dc)) - set(rule) - own_addresses(facts.client))
     o = facts.offline
     if o is None:
         return Check("offline", False, "not checked: the cable could not be pulled")
-    paths = [*(o.get("open") or []), *(f"DNS answered {a}" for a in o.get("resolved") or [])]
+    reached = [*(o.get("open") or []), *(f"DNS answered {a}" for a in o.get("resolved") or [])]
     if o.get("locator_found"):
-        paths.append("the DC locator found a DC (nltest /dsgetdc)")
-    ok = not paths and not missing
+        reached.append("the DC locator found a DC (nltest /dsgetdc)")
+    ok = not reached and not missing
     return Check("offline", ok,
                  f"with the lab cable pulled the client has no path to the DC on any adapter "
-                 f"(tried {dc.ip}, {', '.join(management_addresses(facts.dc)) or 'no management address'})" if ok else
-                 "with the lab cable pulled the client still reaches the DC: " + ", ".join(paths or ["-"])
+                 f"(tried {', '.join([dc.ip, *paths(facts.dc, facts.client)])})" if ok else
+                 "with the lab cable pulled the client still reaches the DC: " + ", ".join(reached or ["-"])
                  + (f"; the client's firewall does not block {', '.join(missing)} on its management adapters"
                     if missing else "")
                  + "; unplugged must mean offline (lab/scripts/offline_rule.ps1 sets the block)")
