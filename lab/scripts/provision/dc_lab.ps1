@@ -75,6 +75,7 @@ $settingsAll.ListeningIPAddress = @($lab.machine.ip)
 Set-DnsServerSetting -InputObject $settingsAll
 Set-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters' -Name 'DnsAvoidRegisterRecords' `
     -Value @('LdapIpAddress', 'GcIpAddress') -Type MultiString
+Restart-Service -Name Netlogon -Force                  # it registers its records anew, without those
 foreach ($zone in @($lab.realm, "_msdcs.$($lab.realm)")) {
     Get-DnsServerResourceRecord -ZoneName $zone -RRType A |
         Where-Object { $_.RecordData.IPv4Address.IPAddressToString -ne $lab.machine.ip } |

@@ -114,3 +114,28 @@ def test_clean_on_hyperv_removes_the_lab_switch(tmp_path, monkeypatch):
     assert removed[-1] == "the Hyper-V switch trustlab" and standin.hw()["switch_removed"] == "trustlab"
     for server in servers.values():
         server.__exit__(None, None, None)
+
+
+def test_lab_verify_on_the_command_line(standin):
+    from click.testing import CliRunner
+
+    from trustlab.cli import main
+
+    r = CliRunner().invoke(main, ["lab", "verify", "--backend", "vagrant"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("ok   lab adapter (DC01): DC01 has its lab adapter 08:00:27:7A:10:01 up with 192.168.56.10")
+    assert lines[-1] == f"ok   report: {standin.folder / '.vagrant' / 'trustlab-verify.json'}"
+    standin.windows.override["preflight_client"] = lambda m, p: {**standin.windows._preflight_client(m, p),
+                                                                 "joined": False}
+    r = CliRunner().invoke(main, ["lab", "verify", "--backend", "vagrant"])
+    assert r.exit_code == 1 and "FAIL joined: LOANER01 is in no domain" in r.output
+
+
+def test_a_lab_without_a_first_run_check_says_so():
+    from click.testing import CliRunner
+
+    from trustlab.cli import main
+
+    r = CliRunner().invoke(main, ["lab", "verify", "--backend", "samba"])
+    assert r.exit_code == 2 and "Error: the samba lab has no first-run check" in r.output
