@@ -289,7 +289,7 @@ def test_lang_ja_covers_trustlabs_own_words():
     for english in ("symptom gone", "verdict:", "claim reset-machine-password", "The trust relationship"):
         assert english not in r.output, english
     r = cli("run", "--lang", "ja")
-    assert "対処手順 × シナリオ" in r.output and "シナリオ 12/12 が再現、主張 48 件中 48 件が成立" in r.output
+    assert "対処手順 × シナリオ" in r.output and "シナリオ 12/12 が再現、主張 49 件中 49 件が成立" in r.output
     assert "主張の範囲外:" in r.output
 
 

@@ -26,7 +26,8 @@ BEHAVIOURS: dict[str, str] = {
     "SC-4": "Test-ComputerSecureChannel -Repair [-Credential]",
     "SC-5": "Reset-ComputerMachinePassword / netdom resetpwd",
     "SC-6": "an established channel survives a DC-side reset until re-established",
-    "SC-7": "rejoin; KB5020276 blocks reusing an account (2732) unless its creator or an admin joins",
+    "SC-7": "rejoin; KB5020276 blocks reusing an account (2732) unless its creator rejoins, an admin created it "
+             "or the DC policy trusts its owner",
     "SC-8": "Vagrant renames a Windows guest before provisioning; Add-Computer -NewName with that name fails",
     "LG-1": "a reachable DC's answer is authoritative (1789, 1787)",
     "LG-2": "no DC: cached logon, or 1311",

@@ -8,8 +8,11 @@ function Write-Answer {
 }
 
 function Invoke-Native {
-    # Runs a program with its arguments as an array, never as a string to be parsed again.
-    param([Parameter(Mandatory = $true)] [string] $FilePath, [string[]] $ArgumentList = @())
+    # Runs a program with its arguments as an array, never as a string to be parsed again. `Ok` is whether the exit
+    # code is one of the program's success codes (0 unless told: pnputil also succeeds with 3010 and 1641, a restart
+    # needed or started; learn.microsoft.com "PnPUtil return values").
+    param([Parameter(Mandatory = $true)] [string] $FilePath, [string[]] $ArgumentList = @(),
+          [int[]] $SuccessCodes = @(0))
     $previous = $ErrorActionPreference
     $ErrorActionPreference = 'Continue'
     try {
@@ -18,7 +21,8 @@ function Invoke-Native {
     } finally {
         $ErrorActionPreference = $previous
     }
-    return [pscustomobject]@{ ExitCode = $code; Lines = $lines }
+    return [pscustomobject]@{ ExitCode = $code; Lines = $lines; Ok = ($SuccessCodes -contains $code)
+                              RestartNeeded = (@(3010, 1641) -contains $code) }
 }
 
 function New-Credential {
@@ -44,8 +48,88 @@ function Get-ErrorCode {
 }
 
 function Get-LabAdapter {
-    # The adapter on the lab's network: the one with the lab MAC address, present or hidden.
+    # The present adapter on the lab's network: the one with the lab MAC address.
     param([Parameter(Mandatory = $true)] [string] $MacAddress)
     $wanted = $MacAddress.Replace(':', '-').ToUpperInvariant()
     return Get-NetAdapter -ErrorAction SilentlyContinue | Where-Object { $_.MacAddress -eq $wanted } | Select-Object -First 1
+}
+
+function Get-HiddenNic {
+    # Network adapters that are installed but not present (NW-1, NW-3: Get-PnpDevice shows them as Unknown) on the
+    # buses a lab NIC sits on (PCI, Hyper-V's VMBus): software adapters such as the kernel debugger's (ROOT\KDNIC)
+    # are hidden on every Windows and are not the lab's. Each with the static IPv4 addresses its TCP/IP settings
+    # still hold (Tcpip\Parameters\Interfaces\{NetCfgInstanceId}, KB269155); a removed device has none.
+    $interfaces = 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\Interfaces'
+    $found = @()
+    foreach ($device in @(Get-PnpDevice -Class Net -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Unknown' })) {
+        if (-not ($device.InstanceId.StartsWith('PCI\') -or $device.InstanceId.StartsWith('VMBUS\'))) {
+            continue
+        }
+        $driver = (Get-PnpDeviceProperty -InstanceId $device.InstanceId -KeyName 'DEVPKEY_Device_Driver' `
+                   -ErrorAction SilentlyContinue).Data
+        $static = @()
+        $guid = $null
+        $netCfg = Get-ItemProperty -Path ('HKLM:\SYSTEM\CurrentControlSet\Control\Class\' + $driver) `
+                  -Name 'NetCfgInstanceId' -ErrorAction SilentlyContinue
+        if ($null -ne $netCfg) {
+            $guid = $netCfg.NetCfgInstanceId
+            $settings = Get-ItemProperty -Path (Join-Path $interfaces $guid) -ErrorAction SilentlyContinue
+            if ($null -ne $settings -and $settings.EnableDHCP -eq 0) {
+                $static = @($settings.IPAddress)
+            }
+        }
+        $found += @{ name = $device.FriendlyName; instance = $device.InstanceId; guid = $guid; static_ipv4 = $static }
+    }
+    return $found
+}
+
+function Wait-ActiveDirectory {
+    # The AD cmdlets need Active Directory Web Services, which a DC starts some time after boot ("Unable to find a
+    # default server with Active Directory Web Services running"); rgl/windows-domain-controller-vagrant waits the same.
+    # Elapsed time, not the clock: the harness moves the clock.
+    param([int] $Seconds = 600)
+    Import-Module ActiveDirectory
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        try {
+            Get-ADDomain | Out-Null
+            return
+        } catch {
+            if ($watch.Elapsed.TotalSeconds -gt $Seconds) {
+                throw
+            }
+            Start-Sleep -Seconds 5
+        }
+    }
+}
+
+function Get-EvaluationEnd {
+    # TM-9: when this Windows' evaluation ends (SoftwareLicensingProduct.EvaluationEndDate of Windows itself,
+    # ApplicationID 55c92734-d682-4d71-983e-d6ec3f16059f), UTC; $null for an image that is no evaluation (its
+    # EvaluationEndDate is 1601-01-01).
+    $filter = "ApplicationID = '55c92734-d682-4d71-983e-d6ec3f16059f' AND PartialProductKey IS NOT NULL"
+    $product = Get-CimInstance -ClassName SoftwareLicensingProduct -Filter $filter -ErrorAction SilentlyContinue |
+               Select-Object -First 1
+    if ($null -eq $product -or $product.EvaluationEndDate.Year -le 1601) {
+        return $null
+    }
+    return $product.EvaluationEndDate.ToUniversalTime().ToString('o')
+}
+
+function Get-AdapterFacts {
+    # Every present adapter with its addresses, DNS servers and DNS registration; `lab` marks the one with the lab MAC.
+    param([Parameter(Mandatory = $true)] [string] $MacAddress)
+    $wanted = $MacAddress.Replace(':', '-').ToUpperInvariant()
+    $facts = @()
+    foreach ($adapter in @(Get-NetAdapter -ErrorAction SilentlyContinue)) {
+        $ip = @(Get-NetIPAddress -InterfaceIndex $adapter.ifIndex -AddressFamily IPv4 -ErrorAction SilentlyContinue |
+                ForEach-Object { $_.IPAddress })
+        $dns = @(Get-DnsClientServerAddress -InterfaceIndex $adapter.ifIndex -AddressFamily IPv4 -ErrorAction SilentlyContinue |
+                 ForEach-Object { $_.ServerAddresses })
+        $client = Get-DnsClient -InterfaceIndex $adapter.ifIndex -ErrorAction SilentlyContinue
+        $facts += @{ name = $adapter.Name; mac = $adapter.MacAddress; status = [string]$adapter.Status; ipv4 = $ip
+                     dns = $dns; registers = ($null -ne $client -and $client.RegisterThisConnectionsAddress)
+                     lab = ($adapter.MacAddress -eq $wanted) }
+    }
+    return $facts
 }

@@ -1,4 +1,6 @@
 # The user changes their password at this computer (Ctrl+Alt+Del, Change a password): the DC takes the change.
+# NetUserChangePassword authenticates with the old password itself; an ADSI bind would need credentials that a
+# WinRM session (a network logon) cannot pass on to the DC (the second hop).
 param(
     [Parameter(Mandatory = $true)] [string] $Domain,
     [Parameter(Mandatory = $true)] [string] $User,
@@ -6,10 +8,15 @@ param(
     [Parameter(Mandatory = $true)] [string] $NewPassword
 )
 
-try {
-    $account = [ADSI]("WinNT://" + $Domain + "/" + $User + ",user")
-    $account.ChangePassword($OldPassword, $NewPassword)
-    Write-Answer @{ ok = $true; error = $null; win32 = $null }
-} catch {
-    Write-Answer @{ ok = $false; error = $_.Exception.Message; win32 = (Get-ErrorCode $_) }
+Add-Type -TypeDefinition @'
+using System.Runtime.InteropServices;
+
+public static class TrustlabPassword
+{
+    [DllImport("netapi32.dll", CharSet = CharSet.Unicode)]
+    public static extern int NetUserChangePassword(string domainName, string userName, string oldPassword, string newPassword);
 }
+'@
+
+$code = [TrustlabPassword]::NetUserChangePassword($Domain, $User, $OldPassword, $NewPassword)
+Write-Answer @{ ok = ($code -eq 0); win32 = $code; error = $(if ($code -eq 0) { $null } else { "NetUserChangePassword returned $code" }) }

@@ -1,5 +1,7 @@
 # Give the present lab adapter the lab's static address. The network control panel warns when a hidden adapter
-# holds it (NW-2); PowerShell does not, so the warning is found here and the answer (cancel or apply) honoured.
+# holds it (NW-2); PowerShell does not, so the warning is found here and the answer (cancel or apply) honoured. Only
+# an installed, non-present adapter counts (KB269155): the TCP/IP keys of removed devices stay in the registry and
+# warn of nothing.
 param(
     [Parameter(Mandatory = $true)] [string] $MacAddress,
     [Parameter(Mandatory = $true)] [string] $Address,
@@ -13,15 +15,10 @@ if ($null -eq $adapter) {
     Write-Answer @{ ok = $false; conflict = $null; applied = $false; error = 'no present adapter has the lab MAC address' }
     return
 }
-$interfaces = 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\Interfaces'
 $conflict = $null
-foreach ($key in @(Get-ChildItem -Path $interfaces)) {
-    if ($key.PSChildName -eq [string]$adapter.InterfaceGuid) {
-        continue
-    }
-    $settings = Get-ItemProperty -Path $key.PSPath -ErrorAction SilentlyContinue
-    if ($null -ne $settings -and $settings.EnableDHCP -eq 0 -and @($settings.IPAddress) -contains $Address) {
-        $conflict = $key.PSChildName
+foreach ($hidden in @(Get-HiddenNic)) {
+    if (@($hidden.static_ipv4) -contains $Address) {
+        $conflict = $hidden.name
     }
 }
 if ($null -ne $conflict -and $OnConflict -eq 'cancel') {

@@ -6,7 +6,7 @@ param(
     [string] $Domain = ''
 )
 
-Import-Module ActiveDirectory
+Wait-ActiveDirectory
 try {
     $account = Get-ADComputer -Identity $Computer -Properties @('Enabled', 'PasswordLastSet')
 } catch {

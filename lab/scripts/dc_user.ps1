@@ -7,7 +7,7 @@ param(
     [string] $NewPassword = ''
 )
 
-Import-Module ActiveDirectory
+Wait-ActiveDirectory
 try {
     if ($Action -eq 'change') {
         $old = ConvertTo-SecureString -String $OldPassword -AsPlainText -Force

@@ -1,5 +1,7 @@
-# Interactive logon (or unlock) as Winlogon does it: LogonUser from advapi32, returning the Win32 code and
-# whether the session came from the cached verifier (logon type 11, CachedInteractive).
+# Interactive logon (or unlock) as Winlogon does it: LogonUser from advapi32, returning the Win32 code and the new
+# session's logon type; a logon or an unlock served from the cached verifier is CachedInteractive (11) or
+# CachedUnlock (13) (LG-10). Winlogon then loads the user's profile, which LogonUser does not (LoadUserProfile does),
+# so an interactive logon loads and unloads it here too: a profile exists afterwards, as at the console.
 param(
     [Parameter(Mandatory = $true)] [string] $User,
     [Parameter(Mandatory = $true)] [string] $Domain,
@@ -60,23 +62,102 @@ public static class TrustlabLogon
         public uint LogonType;
     }
 
-    const int TokenStatisticsClass = 10;
+    [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
+    struct ProfileInfo
+    {
+        public int Size;
+        public int Flags;
+        public string UserName;
+        public string ProfilePath;
+        public string DefaultPath;
+        public string ServerName;
+        public string PolicyPath;
+        public IntPtr Profile;
+    }
 
-    // [Win32 error (0 on success), logon type of the new session (-1 when unknown)].
+    [DllImport("userenv.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+    static extern bool LoadUserProfileW(IntPtr token, ref ProfileInfo info);
+
+    [DllImport("userenv.dll", SetLastError = true)]
+    static extern bool UnloadUserProfile(IntPtr token, IntPtr profile);
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    struct TokenPrivilege { public int Count; public Luid Luid; public int Attributes; }
+
+    [DllImport("advapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+    static extern bool LookupPrivilegeValueW(string system, string name, out Luid luid);
+
+    [DllImport("advapi32.dll", SetLastError = true)]
+    static extern bool OpenProcessToken(IntPtr process, int access, out IntPtr token);
+
+    [DllImport("advapi32.dll", SetLastError = true)]
+    static extern bool AdjustTokenPrivileges(IntPtr token, bool disableAll, ref TokenPrivilege state, int length,
+                                             IntPtr previous, IntPtr returned);
+
+    [DllImport("kernel32.dll")]
+    static extern IntPtr GetCurrentProcess();
+
+    const int TokenStatisticsClass = 10;
+    const int Interactive = 2;
+
+    // [Win32 error (0 on success), logon type of the new session (-1 when unknown), Win32 error of loading the
+    // profile (0 when loaded or not tried)].
     public static int[] Logon(string user, string domain, string password, int logonType)
     {
         IntPtr token;
         if (!LogonUserW(user, domain, password, logonType, 0, out token))
         {
-            return new int[] { Marshal.GetLastWin32Error(), -1 };
+            return new int[] { Marshal.GetLastWin32Error(), -1, 0 };
         }
         try
         {
-            return new int[] { 0, SessionLogonType(token) };
+            int type = SessionLogonType(token);
+            int profile = logonType == Interactive ? LoadProfile(token, user) : 0;
+            return new int[] { 0, type, profile };
         }
         finally
         {
             CloseHandle(token);
+        }
+    }
+
+    // LoadUserProfile needs SeBackupPrivilege and SeRestorePrivilege enabled in the caller (an administrator).
+    static int LoadProfile(IntPtr token, string user)
+    {
+        Enable("SeBackupPrivilege");
+        Enable("SeRestorePrivilege");
+        ProfileInfo info = new ProfileInfo();
+        info.Size = Marshal.SizeOf(typeof(ProfileInfo));
+        info.Flags = 1;                                         // PI_NOUI
+        info.UserName = user;
+        if (!LoadUserProfileW(token, ref info))
+        {
+            return Marshal.GetLastWin32Error();
+        }
+        UnloadUserProfile(token, info.Profile);
+        return 0;
+    }
+
+    static void Enable(string privilege)
+    {
+        IntPtr process;
+        if (!OpenProcessToken(GetCurrentProcess(), 0x28, out process))
+        {
+            return;
+        }
+        try
+        {
+            TokenPrivilege state = new TokenPrivilege();
+            state.Count = 1;
+            state.Attributes = 2;
+            if (LookupPrivilegeValueW(null, privilege, out state.Luid))
+            {
+                AdjustTokenPrivileges(process, false, ref state, 0, IntPtr.Zero, IntPtr.Zero);
+            }
+        }
+        finally
+        {
+            CloseHandle(process);
         }
     }
 
@@ -120,4 +201,5 @@ public static class TrustlabLogon
 
 $types = @{ interactive = 2; unlock = 7 }
 $result = [TrustlabLogon]::Logon($User, $Domain, $Password, $types[$Kind])
-Write-Answer @{ win32 = $result[0]; logon_type = $result[1]; cached = ($result[1] -eq 11) }
+Write-Answer @{ win32 = $result[0]; logon_type = $result[1]; cached = (@(11, 13) -contains $result[1])
+                profile_error = $result[2] }

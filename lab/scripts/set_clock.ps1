@@ -1,14 +1,8 @@
-# Move this machine's clock by a number of seconds, or set it to a UTC time (ISO 8601), with the time service
-# stopped so nothing moves it back.
-param([double] $Seconds = 0, [string] $At = '')
+# Set this machine's clock to a UTC time (ISO 8601). W32Time keeps running: on the DC it takes its time from nowhere
+# (NoSync) and serves it; a member corrects itself from the DC at its next poll, as a real one does (TM-10, LG-8).
+param([Parameter(Mandatory = $true)] [string] $At)
 
-Stop-Service -Name W32Time -Force -ErrorAction SilentlyContinue
-Set-Service -Name W32Time -StartupType Disabled
-if ($At) {
-    $utc = [DateTime]::Parse($At, [Globalization.CultureInfo]::InvariantCulture,
-                             [Globalization.DateTimeStyles]::AdjustToUniversal)
-    $now = Set-Date -Date $utc.ToLocalTime()
-} else {
-    $now = Set-Date -Adjust ([TimeSpan]::FromSeconds($Seconds))
-}
+$utc = [DateTime]::Parse($At, [Globalization.CultureInfo]::InvariantCulture,
+                         [Globalization.DateTimeStyles]::AdjustToUniversal)
+$now = Set-Date -Date $utc.ToLocalTime()
 Write-Answer @{ now = $now.ToUniversalTime().ToString('o') }

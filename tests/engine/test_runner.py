@@ -140,7 +140,7 @@ def test_no_credential_values_in_the_journal(catalogue):
             for entry in data["entries"]:
                 args = entry.get("args", {})
                 assert args.get("password", "current") in ("current", "previous")
-                assert args.get("credential", "none") in ("domain_admin", "none")
+                assert args.get("credential", "none") in ("domain_admin", "joiner", "none")
 
 
 @pytest.mark.parametrize("seed", [0, 7])

@@ -27,6 +27,7 @@ CHANNEL_STATE = "The secure channel between the local computer and the domain {d
 NETDOM_RESET = ["The machine account password for the local machine has been successfully reset.",
                 "The command completed successfully."]                                  # SC-5
 JOIN_DENIED = "Add-Computer: Access is denied."
+NO_JOINER = "Add-Computer: this lab has no delegated joining account (lab: joiner)"
 REUSE_BLOCKED = ("2732: An account with the same name exists in Active Directory. "
                  "Re-using the account was blocked by security policy.")               # SC-7, KB5020276
 LEFT = "Remove-Computer: left the domain; restarted"

@@ -9,7 +9,7 @@ import click
 
 from trustlab import backends
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, BackendType, backend_option, bad_input, main
-from trustlab.engine.backend import Backend, LabOptions, RealLab
+from trustlab.engine.backend import Backend, Check, LabOptions, RealLab
 
 
 class LabGroup(click.Group):
@@ -37,6 +37,7 @@ def lab() -> None:
       trustlab lab down --backend samba          # everything it made is gone
       trustlab lab clean                         # also what a killed run left behind
       trustlab lab up --backend vagrant --provider virtualbox   # Windows DC + client, 40-60 min
+      trustlab lab verify --backend vagrant      # once on a new host: is the lab what trustlab assumes?
     """
 
 
@@ -125,6 +126,29 @@ def lab_down(backend: type[Backend], name: Optional[str], provider: Optional[str
     click.echo(f"lab {real.name} is down")
 
 
+@lab.command("verify")
+@_lab_command
+def lab_verify(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
+    """Check, once on a new host, that a built lab is what trustlab assumes; each check with what it saw.
+
+    \b
+    Examples:
+      trustlab lab verify --backend vagrant
+    """
+    real = _real_lab(backend, name, provider)
+    verify = getattr(real, "verify", None)
+    if verify is None:
+        raise click.UsageError(f"the {backend.name} lab has no first-run check")
+    sys.exit(EXIT_OK if _report(verify()) else EXIT_FAILED)
+
+
+def _report(results: list[Check]) -> bool:
+    """One line per check; whether all passed."""
+    for check in results:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    return all(c.ok for c in results)
+
+
 @lab.command("clean")
 @_lab_command
 def lab_clean(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
@@ -150,9 +174,7 @@ def doctor(backend: type[Backend]) -> None:
       sudo trustlab doctor
       trustlab doctor --backend vagrant
     """
-    results = backend.doctor()
-    for check in results:
-        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    ok = _report(backend.doctor())
     if backend.doctor_note:
         click.echo(backend.doctor_note)
-    sys.exit(EXIT_OK if all(c.ok for c in results) else EXIT_FAILED)
+    sys.exit(EXIT_OK if ok else EXIT_FAILED)

@@ -76,7 +76,8 @@ class Login:
 
 
 class RealLab(Protocol):
-    """A real lab's life cycle, the same five operations on every backend that has one."""
+    """A real lab's life cycle, the same five operations on every backend that has one. A lab may also have
+    `verify() -> list[Check]`: a first-run smoke test of its assumptions on a new host (`trustlab lab verify`)."""
 
     name: str
     dir: "Path"            # where the lab keeps its files (a training session keeps its record here)

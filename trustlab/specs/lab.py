@@ -15,7 +15,12 @@ class Policies(Strict):
     machine_password_age: Optional[Duration] = Field(
         None, description="MP-1: member machine password age; default from the behaviour profile")
     disable_password_change: bool = Field(False, description="MP-2: DisablePasswordChange on members")
-    block_account_reuse: bool = Field(False, description="SC-7: KB5020276 blocks joining over an existing account")
+    block_account_reuse: bool = Field(
+        False, description="SC-7: members check KB5020276's rules before reusing an existing computer account "
+                           "(every Windows update since October 2022; the opt-out was removed in August 2024)")
+    reuse_allowed_owners: list[UserName] = Field(
+        default_factory=list, description="SC-7: the DC policy 'Allow computer account re-use during domain join': "
+                                          "owners whose computer accounts anyone may reuse")
 
 
 class LabSpec(Strict):
@@ -25,6 +30,9 @@ class LabSpec(Strict):
     workstations: list[ComputerName] = Field(default_factory=lambda: ["LOANER01"], min_length=1)
     users: list[UserName] = Field(default_factory=lambda: ["alice", "bob"], min_length=1)
     admin: UserName = Field("admin", description="the domain admin; repairs with `credential: domain_admin` use it")
+    joiner: Optional[UserName] = Field(
+        None, description="SC-7: a delegated, non-admin account that joins the lab's computers (a help desk's); "
+                          "`join` uses it when set, and `credential: joiner` names it")
     addressing: Literal["static", "dhcp"] = Field("static", description="NW-1: how workstations get their address")
     policies: Policies = Field(default_factory=Policies)
 
@@ -33,9 +41,9 @@ class LabSpec(Strict):
         names = [self.dc, *self.workstations]
         if len(set(names)) != len(names):
             raise ValueError(f"computer names must be distinct: {', '.join(names)}")
-        users = [*self.users, self.admin]
+        users = [*self.users, self.admin, *([self.joiner] if self.joiner else [])]
         if len(set(users)) != len(users):
-            raise ValueError(f"user names must be distinct (the admin included): {', '.join(users)}")
+            raise ValueError(f"user names must be distinct (the admin and the joiner included): {', '.join(users)}")
         return self
 
     @property

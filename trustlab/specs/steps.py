@@ -121,6 +121,7 @@ ComputerName = Annotated[str, AfterValidator(_netbios)]
 UserName = Annotated[str, AfterValidator(_username)]
 Password = Literal["current", "previous"]
 Credential = Literal["domain_admin", "none"]
+JoinCredential = Literal["domain_admin", "joiner", "none"]   # `joiner`: the lab's delegated joining account (SC-7)
 
 
 class Args(Strict):
@@ -174,7 +175,8 @@ class ForUser(OnComputer):
 
 @verb("join", Family.EVENT, "SC-7")
 class Join(OnComputer):
-    """Join the computer to the domain, creating its computer account (or reusing one, SC-7)."""
+    """Join the computer to the domain, creating its computer account (or reusing one, SC-7), as the lab's `joiner`
+    when it has one, else as the domain admin."""
 
 
 @verb("change_password", Family.EVENT, "LG-5", "TM-5", directory=True)
@@ -335,8 +337,9 @@ class ResetMachinePassword(OnComputer):
 
 @verb("rejoin_domain", Family.ADMIN, "SC-7", renames="new_name")
 class RejoinDomain(OnComputer):
-    """Remove-Computer to a workgroup, reboot, Add-Computer, reboot. `new_name` joins under a new computer name."""
-    credential: Credential = "domain_admin"
+    """Remove-Computer to a workgroup, reboot, Add-Computer, reboot. `new_name` joins under a new computer name;
+    `credential: joiner` joins with the lab's delegated joining account."""
+    credential: JoinCredential = "domain_admin"
     new_name: Optional[ComputerName] = None
 
 

@@ -38,9 +38,12 @@ the verdict it gave, which `trustlab run` replays (a known counterexample within
 
 The **lab** (all optional): `domain` (CORP), `realm` (corp.test), `dc` (DC01), `workstations` ([LOANER01]),
 `users` ([alice, bob]), `admin` (admin, the domain admin that `credential: domain_admin` stands for; no password is
-ever written in a file), `addressing` (static | dhcp) and `policies`: `max_password_age` (42d, TM-5),
-`cached_logons_count` (10, LG-3), `machine_password_age` (from the behaviour profile, MP-1/TM-7),
-`disable_password_change` (false, MP-2), `block_account_reuse` (false, SC-7).
+ever written in a file), `joiner` (none; a delegated, non-admin account that joins the lab's computers, which
+`join` then uses and `credential: joiner` names, SC-7), `addressing` (static | dhcp) and `policies`:
+`max_password_age` (42d, TM-5), `cached_logons_count` (10, LG-3), `machine_password_age` (from the behaviour
+profile, MP-1/TM-7), `disable_password_change` (false, MP-2), `block_account_reuse` (false: members check KB5020276's
+rules before reusing a computer account, SC-7) and `reuse_allowed_owners` ([]: the owners the DC's "Allow computer
+account re-use during domain join" policy trusts, SC-7).
 
 **Training** (docs/training.md; all optional): a scenario's `briefing` (`{en: ..., ja: ...}`: what the user
 reports, all `trustlab lab break` shows), `hints` (a list of `{en, ja}`, released one by one by a failing

@@ -204,12 +204,24 @@ def test_SC_7_rejoin_recreates_the_trust(sim):
     assert lab.outcome("logon") == "SUCCESS"
 
 
+def _reset_then_rejoin(lab, computer="LOANER01", **rejoin):
+    lab("reset_computer_account", computer=computer)
+    lab("reboot", computer=computer)
+    lab("local_admin_logon", computer=computer)
+    return lab("rejoin_domain", computer=computer, **rejoin)
+
+
+def test_SC_7_a_delegated_joiner_is_the_accounts_creator(sim):
+    lab = sim(joiner="helpdesk").joined()
+    account = lab.world.directory.computers["LOANER01"]
+    assert (account.creator, account.created_by_admin) == ("helpdesk", False)
+    admin_made = sim().joined().world.directory.computers["LOANER01"]
+    assert (admin_made.creator, admin_made.created_by_admin) == ("admin", True)
+
+
 def test_SC_7_account_reuse_blocked_leaves_a_workgroup_machine(sim):
-    lab = sim(policies={"block_account_reuse": True}).joined()
-    lab("reset_computer_account")
-    lab("reboot")
-    lab("local_admin_logon")
-    result = lab("rejoin_domain")
+    lab = sim(joiner="helpdesk", policies={"block_account_reuse": True}).joined()
+    result = _reset_then_rejoin(lab)                                  # a domain admin, not the creator
     assert result.status == "failed" and result.raw == "2732"
     assert "Re-using the account was blocked by security policy." in result.output[-1]
     assert lab.outcome("logon") == "NOT_JOINED"
@@ -217,6 +229,53 @@ def test_SC_7_account_reuse_blocked_leaves_a_workgroup_machine(sim):
     assert lab("rejoin_domain", new_name="LOANER01-R").status == "ok"
     assert lab.outcome("logon", computer="LOANER01-R") == "SUCCESS"          # known by its new name from now on
     assert set(lab.world.workstations) == {"LOANER01-R"}
+
+
+def test_SC_7_without_the_hardening_any_account_is_reused(sim):
+    lab = sim(joiner="helpdesk").joined()
+    assert _reset_then_rejoin(lab).status == "ok"
+    assert lab.outcome("logon") == "SUCCESS"
+
+
+def test_SC_7_exception_the_joining_user_created_the_account(sim):
+    lab = sim(joiner="helpdesk", policies={"block_account_reuse": True}).joined()
+    assert _reset_then_rejoin(lab, credential="joiner").status == "ok"
+    assert lab.outcome("logon") == "SUCCESS"
+
+
+def test_SC_7_exception_an_admin_created_the_account(sim):
+    lab = sim(joiner="helpdesk", policies={"block_account_reuse": True}).joined()
+    lab("local_admin_logon")
+    assert lab("rejoin_domain", new_name="LOANER01-R").status == "ok"   # the admin creates LOANER01-R
+    result = _reset_then_rejoin(lab, computer="LOANER01-R", credential="joiner", new_name="LOANER01-R")
+    assert result.status == "ok"                                          # the help desk may reuse it
+    assert lab.outcome("logon", computer="LOANER01-R") == "SUCCESS"
+    admin_joined = sim(policies={"block_account_reuse": True}).joined()
+    assert _reset_then_rejoin(admin_joined).status == "ok"                # the catalogue's usual case
+
+
+def test_SC_7_exception_the_owner_is_trusted_by_the_dc_policy(sim):
+    lab = sim(joiner="helpdesk", policies={"block_account_reuse": True,
+                                           "reuse_allowed_owners": ["helpdesk"]}).joined()
+    assert _reset_then_rejoin(lab).status == "ok"                         # a domain admin reuses it
+    assert lab.outcome("logon") == "SUCCESS"
+    other = sim(joiner="helpdesk", policies={"block_account_reuse": True,
+                                             "reuse_allowed_owners": ["bob"]}).joined()
+    assert _reset_then_rejoin(other).raw == "2732"                        # only the owners it names
+
+
+def test_SC_7_another_machine_joining_under_the_name_follows_the_same_rules(sim):
+    blocked = sim(joiner="helpdesk", policies={"block_account_reuse": True}).joined()
+    result = blocked("join_duplicate")
+    assert (result.status, result.raw) == ("failed", "2732")
+    assert blocked.outcome("logon") == "SUCCESS"                          # nothing was taken over
+
+
+def test_SC_7_a_joiner_credential_needs_a_joiner(sim):
+    lab = sim().joined()
+    result = _reset_then_rejoin(lab, credential="joiner")
+    assert result.status == "failed"
+    assert result.output[-1] == "Add-Computer: this lab has no delegated joining account (lab: joiner)"
 
 
 def test_windows_profile_is_the_default():

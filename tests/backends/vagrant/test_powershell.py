@@ -87,8 +87,8 @@ def test_the_answer_is_the_last_marker_line():
 @given(st.one_of(st.text().filter(lambda t: "\x00" not in t), st.lists(DANGEROUS.filter(lambda t: t != "\x00"),
                                                                         max_size=8).map("".join)))
 def test_a_host_side_hyperv_argument_stays_one_literal(value):
-    """Hyper-V's cmdlets run on the host with values as single-quoted literals (machines._quoted)."""
-    from trustlab.backends.vagrant.machines import _quoted
+    """Hyper-V's cmdlets run on the host with values as single-quoted literals (providers.quoted)."""
+    from trustlab.backends.vagrant.providers import quoted as _quoted
 
     tree = POWERSHELL.parse(f"Write-Output {_quoted(value)}".encode())
     literals = [n for n in _walk(tree.root_node) if n.type == "verbatim_string_characters"]
@@ -115,7 +115,7 @@ def _read_single_quoted(literal: str) -> str:
 
 
 def test_typographic_quotes_are_doubled_too():
-    from trustlab.backends.vagrant.machines import _quoted
+    from trustlab.backends.vagrant.providers import quoted as _quoted
 
     assert _quoted("a\u2019b'c") == "'a\u2019\u2019b''c'"
 

@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.vagrant,
                                         "TRUSTLAB_VAGRANT=1")]
 
 
+def test_lab_verify_passes_on_windows():
+    """The first-run smoke test: every preflight check, the logons, the cable, the NIC and the clocks."""
+    from trustlab.backends.vagrant.machines import VagrantLab
+
+    checks = VagrantLab().verify()
+    assert [c for c in checks if not c.ok] == []
+
+
 def test_the_seed_scenarios_reproduce_on_windows(catalogue):
     """Every catalogue lab is the Windows lab's own, so nothing may come back UNSUPPORTED."""
     for sid in ("machine-account-reset", "password-changed-elsewhere", "seed-loaner-story"):

@@ -9,14 +9,14 @@ import pytest
 
 from trustlab.backends.vagrant import powershell
 from tests.conftest import ROOT
-from tests.backends.vagrant.pslint import add_type_code, lint, lint_csharp
+from tests.backends.vagrant.pslint import ALLOWED_COMMANDS, HELPERS, add_type_code, lint, lint_csharp
 
 SCRIPTS = ROOT / "lab" / "scripts"
-ALL = sorted(SCRIPTS.rglob("*.ps1"))
-BACKEND = (Path(powershell.__file__).parent / "backend.py").read_text()
+ALL = sorted([*SCRIPTS.rglob("*.ps1"), *(ROOT / "lab" / "hyperv").glob("*.ps1")])
+PACKAGE = "\n".join(p.read_text() for p in Path(powershell.__file__).parent.glob("*.py"))
 
 
-@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(SCRIPTS)))
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(ROOT / "lab")))
 def test_shipped_script_parses_and_passes_the_ps51_lint(path):
     assert lint(path.read_text(encoding="utf-8")) == []
 
@@ -26,12 +26,13 @@ def test_the_bootstrap_itself_parses_and_passes_the_lint():
     staged = powershell.invocation("logon", {"User": "alice"}, limit=0)
     codes = [powershell.decode(call.command), powershell.decode(staged.command)]
     codes += [powershell.decode(c) for s in staged.staged for c in (s.check, *s.commands)]
+    codes.append(powershell.decode(powershell.present_command([s.path for s in powershell.staged_files()])))
     for code in codes:
         assert lint(code) == [], code
 
 
 def test_every_script_the_backend_runs_is_shipped_and_every_shipped_one_is_used():
-    used = set(re.findall(r'script\("([a-z_]+)"', BACKEND))
+    used = set(re.findall(r'(?:script|read)\((?:\s*\w+,)?\s*"([a-z_]+)"', PACKAGE))
     assert used == set(powershell.names())
 
 
@@ -59,6 +60,34 @@ def test_the_logon_probe_carries_c_sharp_that_parses():
     ("Add-Type -TypeDefinition @'\npublic class A { int F() => 1; }\n'@\n",
      "line 2: C#: lambdas or expression bodies need a newer C# than Windows PowerShell 5.1's compiler (C# 5)"),
     ("Add-Type -TypeDefinition @'\npublic class A { int F() { return 1 } }\n'@\n", "line 2: C#: does not parse"),
+    # the Hyper-V cable control as it was: the filter's $args is its own, empty
+    ("& { $a = Get-VMNetworkAdapter | Where-Object { $_.MacAddress -eq $args[1] } } 'vm' 'mac'\n",
+     "line 1: `$args` inside a nested script block is that block's own (empty here)"),
+    ("Get-NetAdapter | Where-Object { $_.Name -eq $args[0] }\n",
+     "line 1: `$args` inside a nested script block is that block's own (empty here)"),
+    ("$run = Invoke-Native -FilePath 'pnputil.exe' -ArgumentList @('/remove-device', $id)\n",
+     "line 1: runs pnputil.exe without -SuccessCodes @(0, 3010, 1641)"),
+    ("$run = Invoke-Native -FilePath 'pnputil.exe' -SuccessCodes @(0, 3010, 1641)\nif ($run.ExitCode -eq 0) { }\n",
+     "line 2: compares an exit code with 0 alone; pnputil.exe also succeeds with 3010, 1641"),
+    ("& pnputil.exe /remove-device $id\nif ($LASTEXITCODE -ne 0) { }\n",
+     "line 2: compares an exit code with 0 alone"),
+    ("Add-Computer -DomainName corp.test -NewName $name -Force\n",
+     "line 1: -NewName without comparing it with the current name first"),
+    ("$arguments = @{ DomainName = 'corp.test'; NewName = $name }\n",
+     "line 1: -NewName without comparing it with the current name first"),
+    ("if ($name) {\n    $arguments['NewName'] = $name\n}\n",
+     "line 2: -NewName without comparing it with the current name first"),
 ])
 def test_the_lint_refuses(source, problem):
     assert any(str(p).startswith(problem) for p in lint(source)), [str(p) for p in lint(source)]
+
+
+@pytest.mark.parametrize("source", [
+    "& { param($Id) Get-VMNetworkAdapter | Where-Object { $_.Id -eq $Id } } 'vm'\n",
+    "& { Write-Output $args[0] } 'a'\n",
+    "if ([System.Net.Dns]::GetHostName() -ne $name) {\n    $arguments['NewName'] = $name\n}\n",
+    "if ($env:COMPUTERNAME -ne $name) { Rename-Computer -NewName $name }\n",
+    "$run = Invoke-Native -FilePath 'nltest.exe' -ArgumentList @('/sc_verify:CORP')\nif ($run.ExitCode -eq 0) { }\n",
+])
+def test_the_lint_lets_the_right_forms_through(source):
+    assert lint(source, ALLOWED_COMMANDS | HELPERS | {"Rename-Computer", "Get-VMNetworkAdapter"}) == []

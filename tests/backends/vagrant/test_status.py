@@ -9,7 +9,9 @@ from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
 
 @pytest.mark.parametrize("answer, outcome", [
     ({"win32": 0, "logon_type": 2}, Outcome.SUCCESS),
-    ({"win32": 0, "logon_type": 11}, Outcome.SUCCESS_CACHED),          # CachedInteractive (LG-2)
+    ({"win32": 0, "logon_type": 11}, Outcome.SUCCESS_CACHED),          # CachedInteractive (LG-2, LG-10)
+    ({"win32": 0, "logon_type": 13}, Outcome.SUCCESS_CACHED),          # CachedUnlock: an unlock from the cache
+    ({"win32": 0, "logon_type": 7}, Outcome.SUCCESS),                  # Unlock, the DC checked it
     ({"win32": 1789, "logon_type": -1}, Outcome.TRUST_FAILURE),
     ({"win32": 1787}, Outcome.NO_TRUST_ACCOUNT),
     ({"win32": 1326}, Outcome.WRONG_PASSWORD),
@@ -47,7 +49,8 @@ LAB = {"name": "Lab", "status": "Up", "mac": "08-00-27-7A-10-02", "ipv4": ["192.
     ([LAB], True, False, NetworkStatus.UNPLUGGED),
     ([{**LAB, "ipv4": ["169.254.3.7"]}], False, True, NetworkStatus.NO_ADDRESS),   # NW-1: the hidden one has it
     ([], False, True, NetworkStatus.NO_ADAPTER),
-    ([{**LAB, "mac": "08-00-27-11-22-33", "ipv4": []}], False, True, NetworkStatus.NO_ADDRESS),  # a new NIC
+    ([{**LAB, "ipv4": ["169.254.9.9"]}], False, True, NetworkStatus.NO_ADDRESS),   # a new NIC, the lab MAC kept
+    ([{**LAB, "mac": "08-00-27-11-22-33"}], True, True, NetworkStatus.NO_ADAPTER),  # management only: not the lab's
 ])
 def test_network(present, reachable, plugged, expected):
     answer = {"present": present, "hidden": [], "dc_reachable": reachable, "address": "192.168.56.11"}

@@ -97,9 +97,15 @@ def settings_with(change) -> Settings:
      "machines.client.ip: 10.0.0.5 is not a host address of 192.168.56.0/24"),
     (lambda d: d["machines"]["client"].update(hostname="LOANER-LAPTOP-0001"),
      "machines.client.hostname: 'LOANER-LAPTOP-0001' is 18 characters; a NetBIOS name has at most 15"),
-    (lambda d: d["machines"]["dc"]["boxes"].update(libvirt="gusztavvargadr/windows-server-2022-standard"),
-     "machines.dc.boxes.libvirt: gusztavvargadr/windows-server-2022-standard is not published for libvirt "
-     "(it is for: virtualbox, hyperv, vmware_desktop)"),
+    (lambda d: (d["machines"]["client"]["boxes"].update(hyperv="peru/windows-10-enterprise-x64-eval"),
+                d["box_providers"].update({"peru/windows-10-enterprise-x64-eval": ["libvirt", "virtualbox"]})),
+     "machines.client.boxes.hyperv: peru/windows-10-enterprise-x64-eval is not published for hyperv "
+     "(it is for: libvirt, virtualbox)"),
+    (lambda d: (d["machines"]["client"]["boxes"].update(libvirt="peru/windows-10-enterprise-x64-eval"),
+                d["box_providers"].update({"peru/windows-10-enterprise-x64-eval": ["libvirt", "virtualbox"]})),
+     "machines.client.boxes.libvirt: peru/windows-10-enterprise-x64-eval, while gusztavvargadr/windows-11 is "
+     "published for libvirt too; use the same box on every provider where it is published"),
+    (lambda d: d.update(joiner="bob"), "joiner: 'bob' is also a user or the admin; the joining account is its own"),
     (lambda d: d["machines"]["dc"]["boxes"].update(parallels="x/y"),
      "machines.dc.boxes: unknown provider 'parallels'; allowed: virtualbox, hyperv, libvirt"),
     (lambda d: d["machines"]["client"].update(mac="08:00:27:7A:10:01"),
@@ -138,13 +144,79 @@ def test_provisioning_gets_every_setting_its_scripts_read(tmp_path):
         out = subprocess.run(["ruby", "-e", ruby, machine], cwd=folder, capture_output=True, text=True, check=True)
         data = json.loads(base64.b64decode(out.stdout.strip()))
         assert data["machine"]["hostname"] == ("DC01" if machine == "dc" else "LOANER01")
-        assert {u["name"]: u["password"] for u in data["users"]} == {
-            u: lab_password(seed, u, 1) for u in ("alice", "bob", "admin")}
+        assert {u["name"]: (u["password"], u["role"]) for u in data["users"]} == {
+            "alice": (lab_password(seed, "alice", 1), "user"), "bob": (lab_password(seed, "bob", 1), "user"),
+            "admin": (lab_password(seed, "admin", 1), "admin"), "helpdesk": (lab_password(seed, "helpdesk", 1), "joiner")}
+        assert data["administrator_password"] == lab_password(seed, "Administrator", 1)
         for script in provision.glob("*.ps1"):
             for var, path in re.findall(r"\$(lab|machine|user|admin)\.([a-z_]+(?:\.[a-z_]+)*)", script.read_text()):
                 node = data
                 for key in aliases[var] + path.split("."):
                     node = node[key]                 # a KeyError names what the Vagrantfile does not pass
                 read.add(f"{var}.{path}")
-    assert {"lab.realm", "lab.safe_mode_password", "lab.policies.max_password_age_days", "machine.mac",
-            "lab.network.prefix_length", "user.password", "lab.machine.hostname"} <= read
+    assert {"lab.realm", "lab.safe_mode_password", "lab.administrator_password", "lab.policies.max_password_age_days",
+            "machine.mac", "machine.role", "lab.network.prefix_length", "user.password", "user.role",
+            "lab.machine.hostname"} <= read
+
+
+RECORDER = r'''
+require "json"
+class Recorder
+  def initialize(path, log)
+    @path, @log = path, log
+  end
+
+  def method_missing(name, *args, **kw, &block)
+    key = @path + [name.to_s]
+    @log << { "call" => key.join("."), "args" => args.map(&:to_s), "kw" => kw.map { |k, v| [k.to_s, v.to_s] }.to_h }
+    child = Recorder.new(key, @log)
+    # A trigger's Ruby block runs on the host at `vagrant up`, never while the Vagrantfile is read.
+    if block && name != :ruby
+      block.arity == 2 ? block.call(child, Recorder.new(key + ["override"], @log)) : block.call(child)
+    end
+    child
+  end
+
+  def respond_to_missing?(*)
+    true
+  end
+end
+module Vagrant
+  LOG = []
+  def self.configure(*)
+    yield Recorder.new(["config"], LOG)
+  end
+end
+load "Vagrantfile"
+puts JSON.generate({ "calls" => Vagrant::LOG, "experimental" => ENV["VAGRANT_EXPERIMENTAL"] })
+'''
+
+
+@needs_vagrant
+def test_the_vagrantfile_declares_what_the_fixes_rely_on(tmp_path):
+    """What `vagrant validate` cannot show: the lab network is never configured by Vagrant, has no DHCP server and
+    no route out; Hyper-V's management adapter goes to a named switch and a trigger adds the lab adapter before
+    every start; libvirt's machines are in the system instance; Vagrant reaches the DC with Basic after promotion."""
+    import json
+
+    folder = copy_lab(tmp_path)
+    done = subprocess.run(["ruby", "-e", RECORDER], cwd=folder, capture_output=True, text=True, check=True)
+    recorded = json.loads(done.stdout)
+    calls = recorded["calls"]
+    networks = [c for c in calls if c["call"] == "config.vm.define.vm.network"]
+    assert {c["kw"]["ip"]: (c["kw"]["auto_config"], c["kw"]["virtualbox__intnet"], c["kw"]["libvirt__forward_mode"],
+                            c["kw"]["libvirt__dhcp_enabled"], c["kw"]["mac"]) for c in networks} == {
+        "192.168.56.10": ("false", "trustlab", "none", "false", "0800277A1001"),
+        "192.168.56.11": ("false", "trustlab", "none", "false", "0800277A1002")}
+    hyperv = [c for c in calls if c["call"] == "config.vm.define.vm.provider.override.vm.network"]
+    assert [c["kw"] for c in hyperv] == [{"bridge": "Default Switch"}] * 2
+    triggers = [c for c in calls if c["call"] == "config.vm.define.vm.provider.override.trigger.before"]
+    assert [(c["args"], c["kw"]) for c in triggers] == [
+        (["VagrantPlugins::HyperV::Action::StartInstance"], {"type": "action"})] * 2
+    assert "typed_triggers" in recorded["experimental"]
+    session = [c["args"] for c in calls if c["call"] == "config.vm.define.vm.provider.qemu_use_session="]
+    assert session == [["false"], ["false"]]
+    transports = [c["args"] for c in calls if c["call"] == "config.vm.define.winrm.transport="]
+    assert transports == [["plaintext"]]                                  # the DC only
+    source = (ROOT / "Vagrantfile").read_text()
+    assert '"-File", File.join(ROOT, "lab", "hyperv", "configure.ps1"), "-VMId", vm.id,' in source

@@ -125,3 +125,20 @@ def test_a_script_that_dies_reports_powershells_error_text():
     with Server(side, {"vagrant": "vagrant"}) as server:
         with pytest.raises(WinRMFailed, match=r"machine_state: exit 1: .*Access is denied\."):
             client(server).script("machine_state", {})
+
+
+def test_after_a_restore_staged_files_are_asked_for_in_one_call_and_missing_ones_staged_again():
+    side = PowerShellSide(lambda name, data: ({"win32": 0, "logon_type": 2}, 0))
+    with Server(side, {"vagrant": "vagrant"}) as server:
+        c = client(server)
+        c.stage_all()                                          # before the golden snapshot
+        staged = set(side.files)
+        assert staged == {s.path for s in powershell.staged_files()}
+        lost = next(p for p in staged if "\\logon-" in p)
+        side.files.pop(lost)                                   # the restored disk is older than this one file
+        before = len(server.seen)
+        c.forget_staged()
+        assert [s.action for s in server.seen[before:]].count("Command") == 1     # one question for all of them
+        assert c.staged == staged - {lost}
+        c.script("logon", {"User": "alice", "Domain": "CORP", "Password": "x"})
+        assert lost in side.files                               # staged again before it ran

@@ -261,6 +261,9 @@ class PowerShellSide:
         if m := re.search(r"ReadAllText\('([^']+)\.part'\)", code):
             self.files[m.group(1)] = base64.b64decode(self.files.pop(m.group(1) + ".part"))
             return Reply()
+        if m := re.match(r"foreach \(\$tp in @\(((?:'[^']+'(?:, )?)*)\)\)", code):
+            listed = re.findall(r"'([^']+)'", m.group(1))
+            return Reply(["".join(f"{p}\r\n" for p in listed if p in self.files).encode()])
         if m := re.match(r"if \(Test-Path -LiteralPath '([^']+)'\)", code):
             return Reply([b"present\r\n" if m.group(1) in self.files else b"absent\r\n"])
         data = json.loads(base64.b64decode(re.search(r"FromBase64String\('([A-Za-z0-9+/=]*)'\)\); \$tp", code).group(1)))

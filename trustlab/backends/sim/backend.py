@@ -72,20 +72,29 @@ class SimBackend(Cable, Backend):
     def _host(self, computer: str):
         return self.world.dc if computer == self.lab.dc else self.world.workstations[computer]
 
+    def _joining_user(self, credential: str) -> Optional[str]:
+        """Who a join authenticates as: the domain admin, the lab's delegated joining account, or nobody."""
+        if credential == "domain_admin":
+            return self.lab.admin
+        return self.lab.joiner if credential == "joiner" else None
+
     def _domain_join(self, ws: Workstation, name: str, credential: str) -> Optional[StepResult]:
         """Add-Computer: an account created or taken over, secrets written; a StepResult when it fails."""
         world = self.world
         if not world.reachable(ws):
             return StepResult.failed(texts.DOMAIN_UNAVAILABLE)
-        if credential != "domain_admin":
-            return StepResult.failed(texts.JOIN_DENIED)
-        if name in world.directory.computers and world.directory.policy.block_account_reuse:
+        user = self._joining_user(credential)
+        if user is None:
+            return StepResult.failed(texts.NO_JOINER if credential == "joiner" else texts.JOIN_DENIED)
+        account = world.directory.computers.get(name)
+        if account is not None and not world.directory.reuse_allowed(account, user):
             return StepResult.failed(texts.REUSE_BLOCKED, raw="2732")         # SC-7, KB5020276
         secret = world.new_secret()
-        if name in world.directory.computers:           # taken over: password set, other attributes left as found
+        if account is not None:                         # taken over: password set, creator and owner left as found
             world.directory.set_machine_password(name, secret)
         else:
-            world.directory.computers[name] = ComputerAccount(name, secret)
+            world.directory.computers[name] = ComputerAccount(name, secret, creator=user,
+                                                              created_by_admin=user == self.lab.admin)   # SC-7
         ws.netlogon.domain, ws.netlogon.account = self.lab.domain, name
         ws.netlogon.store(secret, ws.local_time())
         return None
@@ -96,7 +105,7 @@ class SimBackend(Cable, Backend):
     def do_join(self, ws: Workstation) -> StepResult:
         if ws.netlogon.joined:
             return StepResult.failed(texts.ALREADY_JOINED.format(computer=ws.name, domain=ws.netlogon.domain))
-        failure = self._domain_join(ws, ws.name, "domain_admin")
+        failure = self._domain_join(ws, ws.name, "joiner" if self.lab.joiner else "domain_admin")   # SC-7
         if failure:
             return failure
         ws.shutdown()
@@ -199,10 +208,13 @@ class SimBackend(Cable, Backend):
         return StepResult()
 
     def do_join_duplicate(self, computer: str) -> StepResult:
+        """Another machine joins under the same name, by the domain admin (MP-7); the same reuse rules apply (SC-7)."""
         account = self._account(computer)
         secret = self.world.new_secret()                                    # MP-7: the other machine's password
         if account is None:
-            self.world.directory.computers[computer] = ComputerAccount(computer, secret)
+            self.world.directory.computers[computer] = ComputerAccount(computer, secret, creator=self.lab.admin)
+        elif not self.world.directory.reuse_allowed(account, self.lab.admin):
+            return StepResult.failed(texts.REUSE_BLOCKED, raw="2732")         # SC-7, KB5020276
         else:
             self.world.directory.set_machine_password(account.name, secret)
         return StepResult(output=[texts.DUPLICATE_JOINED.format(computer=computer)])

@@ -25,6 +25,8 @@ class ComputerAccount:
     password: int
     previous: Optional[int] = None
     enabled: bool = True
+    creator: str = ""                  # who created it (SC-7); its owner too, unless an admin created it
+    created_by_admin: bool = True      # a member of Domain Admins, Enterprise Admins or Administrators did
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Policy:
     machine_password_age: int
     disable_password_change: bool
     block_account_reuse: bool
+    reuse_allowed_owners: tuple[str, ...] = ()
 
 
 @dataclass
@@ -47,7 +50,7 @@ class Directory:
         p = lab.policies
         policy = Policy(p.max_password_age, p.cached_logons_count,
                         p.machine_password_age or profile.machine_password_age,  # MP-1 / TM-7
-                        p.disable_password_change, p.block_account_reuse)
+                        p.disable_password_change, p.block_account_reuse, tuple(p.reuse_allowed_owners))
         return cls(policy, {u: User(u) for u in lab.all_users})
 
     def expires_at(self, user: User) -> Optional[float]:
@@ -84,6 +87,13 @@ class Directory:
             return False
         return secret == account.password or (profile.dc_accepts_previous_machine_password
                                               and secret == account.previous)
+
+    def reuse_allowed(self, account: ComputerAccount, user: str) -> bool:
+        """SC-7 (KB5020276): a join may take over an existing account only if the joining user created it, an admin
+        created it, or its owner is trusted by the DC's "Allow computer account re-use during domain join" policy;
+        members without the hardening (`block_account_reuse: false`) reuse any account."""
+        return (not self.policy.block_account_reuse or user == account.creator or account.created_by_admin
+                or account.creator in self.policy.reuse_allowed_owners)
 
     def set_machine_password(self, name: str, secret: int) -> None:
         account = self.computers[name]

@@ -1,35 +1,29 @@
-"""The Windows lab's machines: their life cycle through python-vagrant (up, status, halt, destroy, snapshots of
-both machines taken together) and the vagrant CLI where python-vagrant falls short (one machine's snapshot,
-`winrm-config`), plus the provider's own tool for what happens to the hardware (a cable pulled, a NIC replaced).
+"""The Windows lab's machines and their life cycle: Vagrant builds and destroys them (python-vagrant; `vagrant up`'s
+output goes to `.vagrant/trustlab-up.log`, which every failure names), the provider's own tool does everything
+inside a run (providers.py), and trustlab keeps a golden snapshot only after the preflight passed (built.py).
 Every external command is an argument list; nothing goes through a shell."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
-from trustlab.backends.vagrant import extra, powershell
-from trustlab.backends.vagrant.settings import PROVIDERS, Settings, load, root
+from trustlab.backends.vagrant import built as built_mod, extra, preflight
+from trustlab.backends.vagrant.providers import OFF, RUNNING, Provider, provider, run
+from trustlab.backends.vagrant.settings import PROVIDERS, Secrets, Settings, load, root
 from trustlab.engine.backend import LabUnavailable
 
 GOLDEN = "trustlab-golden"
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,48}$")
-LAB_NIC = 2                     # adapter 1 is Vagrant's NAT (WinRM through a port on 127.0.0.1); 2 is the lab's
+UP_LOG = "trustlab-up.log"
+VERIFY_REPORT = "trustlab-verify.json"
 HOW_TO = ("build it once with `trustlab lab up --backend vagrant` (Vagrant with VirtualBox, Hyper-V or libvirt and "
           "about 40-60 minutes; see the README)")
-
-
-def _run(*argv: str, cwd: Optional[Path] = None, timeout: float = 1800) -> str:
-    try:
-        done = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    except FileNotFoundError:
-        raise LabUnavailable(f"{argv[0]} is not installed; {HOW_TO}") from None
-    if done.returncode != 0:
-        raise LabUnavailable(f"{' '.join(argv[:3])} failed: {(done.stderr or done.stdout).strip()[-400:]}")
-    return done.stdout
 
 
 def parse_winrm_config(text: str) -> tuple[str, int]:
@@ -51,31 +45,48 @@ class VagrantLab:
         self.dir = folder or root()
         self.settings = settings or load()
         self.provider_choice = provider
+        self.dc, _ = self.settings.machine("dc")
+        self.client, _ = self.settings.machine("client")
 
-    # --- python-vagrant --------------------------------------------------------------------------------------------
+    @property
+    def log(self) -> Path:
+        return self.dir / ".vagrant" / UP_LOG
 
-    def _vagrant(self, method: str, *args, **kwargs):
-        """A python-vagrant call; its failure becomes LabUnavailable naming the command to run for the details."""
+    # --- Vagrant ---------------------------------------------------------------------------------------------------
+
+    def require_vagrant(self) -> None:
+        extra.require("vagrant")
         if shutil.which("vagrant") is None:
             raise LabUnavailable(f"vagrant is not installed; {HOW_TO}")
         if not (self.dir / "Vagrantfile").is_file():
             raise LabUnavailable(f"no Vagrantfile in {self.dir} (set TRUSTLAB_VAGRANT_ROOT to the checkout)")
-        client = extra.require("vagrant").Vagrant(root=str(self.dir), quiet_stdout=True, quiet_stderr=True)
+
+    def _vagrant(self, method: str, *args, logged: bool = False, **kwargs):
+        """A python-vagrant call; its failure becomes LabUnavailable naming the command and where its output is."""
+        self.require_vagrant()
+        vagrant = extra.require("vagrant")          # checked above; the module itself
+
+        options = {"quiet_stdout": True, "quiet_stderr": True}
+        if logged:
+            self.log.parent.mkdir(parents=True, exist_ok=True)
+            to_log = vagrant.make_file_cm(str(self.log))
+            options = {"out_cm": to_log, "err_cm": to_log}
+        client = vagrant.Vagrant(root=str(self.dir), **options)
         try:
             return getattr(client, method)(*args, **kwargs)
         except subprocess.CalledProcessError as e:
             command = " ".join(str(a) for a in e.cmd[1:3])
-            raise LabUnavailable(f"`vagrant {command}` failed (exit {e.returncode}); run it in {self.dir} to see "
-                                 f"why; {HOW_TO}") from None
+            where = f"its output is in {self.log}" if logged else f"run it in {self.dir} to see why"
+            raise LabUnavailable(f"`vagrant {command}` failed (exit {e.returncode}); {where}") from None
 
     def states(self) -> dict[str, str]:
         return {s.name: s.state for s in self._vagrant("status")}
 
     def provider(self, machine: str) -> str:
         """The provider a machine was created with (Vagrant records it under .vagrant/machines)."""
-        for provider in PROVIDERS:
-            if (self.dir / ".vagrant" / "machines" / machine / provider / "id").is_file():
-                return provider
+        for name in PROVIDERS:
+            if (self.dir / ".vagrant" / "machines" / machine / name / "id").is_file():
+                return name
         raise LabUnavailable(f"machine {machine} has not been created; {HOW_TO}")
 
     def machine_id(self, machine: str) -> str:
@@ -84,18 +95,69 @@ class VagrantLab:
             raise LabUnavailable(f"machine {machine} has an unexpected provider id")
         return ident
 
+    def hardware(self, machine: str) -> tuple[Provider, str]:
+        return provider(self.provider(machine)), self.machine_id(machine)
+
+    def winrm_address(self, machine: str) -> tuple[str, int]:
+        return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120))
+
+    # --- the life cycle --------------------------------------------------------------------------------------------
+
     def up(self) -> str:
+        """Build both machines, one after the other (the client's join needs the DC's users; vagrant-libvirt would
+        bring them up in parallel), then check them and keep the golden snapshot."""
         started = time.monotonic()
-        self._vagrant("up", provider=self.provider_choice)
-        self._vagrant("snapshot_save", GOLDEN)
-        return f"Windows lab up in {(time.monotonic() - started) / 60:.0f} min; golden snapshot taken ({self.dir})"
+        for machine in (self.dc, self.client):
+            state = self.states().get(machine)
+            if state in (None, "not_created"):
+                self._vagrant("up", vm_name=machine, provider=self.provider_choice, logged=True)
+            elif state != "running":
+                self.start(machine)
+        from trustlab.backends.vagrant.guests import Guests
+
+        guests = Guests(self, Secrets(self.dir))
+        try:
+            guests.dc.script("dc_accounts", {"Disable": ["vagrant"]})
+            golden = datetime.now(timezone.utc).replace(microsecond=0)
+            aligned = time.monotonic()
+            for machine in (self.dc, self.client):
+                guests.set_clock(machine, golden + timedelta(seconds=time.monotonic() - aligned))
+            checks = guests.preflight(lambda: golden + timedelta(seconds=time.monotonic() - aligned))
+            preflight.require(checks, "lab up: no golden snapshot was taken")
+            ends = guests.evaluation_ends()
+            for machine in (self.dc, self.client):
+                guests[machine].stage_all()          # in the golden snapshot, so that runs find them there
+        finally:
+            guests.close()
+        clock = golden + timedelta(seconds=round(time.monotonic() - aligned))     # what the snapshot's clocks say
+        for machine in (self.dc, self.client):
+            self.snapshot(machine, GOLDEN)
+        built_mod.Built(self.provider(self.dc), clock.isoformat(), ends).save(self.dir)
+        lines = [f"Windows lab up in {(time.monotonic() - started) / 60:.0f} min; golden snapshot taken ({self.dir})"]
+        lines += [f"ok   {c.name}: {c.detail}" for c in checks]
+        return "\n".join(lines)
+
+    def built(self) -> built_mod.Built:
+        return built_mod.load(self.dir)
 
     def status(self) -> dict[str, str]:
         states = self.states()
-        info = {"folder": str(self.dir), "network": self.settings.network.prefix}
+        info = {"folder": str(self.dir), "network": self.settings.network.prefix, "log": str(self.log)}
         for name, machine in self.settings.machines.items():
             info[name] = f"{machine.hostname} {machine.ip}: {states.get(name, 'unknown')}"
-        info["golden snapshot"] = "yes" if GOLDEN in (self._vagrant("snapshot_list") or []) else "no"
+        try:
+            record = self.built()
+        except LabUnavailable:
+            info["golden snapshot"] = "none (`trustlab lab up --backend vagrant` takes it after the preflight)"
+            return info
+        info["golden snapshot"] = f"{record.provider}, the guests' clocks at {record.golden_clock}"
+        for name, machine in self.settings.machines.items():
+            left = record.evaluation_left(name, 0)
+            info[f"{name} evaluation"] = "not an evaluation image" if left is None else f"{left / 86400:.0f} days"
+        report = self.dir / ".vagrant" / VERIFY_REPORT
+        if report.is_file():
+            seen = json.loads(report.read_text())
+            info["lab verify"] = f"{seen.get('result')} ({seen.get('at')}; {report})"
         return info
 
     def require_running(self) -> None:
@@ -108,87 +170,83 @@ class VagrantLab:
     def reset(self) -> float:
         """Both machines back to the golden snapshot; the DC first, so the client finds it when it resumes."""
         started = time.monotonic()
-        dc, _ = self.settings.machine("dc")
-        client, _ = self.settings.machine("client")
-        for machine in (dc, client):
+        self.require_vagrant()
+        self.built()
+        for machine in (self.dc, self.client):
             self.restore(machine, GOLDEN)
         return time.monotonic() - started
 
     def down(self) -> None:
-        self._vagrant("destroy")
+        self._vagrant("destroy", logged=True)
+        built_mod.forget(self.dir)
+        (self.dir / ".vagrant" / VERIFY_REPORT).unlink(missing_ok=True)
 
     def clean(self) -> list[str]:
-        """Vagrant keeps nothing of the lab's outside its machines (and their snapshots) and `.vagrant/`."""
+        """Vagrant keeps nothing of the lab's outside its machines (and their snapshots) and `.vagrant/`; on Hyper-V
+        the lab's switch is trustlab's too."""
+        hyperv = any((self.dir / ".vagrant" / "machines" / m / "hyperv" / "id").is_file() for m in (self.dc, self.client))
         self.down()
-        return ["the Windows lab's machines and their snapshots"]
+        removed = ["the Windows lab's machines, their snapshots and trustlab's record of them"]
+        if hyperv:
+            from trustlab.backends.vagrant.providers import LAB_SWITCH, hyperv as hyperv_host
 
-    def halt(self, machine: str) -> None:
-        self._vagrant("halt", vm_name=machine)
+            hyperv_host("remove_switch", SwitchName=LAB_SWITCH)
+            removed.append(f"the Hyper-V switch {LAB_SWITCH}")
+        return removed
+
+    def verify(self) -> list:
+        """The first-run smoke test (verify.py): each check with what it saw; the report is kept under .vagrant/."""
+        from trustlab.backends.vagrant.verify import verify
+
+        return verify(self)
+
+    # --- one machine's hardware, through its provider's own tool ---------------------------------------------------
+
+    def state(self, machine: str) -> str:
+        tool, ident = self.hardware(machine)
+        return tool.state(ident)
 
     def start(self, machine: str) -> None:
-        self._vagrant("up", vm_name=machine, provision=False)
+        tool, ident = self.hardware(machine)
+        if tool.state(ident) != RUNNING:
+            tool.start(ident)
 
-    # --- the vagrant CLI -------------------------------------------------------------------------------------------
+    def power_off(self, machine: str) -> None:
+        tool, ident = self.hardware(machine)
+        if tool.state(ident) != OFF:
+            tool.power_off(ident)
 
-    def snapshot(self, machine: str, name: str) -> None:
-        _run("vagrant", "snapshot", "save", "--force", machine, _snapshot(name), cwd=self.dir)
-
-    def restore(self, machine: str, name: str) -> None:
-        _run("vagrant", "snapshot", "restore", "--no-provision", machine, _snapshot(name), cwd=self.dir)
-
-    def winrm_address(self, machine: str) -> tuple[str, int]:
-        return parse_winrm_config(_run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120))
-
-    # --- the provider's hardware -----------------------------------------------------------------------------------
+    def wait_off(self, machine: str, seconds: float) -> bool:
+        """Until the machine is off (a shutdown from inside it), within a deadline; False if it is still on."""
+        deadline = time.monotonic() + seconds
+        while self.state(machine) != OFF:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(3)
+        return True
 
     def cable(self, machine: str, plugged: bool) -> None:
-        """The lab NIC's link, as pulling the cable does; WinRM keeps working through the NAT adapter."""
-        provider, ident = self.provider(machine), self.machine_id(machine)
-        mac = self.settings.machines[machine].mac
-        if provider == "virtualbox":
-            _run("VBoxManage", "controlvm", ident, f"setlinkstate{LAB_NIC}", "on" if plugged else "off")
-        elif provider == "libvirt":
-            _run("virsh", "domif-setlink", ident, mac.lower(), "up" if plugged else "down")
-        else:
-            verb = "Connect" if plugged else "Disconnect"
-            code = (f"$a = Get-VMNetworkAdapter -VM (Get-VM -Id $args[0]) | Where-Object {{ $_.MacAddress -eq $args[1] }}; "
-                    f"if ($args[2]) {{ {verb}-VMNetworkAdapter -VMNetworkAdapter $a -SwitchName $args[2] }} "
-                    f"else {{ {verb}-VMNetworkAdapter -VMNetworkAdapter $a }}")
-            _hyperv(code, ident, mac.replace(":", ""), "trustlab" if plugged else "")
+        tool, ident = self.hardware(machine)
+        tool.cable(ident, self.settings.machines[machine].mac, plugged)
 
-    def replace_nic(self, machine: str) -> None:
-        """A different NIC model with a new MAC in the same slot (NW-1), with the machine powered off."""
-        provider, ident = self.provider(machine), self.machine_id(machine)
-        if provider == "virtualbox":
-            info = _run("VBoxManage", "showvminfo", ident, "--machinereadable")
-            current = re.search(rf'^nictype{LAB_NIC}="([^"]+)"', info, re.M)
-            other = "82545EM" if current and current.group(1) != "82545EM" else "virtio"
-            _run("VBoxManage", "modifyvm", ident, f"--nictype{LAB_NIC}", other, f"--macaddress{LAB_NIC}", "auto")
-        elif provider == "libvirt":
-            raise LabUnavailable("replace_nic on libvirt needs the domain XML edited by hand (virsh edit); "
-                                 "use VirtualBox or Hyper-V for the hidden-adapter scenarios")
-        else:
-            code = ("$vm = Get-VM -Id $args[0]; $a = Get-VMNetworkAdapter -VM $vm | "
-                    "Where-Object { $_.SwitchName -eq 'trustlab' } | Select-Object -First 1; "
-                    "Remove-VMNetworkAdapter -VMNetworkAdapter $a; Add-VMNetworkAdapter -VM $vm -SwitchName 'trustlab'")
-            _hyperv(code, ident)
+    def replace_nic(self, machine: str) -> str:
+        tool, ident = self.hardware(machine)
+        return tool.replace_nic(ident, self.settings.machines[machine].mac)
+
+    def boot_clock(self, machine: str, seconds: float) -> bool:
+        tool, ident = self.hardware(machine)
+        return tool.boot_clock(ident, seconds)
+
+    def snapshot(self, machine: str, name: str) -> None:
+        tool, ident = self.hardware(machine)
+        tool.snapshot(ident, _snapshot(name))
+
+    def restore(self, machine: str, name: str) -> None:
+        tool, ident = self.hardware(machine)
+        tool.restore(ident, _snapshot(name))
 
 
 def _snapshot(name: str) -> str:
     if not SNAPSHOT_NAME.fullmatch(name):
         raise ValueError(f"snapshot name {name!r}: use letters, digits, '_', '.' or '-' (at most 48)")
     return name
-
-
-def _hyperv(code: str, *args: str) -> None:
-    """Hyper-V's own cmdlets on the (Windows) host; each value is a quoted literal argument, never code."""
-    script = f"& {{ {code} }} " + " ".join(_quoted(a) for a in args)
-    _run("powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedCommand", powershell.encoded(script))
-
-
-QUOTES = "'\u2018\u2019\u201a\u201b"     # PowerShell takes the typographic single quotes as quotes too
-
-
-def _quoted(value: str) -> str:
-    """A single-quoted PowerShell literal: inside one, only a quote character is special, and doubling escapes it."""
-    return "'" + "".join(c + c if c in QUOTES else c for c in value) + "'"

@@ -25,9 +25,11 @@ EXE = "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass
 
 # The only code that runs besides the shipped scripts; `{data}` and the bodies are base64 literals. The shared
 # helpers (`_common.ps1`) are dot-sourced first, so the script's own `param()` block stays its first statement.
+# Setting the console's encoding throws "The handle is invalid" where the host has no console; WinRM's shell has its
+# code page set already (WINRS_CODEPAGE 65001), so a failure there changes nothing.
 _PRELUDE = (
     "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; "
-    "[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false; "
+    "try {{ [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false }} catch {{ }}; "
     "$td = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('{data}')); "
     "$tp = @{{}}; foreach ($tv in (ConvertFrom-Json $td).PSObject.Properties) {{ $tp[$tv.Name] = $tv.Value }}; "
 )
@@ -112,6 +114,21 @@ def invocation(name: str, params: dict[str, Any], limit: int = COMMAND_LINE_LIMI
     staged = (_stage("_common", common), _stage(name, body))
     return Invocation(name, encode(_STAGED.format(data=data(params), common=staged[0].path, body=staged[1].path)),
                       staged)
+
+
+def staged_files() -> list[Staged]:
+    """Every file the shipped scripts are staged in (those too long for the command line), once each."""
+    found: dict[str, Staged] = {}
+    for name in names():
+        for staged in invocation(name, {}).staged:
+            found.setdefault(staged.path, staged)
+    return list(found.values())
+
+
+def present_command(paths: list[str]) -> str:
+    """One command line that prints which of `paths` (trustlab's own staging paths, no quotes in them) exist."""
+    listed = ", ".join(f"'{path}'" for path in paths)
+    return encode(f"foreach ($tp in @({listed})) {{ if (Test-Path -LiteralPath $tp) {{ $tp }} }}")
 
 
 def decode(command: str) -> str:

@@ -1,6 +1,6 @@
 """The Windows lab's settings (`machines.yaml`, shared with the top-level Vagrantfile), its secrets, and the checks
 `vagrant validate` does not make: unique addresses inside the lab network, NetBIOS names of at most 15 characters,
-a box for every provider it is published for, and agreement with the default lab of the scenarios."""
+the same box on every provider it is published for, and agreement with the default lab of the scenarios."""
 from __future__ import annotations
 
 import ipaddress
@@ -18,6 +18,10 @@ from trustlab.specs.lab import LabSpec
 
 PROVIDERS = ("virtualbox", "hyperv", "libvirt")
 NETBIOS_MAX = 15
+# vagrant-libvirt's machines live in the system instance: its default URI is qemu:///system unless
+# LIBVIRT_DEFAULT_URI says otherwise (vagrant-libvirt config.rb `_default_uri`, `_generate_uri`), and a plain
+# `virsh` may talk to the session instance, where they are not.
+LIBVIRT_URI = os.environ.get("LIBVIRT_DEFAULT_URI") or "qemu:///system"
 
 
 class Strict(BaseModel):
@@ -50,6 +54,7 @@ class Settings(Strict):
     machines: dict[str, Machine]
     users: list[str]
     admin: str
+    joiner: str
     policies: Policies
     box_providers: dict[str, list[str]]
 
@@ -77,6 +82,11 @@ class Settings(Strict):
                 elif provider not in self.box_providers.get(box, []):
                     found.append(f"machines.{name}.boxes.{provider}: {box} is not published for {provider} "
                                  f"(it is for: {', '.join(self.box_providers.get(box, [])) or 'nothing listed'})")
+                else:
+                    found += [f"machines.{name}.boxes.{provider}: {box}, while {other} is published for {provider} "
+                              f"too; use the same box on every provider where it is published"
+                              for other in sorted(set(m.boxes.values()) - {box})
+                              if provider in self.box_providers.get(other, [])]
         macs = [m.mac for m in self.machines.values()]
         if len(set(macs)) != len(macs):
             found.append("machines: two machines have the same MAC address")
@@ -95,6 +105,8 @@ class Settings(Strict):
                          f"{', '.join(spec.workstations)}; the Vagrantfile would build another")
         if (self.users, self.admin) != (spec.users, spec.admin):
             found.append(f"users: the default lab has {', '.join(spec.users)} and the admin {spec.admin}")
+        if self.joiner in (*self.users, self.admin):
+            found.append(f"joiner: {self.joiner!r} is also a user or the admin; the joining account is its own")
         return found
 
 

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from trustlab.outcomes import MEANINGS, ChannelStatus, NetworkStatus, Outcome
 
-CACHED_INTERACTIVE = 11               # SECURITY_LOGON_TYPE: a logon Winlogon served from the cached verifier (LG-2)
+CACHED = {11, 13}                     # SECURITY_LOGON_TYPE CachedInteractive, CachedUnlock: served from the cache (LG-10)
 LOGON = {m.win32: o for o, m in MEANINGS.items() if m.win32 and o is not Outcome.SUCCESS_CACHED}
 CHANNEL = {
     0: ChannelStatus.OK,
@@ -22,11 +22,11 @@ CHANNEL = {
 
 
 def logon_outcome(answer: dict[str, Any]) -> Optional[Outcome]:
-    """LogonUser's answer: success from the cache is SUCCESS_CACHED (LG-2); an unknown code maps to nothing and
-    the journal keeps the number."""
+    """LogonUser's answer: a logon or an unlock served from the cache is SUCCESS_CACHED (LG-2, LG-10); an unknown
+    code maps to nothing and the journal keeps the number."""
     code = answer.get("win32")
     if code == 0:
-        return Outcome.SUCCESS_CACHED if answer.get("logon_type") == CACHED_INTERACTIVE else Outcome.SUCCESS
+        return Outcome.SUCCESS_CACHED if answer.get("logon_type") in CACHED else Outcome.SUCCESS
     return LOGON.get(code)
 
 
@@ -37,13 +37,12 @@ def channel_status(answer: dict[str, Any], joined: bool = True) -> Optional[Chan
 
 
 def network_status(answer: dict[str, Any], mac: str, plugged: bool) -> NetworkStatus:
-    """The first reason a technician would find, as the sim reports it: cable, adapter, address, DC."""
+    """The first reason a technician would find, as the sim reports it: cable, adapter, address, DC. The lab adapter
+    is the one with the lab MAC, which a replaced NIC keeps (NW-1); the management adapters are never the lab's."""
     if not plugged:
         return NetworkStatus.UNPLUGGED
     wanted = mac.replace(":", "-").upper()
     lab = [a for a in answer.get("present", []) if (a.get("mac") or "").upper() == wanted]
-    if not lab:
-        lab = [a for a in answer.get("present", []) if a.get("status") == "Up"]
     if not lab:
         return NetworkStatus.NO_ADAPTER
     if answer.get("address") not in (lab[0].get("ipv4") or []):

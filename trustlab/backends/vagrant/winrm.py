@@ -95,6 +95,26 @@ class Client:
         """End the authenticated connection; the shells were deleted call by call."""
         self.protocol.transport.close_session()
 
+    def forget_staged(self) -> None:
+        """The machine's disk went back to a snapshot: scripts staged since then are gone from it. Which staged
+        files it still has is asked in one call; any other is staged again before its script runs."""
+        self.staged.clear()
+        files = [s.path for s in powershell.staged_files()]
+        listed = self.run(powershell.present_command(files), 120).stdout.split()
+        self.staged.update(path for path in listed if path in files)
+
+    def stage_all(self) -> None:
+        """Put every long shipped script on the machine now (before a golden snapshot, so that runs find them)."""
+        for staged in powershell.staged_files():
+            if staged.path not in self.staged:
+                self._stage(staged, "staging")
+
+    def _stage(self, staged: "powershell.Staged", name: str, deadline: float = 300) -> None:
+        if self.run(staged.check, deadline).stdout.strip() != "present":
+            for command in staged.commands:
+                self._checked(self.run(command, deadline), f"staging {name}")
+        self.staged.add(staged.path)
+
     def _again(self, call, *args, **kwargs):
         """Keep one authenticated connection for all calls, and when it drops, send a call that is safe to repeat
         once more on a new one. requests_ntlm would re-send the message sealed for the old connection, which the
@@ -109,12 +129,8 @@ class Client:
         """Run a shipped script with `params` as data and return its JSON answer."""
         call = powershell.invocation(name, params)
         for staged in call.staged:
-            if staged.path in self.staged:
-                continue
-            if self.run(staged.check, deadline).stdout.strip() != "present":
-                for command in staged.commands:
-                    self._checked(self.run(command, deadline), f"staging {name}")
-            self.staged.add(staged.path)
+            if staged.path not in self.staged:
+                self._stage(staged, name, deadline)
         out = self.run(call.command, deadline)
         try:
             return powershell.answer(out.stdout)

@@ -1,0 +1,141 @@
+"""The Windows lab's life cycle on the stand-ins: `lab up` builds the DC before the client, keeps a golden snapshot
+only after the preflight passed, and names the log of `vagrant up`; `lab verify` runs the first-run smoke test and
+keeps its report; `status`, `down` and `clean`."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trustlab.backends.vagrant import built
+from trustlab.backends.vagrant.machines import GOLDEN, VagrantLab
+from trustlab.backends.vagrant.preflight import PreflightFailed
+from trustlab.engine.backend import LabUnavailable
+from tests.backends.vagrant.conftest import make_lab
+
+
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """No machine created yet, as before the first `lab up`."""
+    standin, servers = make_lab(tmp_path, monkeypatch, "virtualbox", golden=False)
+    state = standin.hw()
+    for name, m in state["machines"].items():
+        m["state"] = "not_created"
+        (standin.folder / ".vagrant" / "machines" / name / "virtualbox" / "id").unlink()
+    standin.state_file.write_text(json.dumps(state))
+    yield standin
+    for server in servers.values():
+        server.__exit__(None, None, None)
+
+
+def test_up_builds_the_dc_first_then_checks_then_keeps_the_golden_snapshot(fresh):
+    said = VagrantLab(provider="virtualbox").up()
+    ups = [c for c in fresh.calls("vagrant") if c[0] == "up"]
+    assert [c[1] for c in ups] == ["dc", "client"]                     # one at a time: the join needs the DC
+    assert all("--provider=virtualbox" in c for c in ups)
+    log = (fresh.folder / ".vagrant" / "trustlab-up.log").read_text()
+    assert "==> dc: Machine booted and ready!" in log and "==> client: Machine booted and ready!" in log
+    assert {GOLDEN} <= set(fresh.machine("dc")["snapshots"]) and {GOLDEN} <= set(fresh.machine("client")["snapshots"])
+    record = built.load(fresh.folder)
+    assert record.provider == "virtualbox"
+    assert record.evaluation_end == {"dc": "2027-05-22T09:00:00+00:00", "client": "2027-02-22T09:00:00+00:00"}
+    assert ("dc_accounts", {"Disable": ["vagrant"]}) in fresh.windows.sides["dc"].runs
+    assert said.splitlines()[0].startswith("Windows lab up in ")
+    assert "ok   offline: with the lab cable pulled the client has no path to the DC on any adapter" in said
+    staged = fresh.windows.sides["client"].files                        # in the snapshot, for every run to find
+    assert any("\\logon-" in path for path in staged)
+
+
+def test_up_keeps_no_snapshot_of_a_lab_that_fails_the_preflight(fresh):
+    fresh.windows.override["preflight_dc"] = lambda m, p: {**fresh.windows._preflight_dc(m, p),
+                                                           "time": {"service": "Stopped", "type": "NT5DS",
+                                                                    "ntp_server": 0}}
+    with pytest.raises(PreflightFailed, match=r"\(lab up: no golden snapshot was taken\):\n  FAIL time: the DC's "
+                                              r"W32Time is Stopped"):
+        VagrantLab(provider="virtualbox").up()
+    assert fresh.machine("dc")["snapshots"] == {} and fresh.machine("client")["snapshots"] == {}
+    with pytest.raises(LabUnavailable, match="trustlab-lab.json is missing"):
+        built.load(fresh.folder)
+
+
+def test_a_failing_vagrant_up_names_its_log(fresh, monkeypatch):
+    monkeypatch.setenv("TRUSTLAB_STANDIN_FAIL", "up")
+    log = fresh.folder / ".vagrant" / "trustlab-up.log"
+    with pytest.raises(LabUnavailable, match=rf"`vagrant up dc` failed \(exit 1\); its output is in {log}"):
+        VagrantLab(provider="virtualbox").up()
+    assert "Timed out while waiting for the machine to boot." in log.read_text()
+
+
+def test_verify_runs_the_first_run_smoke_test_and_keeps_its_report(standin):
+    checks = VagrantLab().verify()
+    names = [c.name for c in checks]
+    assert names == ["lab adapter (DC01)", "lab adapter (LOANER01)", "joined", "dns", "offline", "time",
+                     "service identities", "golden state", "evaluation", "evaluation", "online logon", "cached logon",
+                     "cable back", "clock move", "time service", "NIC replacement", "report"]
+    failed = [c for c in checks if not c.ok]
+    assert failed == [], failed
+    by_name = {c.name: c for c in checks}
+    assert by_name["cached logon"].detail.startswith("alice at LOANER01 with the lab cable pulled (ok): "
+                                                     "SUCCESS_CACHED (win32 0, logon type 11)")
+    assert "seed-loaner-story (201 d)" in [c for c in checks if c.name == "evaluation"][1].detail
+    report = json.loads((standin.folder / ".vagrant" / "trustlab-verify.json").read_text())
+    assert report["result"] == "passed" and len(report["checks"]) == len(checks) - 1
+    assert standin.machine("client")["nic"]["model"] == "82540EM"        # back at the golden snapshot
+
+
+def test_verify_reports_a_failed_preflight_with_every_check(standin):
+    standin.windows.override["offline_path"] = lambda m, p: {"locator_found": True, "open": ["10.0.2.15:389"],
+                                                             "resolved": []}
+    checks = VagrantLab().verify()
+    assert [c.name for c in checks if not c.ok] == ["offline"]
+    assert "online logon" not in [c.name for c in checks]
+    report = json.loads((standin.folder / ".vagrant" / "trustlab-verify.json").read_text())
+    assert report["result"] == "failed"
+
+
+def test_status_shows_the_golden_snapshot_and_the_evaluation_left(standin):
+    info = VagrantLab().status()
+    assert info["client"] == "LOANER01 192.168.56.11: running"
+    assert info["golden snapshot"] == "virtualbox, the guests' clocks at 2026-11-25T09:00:00+00:00"
+    assert (info["dc evaluation"], info["client evaluation"]) == ("178 days", "not an evaluation image")
+    assert info["log"].endswith(".vagrant/trustlab-up.log")
+
+
+def test_down_forgets_the_golden_snapshot(standin):
+    VagrantLab().down()
+    assert standin.machine("dc")["state"] == "not_created"
+    with pytest.raises(LabUnavailable):
+        built.load(standin.folder)
+
+
+def test_clean_on_hyperv_removes_the_lab_switch(tmp_path, monkeypatch):
+    standin, servers = make_lab(tmp_path, monkeypatch, "hyperv")
+    removed = VagrantLab().clean()
+    assert removed[-1] == "the Hyper-V switch trustlab" and standin.hw()["switch_removed"] == "trustlab"
+    for server in servers.values():
+        server.__exit__(None, None, None)
+
+
+def test_lab_verify_on_the_command_line(standin):
+    from click.testing import CliRunner
+
+    from trustlab.cli import main
+
+    r = CliRunner().invoke(main, ["lab", "verify", "--backend", "vagrant"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("ok   lab adapter (DC01): DC01 has its lab adapter 08:00:27:7A:10:01 up with 192.168.56.10")
+    assert lines[-1] == f"ok   report: {standin.folder / '.vagrant' / 'trustlab-verify.json'}"
+    standin.windows.override["preflight_client"] = lambda m, p: {**standin.windows._preflight_client(m, p),
+                                                                 "joined": False}
+    r = CliRunner().invoke(main, ["lab", "verify", "--backend", "vagrant"])
+    assert r.exit_code == 1 and "FAIL joined: LOANER01 is in no domain" in r.output
+
+
+def test_a_lab_without_a_first_run_check_says_so():
+    from click.testing import CliRunner
+
+    from trustlab.cli import main
+
+    r = CliRunner().invoke(main, ["lab", "verify", "--backend", "samba"])
+    assert r.exit_code == 2 and "Error: the samba lab has no first-run check" in r.output
