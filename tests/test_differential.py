@@ -62,7 +62,9 @@ def test_a_planted_divergence_is_found_shrunk_written_and_replayed(tmp_path, mon
     assert result.findings
     smallest = min(result.findings, key=lambda f: len(f.scenario.break_))
     verbs = [step.verb for step in smallest.scenario.break_]
-    assert smallest.shrunk and len(verbs) <= 3 and verbs[-1] in ("advance_time", "wait"), verbs
+    # The planted cause is a jump in time; how Hypothesis shrinks around it differs between its versions (one
+    # keeps a reset after the jump, which the re-established channel then trips over; another a duplicate join).
+    assert smallest.shrunk and len(verbs) <= 3 and {"advance_time", "wait"} & set(verbs), verbs
     sim_said = {d.step.split(" ", 1)[1]: (d.sim, d.real) for d in smallest.comparison.divergences}
     assert sim_said["secure_channel: {expect: OK}"] == ("OK", "BROKEN")        # SC-6 survives on the model only
     path = smallest.written
