@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -37,6 +38,13 @@ def test_up_reset_down_leave_nothing(samba_ready):
         assert set(a.namespaces()) | set(b.namespaces()) <= set(netns.existing())
         assert a.status()["dc"].endswith("(running)") and b.status()["dc"].endswith("(running)")
         assert a.reset() < 10
+        assert stat.S_IMODE(a.dir.stat().st_mode) == 0o700 and a.dir.stat().st_uid == 0
+        for secret in (a.dir / "secrets.json", a.dir / "golden" / "dc" / "private" / "sam.ldb",
+                       a.dir / "dc" / "private" / "secrets.keytab"):
+            assert secret.exists(), secret
+            peek = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", str(secret)],
+                                  capture_output=True, text=True)
+            assert peek.returncode != 0 and "Permission denied" in peek.stderr, (secret, peek)   # nobody cannot
         for ns in a.namespaces():                                   # nothing is routed out of the lab
             routes = subprocess.run(["ip", "-n", ns, "route", "show"], capture_output=True, text=True).stdout
             assert "default" not in routes

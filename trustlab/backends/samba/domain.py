@@ -39,7 +39,8 @@ class LabError(LabUnavailable):
 
 @contextmanager
 def _locked(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
+    if not root.exists():
+        root.mkdir(mode=0o700, parents=True)      # a new labs root is root's alone; an existing one is left as it is
     with open(root / ".lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -137,6 +138,7 @@ class SambaLab:
             if index is None:
                 raise LabError("250 labs exist already; `trustlab lab clean` removes them")
             self.dir.mkdir(parents=True, exist_ok=True)
+            self.dir.chmod(0o700)      # the DC's database, keytabs and the lab's secret: root's alone
             secret_file = self.dir / "secrets.json"
             secret_file.write_text(json.dumps({"seed": secrets.token_hex(32)}))
             secret_file.chmod(0o600)
