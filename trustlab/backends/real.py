@@ -34,9 +34,16 @@ class RealBackend(Backend):
 
     def do(self, verb: str, args: dict[str, Any]) -> StepResult:
         try:
-            return super().do(verb, args)
+            result = super().do(verb, args)
         except self.refusals as e:
             return StepResult.failed(f"{verb}: {type(e).__name__}: {e}")
+        died = None if self.reason else self.died()
+        return StepResult.failed(f"{verb}: {died}") if died else result
+
+    def died(self) -> Optional[str]:
+        """What the lab should be running and is not (a daemon that died during the step): then the step's
+        result says nothing about the behaviour under test."""
+        return None
 
     def lab_unsupported(self) -> Optional[str]:
         return self.reason

@@ -91,3 +91,44 @@ def test_a_tool_that_refuses_or_times_out_is_a_failed_step(real_lab, catalogue, 
     monkeypatch.setattr(node_mod.subprocess, "run", real_run)
     again = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
     assert again.verdict.value == "REPRODUCED"
+
+
+def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, monkeypatch):
+    """The DC's samba, then the member's winbindd, killed in the middle of a step: that step fails naming the
+    daemon, the run ends at once with a verdict, and the next run on the same lab is whole again."""
+    import os
+    import signal
+
+    from trustlab.backends.samba import netns, processes
+
+    def kill(ns: str, daemon: str) -> None:
+        for pid in netns.pids(ns):
+            if processes.program(pid) == daemon:
+                os.kill(pid, signal.SIGKILL)
+
+    real_reset, real_pam = SambaBackend.do_reset_computer_account, SambaBackend._pam
+
+    def reset_and_kill_samba(self, computer):
+        kill(self.dc.node.ns, "samba")
+        return real_reset(self, computer)
+
+    monkeypatch.setattr(SambaBackend, "do_reset_computer_account", reset_and_kill_samba)
+    journal = run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA)
+    step = next(e for e in journal.steps if e["verb"] == "reset_computer_account")
+    assert step["status"] == "failed" and step["output"][0].startswith(
+        "reset_computer_account: DC01's samba is not running: it died during the step"), step
+    assert journal.verdict.value == "SYMPTOMS_NOT_REPRODUCED"
+    assert not [e for e in journal.steps if e["phase"] == "symptoms"]            # nothing probed on a dead DC
+
+    def logon_and_kill_winbindd(self, user, password):
+        if self.member.joined:
+            kill(self.member.node.ns, "winbindd")
+        return real_pam(self, user, password)
+
+    monkeypatch.setattr(SambaBackend, "do_reset_computer_account", real_reset)
+    monkeypatch.setattr(SambaBackend, "_pam", logon_and_kill_winbindd)
+    journal = run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA)
+    failed = [e for e in journal.steps if e["status"] == "failed"]
+    assert failed and failed[0]["verb"] == "logon" and "LOANER01's winbindd is not running" in failed[0]["output"][0]
+    monkeypatch.setattr(SambaBackend, "_pam", real_pam)
+    assert run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA).verdict.value == "REPRODUCED"

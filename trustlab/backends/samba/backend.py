@@ -627,6 +627,14 @@ class SambaBackend(Cable, RealBackend):
         adapters = [{"name": node.dev, "present": True, "ipv4": node.address}]
         return StepResult(outcome=status.value, details={"hidden_adapters": 0, "adapters": adapters})
 
+    def died(self) -> Optional[str]:
+        for machine, daemon, needed in ((self.dc, "samba", self.dc.on),
+                                        (self.member, "winbindd", self.member.on and self.member.joined)):
+            if needed and not machine.node.runs(daemon):
+                return (f"{machine.name}'s {daemon} is not running: it died during the step; its log is in "
+                        f"{machine.node.log_dir}")
+        return None
+
     def close(self) -> None:
         if not self.reason and getattr(self, "_attached", None) is None:   # a live lab stays up
             self.member.node.stop_all()

@@ -112,3 +112,7 @@ class Node:
 
     def running(self) -> bool:
         return bool(netns.pids(self.ns))
+
+    def runs(self, daemon: str) -> bool:
+        """Is a live process of `daemon` (its program's name) in the node's namespace?"""
+        return any(processes.program(p) == daemon and processes.alive(p) for p in netns.pids(self.ns))

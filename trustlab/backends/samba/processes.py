@@ -30,6 +30,14 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def program(pid: int) -> str:
+    """The process's own name (/proc/PID/comm): samba retitles its command line (`samba: root process`)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def naming(fragment: str) -> list[int]:
     """Every process whose command line names `fragment` (a lab's or a node's folder)."""
     me = os.getpid()
