@@ -3,9 +3,10 @@ with the reason, except under CI=true, where a missing requirement fails: CI mus
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+
+from trustlab.backends.samba.domain import leftovers  # noqa: F401  (what a lab left on the host)
 
 
 def _missing() -> list[str]:
@@ -46,19 +47,3 @@ def real_lab(samba_ready):
     else:
         os.environ["TRUSTLAB_SAMBA_LAB"] = old
     lab.down()
-
-
-def leftovers(prefix: str) -> list[str]:
-    """What a lab named with `prefix` may have left on this host."""
-    from trustlab.backends.samba import netns, processes
-    from trustlab.backends.samba.domain import labs_root
-
-    out = [f"namespace {n}" for n in netns.existing() if n.startswith(f"tl-{prefix}")]
-    out += [f"process {p} {processes.cmdline(p)[:80]}" for p in processes.naming(str(labs_root() / prefix))
-            if processes.alive(p)]
-    out += [f"file {p}" for p in Path("/etc/netns").glob(f"tl-{prefix}*")] if Path("/etc/netns").exists() else []
-    out += [f"folder {p}" for p in labs_root().glob(f"{prefix}*")]
-    if Path("/etc/krb5.keytab").exists():
-        out.append("/etc/krb5.keytab")
-    out += [str(p) for p in Path("/tmp").glob("krb5cc*")]
-    return out

@@ -257,3 +257,24 @@ def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(f"lab folder {entry}")
     return removed
+
+
+def leftovers(prefix: str = "", root: Optional[Path] = None) -> list[str]:
+    """What labs named with `prefix` (every lab: "") left on this host: namespaces, live processes (a zombie
+    re-parented to init is dead), mounts, /etc/netns entries, lab folders, and Kerberos files where the host's
+    own live (a lab keeps its keytabs and ccaches in its folder)."""
+    root = root or labs_root()
+    out = [f"namespace {n}" for n in netns.existing() if n.startswith(f"{netns.PREFIX}{prefix}")]
+    out += [f"process {p} {processes.cmdline(p)[:80]}" for p in processes.naming(str(root / prefix))
+            if processes.alive(p)]
+    mounts = Path("/proc/self/mounts").read_text().splitlines()
+    out += [f"mount {line.split()[1]}" for line in mounts
+            if line.split()[1].startswith((str(root / prefix), f"/run/netns/{netns.PREFIX}{prefix}"))
+            or line.split()[1] == "/run/samba"]
+    if netns.NETNS_ETC.exists():
+        out += [f"file {p}" for p in netns.NETNS_ETC.glob(f"{netns.PREFIX}{prefix}*")]
+    if root.exists():
+        out += [f"folder {p}" for p in root.glob(f"{prefix}*") if p.is_dir()]
+    out += [f"file {p}" for p in (Path("/etc/krb5.keytab"),) if p.exists()]
+    out += [f"file {p}" for p in Path("/tmp").glob("krb5cc*")]
+    return out
