@@ -103,3 +103,24 @@ def test_lab_name_is_checked():
 
     with pytest.raises(LabError, match="bad lab name 'Bad Name'"):
         SambaLab.named("Bad Name")
+
+
+def test_clean_removes_a_doctor_probe_whose_process_is_gone(samba_ready):
+    """`trustlab doctor` killed between making its probe namespace and removing it: any `lab clean` removes it; a
+    live doctor's probe is left alone."""
+    from trustlab.backends.samba import netns
+    from trustlab.backends.samba.doctor import PROBE
+    from trustlab.backends.samba.domain import clean
+
+    from trustlab.backends.samba.processes import alive
+
+    gone = next(pid for pid in range(4194303, 1, -1) if not alive(pid))
+    dead, live = f"{PROBE}{gone}", f"{PROBE}{os.getpid()}"
+    for ns in (dead, live):
+        netns.create(ns)
+    try:
+        removed = clean(name="t-nothing")
+        assert f"namespace {dead}" in removed and dead not in netns.existing() and live in netns.existing()
+    finally:
+        for ns in (dead, live):
+            netns.delete(ns)

@@ -22,8 +22,11 @@ NOT_NEEDED = ("libnss-winbind and libpam-winbind are not needed: they would edit
               "/etc/netns/tl-* (removed by `lab down` / `lab clean`).")
 
 
+PROBE = "tl-doctor-"                  # `lab clean` removes one whose process is gone (killed between add and delete)
+
+
 def _netns_works() -> bool:
-    probe = f"tl-doctor-{os.getpid()}"     # unique: doctors running side by side must not collide
+    probe = f"{PROBE}{os.getpid()}"     # unique: doctors running side by side must not collide
     made = subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode == 0
     if made:
         subprocess.run(["ip", "netns", "delete", probe], capture_output=True)
@@ -53,8 +56,16 @@ class NotReady(LabUnavailable):
     """The machine cannot run the samba backend; the message lists what is missing."""
 
 
+_READY: list[bool] = []
+
+
 def require() -> None:
+    """Once per process: the checks make and remove a namespace, which every run would otherwise pay for."""
+    if _READY:
+        return
     missing = problems()
-    if missing:
-        raise NotReady("the samba backend cannot run here:\n  " + "\n  ".join(missing) +
-                       f"\n  (all packages: apt-get install -y --no-install-recommends {PACKAGES})")
+    if not missing:
+        _READY.append(True)
+        return
+    raise NotReady("the samba backend cannot run here:\n  " + "\n  ".join(missing) +
+                   f"\n  (all packages: apt-get install -y --no-install-recommends {PACKAGES})")

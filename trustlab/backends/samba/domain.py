@@ -20,7 +20,7 @@ from typing import Iterator, Optional
 from trustlab.backends.passwords import lab_password
 from trustlab.backends.samba import dc as dc_mod
 from trustlab.backends.samba import member as member_mod
-from trustlab.backends.samba import netns, processes
+from trustlab.backends.samba import doctor, netns, processes
 from trustlab.backends.samba.node import Node
 from trustlab.engine.backend import LabUnavailable
 from trustlab.specs.lab import LabSpec
@@ -241,7 +241,9 @@ def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
     prefix = netns.PREFIX + (f"{name}-" if name else "")
     removed = []
     with _locked(root):
-        for ns in [n for n in netns.existing() if n.startswith(prefix)]:
+        probes = [n for n in netns.existing() if n.startswith(doctor.PROBE)
+                  and not (n[len(doctor.PROBE):].isdigit() and processes.alive(int(n[len(doctor.PROBE):])))]
+        for ns in [n for n in netns.existing() if n.startswith(prefix)] + probes:
             processes.stop(netns.pids(ns))
             netns.delete(ns)
             removed.append(f"namespace {ns}")
