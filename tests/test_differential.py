@@ -23,6 +23,7 @@ class Restarting(SimBackend):
 
     name = "restarting"
     has_lab = True
+    time_travel_restarts = False        # set True: the search is told how this lab carries a jump out
 
     def do_advance_time(self, by):
         for ws in self.world.workstations.values():
@@ -87,3 +88,31 @@ def test_conformance_explore_on_the_command_line(tmp_path, monkeypatch):
     assert "300 generated scenarios in" in r.output and "distinct divergence(s)" in r.output
     assert "(shrunk): written to" in r.output and "sim OK, real BROKEN" in r.output
     assert list(tmp_path.glob("diff-*.yaml"))
+
+
+class Told(Restarting):
+    """The same lab, whose face says that its time travel restarts the daemons."""
+
+    name = "told"
+    time_travel_restarts = True
+
+
+def test_a_divergence_the_backends_own_restarts_account_for_is_explained_not_hidden(tmp_path, monkeypatch):
+    result = search(Told, SimBackend, SAMBA, 300, seed=1, moves=MOVES, out=tmp_path)
+    assert result.findings and result.unexplained == []
+    finding = result.findings[0]
+    assert "time travel restarts the daemons" in finding.limitation
+    assert finding.comparison.divergences                                      # still shown, with what each said
+    spec, _ = load_file(finding.written)
+    assert "Explained: the backend's time travel restarts" in spec.description
+    monkeypatch.setitem(backends.BACKENDS, "told", f"{__name__}:Told")
+    r = CliRunner().invoke(main, ["conformance", "--backend", "told", "--profile", "samba", "--explore", "300",
+                                  "--seed", "1", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "0 not explained by a limitation of the backend" in r.output and "explained: the backend's" in r.output
+
+
+def test_a_divergence_the_restarts_do_not_account_for_stays_unexplained():
+    """A lab that really loses the channel on a jump without saying so: nothing explains it away."""
+    result = search(Restarting, SimBackend, SAMBA, 300, seed=1, moves=MOVES)
+    assert result.findings and result.unexplained == result.findings

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.database import InMemoryExampleDatabase
 
 from trustlab.engine.backend import Backend
-from trustlab.engine.conformance import Comparison, compare
+from trustlab.engine.conformance import Comparison, compare, observations
 from trustlab.engine.journal import Journal
 from trustlab.engine.runner import BackendFactory, run
 from trustlab.profiles import BehaviourProfile
@@ -176,16 +176,49 @@ def predicted(steps: list[dict], model: BackendFactory, profile: BehaviourProfil
     return spec, run(spec, None, model, profile)
 
 
+def as_the_lab_does_it(steps: list[dict], real: BackendFactory) -> Optional[list[dict]]:
+    """The history as the real backend carries it out, where its way is not the event itself (its face says so):
+    a lab whose time travel restarts the daemons (`time_travel_restarts`) reboots the member after each jump of
+    its clock. None when the backend does every step as the event."""
+    if not getattr(real, "time_travel_restarts", False):
+        return None
+    out, on = [], True
+    for step in steps:
+        verb, args = next(iter(step.items()))
+        out.append(step)
+        if verb in ("power_off", "power_on") and args["computer"] == MEMBER:
+            on = verb == "power_on"
+        if on and (verb in ("advance_time", "wait") or (verb == "set_clock" and args["computer"] == MEMBER)):
+            out.append({"reboot": {}})
+    return out
+
+
 @dataclass
 class Finding:
     scenario: Scenario
     comparison: Comparison
     shrunk: bool = False              # the written scenario is smaller than the one first found
     written: Optional[Path] = None
+    steps: list[dict] = field(default_factory=list)
+    limitation: Optional[str] = None  # why the backend, not the model, is the cause (see `explain`)
 
     @property
     def signature(self) -> tuple:
         return tuple((d.step.split(" ", 1)[1], d.sim, d.real) for d in self.comparison.divergences)
+
+
+def explain(finding: Finding, real: BackendFactory, model: BackendFactory, profile: BehaviourProfile) -> Optional[str]:
+    """A divergence is the backend's limitation when the model, given the history as the backend carries it out,
+    shows exactly what the real lab showed; otherwise it stays a divergence of the model."""
+    carried = as_the_lab_does_it(finding.steps, real)
+    if carried is None or carried == finding.steps or finding.comparison.journals is None:
+        return None
+    _, sim = predicted(carried, model, profile)
+    if _observed(sim) != _observed(finding.comparison.journals[1]):
+        return None
+    return ("the backend's time travel restarts the daemons, which ends every established channel: with a reboot "
+            "after each jump the model shows what the real lab showed (a limitation of the backend, "
+            "docs/conformance.md)")
 
 
 @dataclass
@@ -194,6 +227,11 @@ class Search:
     seconds: float = 0.0
     compared: int = 0                 # examples both ran to the end of (not unsupported, not ended early alike)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def unexplained(self) -> list[Finding]:
+        """The divergences no known limitation of the backend accounts for."""
+        return [f for f in self.findings if f.limitation is None]
 
     @property
     def per_minute(self) -> float:
@@ -205,8 +243,9 @@ QUIET = dict(deadline=None, print_blob=False, report_multiple_bugs=False, suppre
 
 def search(real: BackendFactory, model: BackendFactory, profile: BehaviourProfile, examples: int, seed: int = 0,
            moves: Optional[list[Move]] = None, out: Optional[Path] = None,
-           progress: Callable[[Search], None] = lambda s: None) -> Search:
-    """`examples` generated histories on both backends; each divergence not seen before is shrunk and written."""
+           progress: Callable[[Search], None] = lambda s: None, real_runs: int = 40) -> Search:
+    """`examples` generated histories on both backends; each divergence not seen before is shrunk (with at most
+    `real_runs` runs on the real lab), explained if a limitation of the backend accounts for it, and written."""
     moves = moves if moves is not None else moves_for(*(b for b in (real, model) if isinstance(b, type)))
     strategy = histories(moves)
     result, started = Search(), time.monotonic()
@@ -238,12 +277,18 @@ def search(real: BackendFactory, model: BackendFactory, profile: BehaviourProfil
             if signature in seen:
                 continue
             seen.add(signature)
-            finding = _shrunk(buffer, strategy, steps, comparison, real, model, profile)
+            finding = _shrunk(buffer, strategy, steps, comparison, real, model, profile, real_runs)
+            finding.limitation = explain(finding, real, model, profile)
             if out is not None:
                 finding.written = write(finding, out)
             result.findings.append(finding)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _observed(journal: Journal) -> list:
+    """Every observation's outcome in order (a reboot the backend's way adds none)."""
+    return [(e["verb"], e.get("outcome")) for _, e in observations(journal)]
 
 
 def _symptoms(journal: Journal) -> list:
@@ -270,7 +315,7 @@ def _shrunk(buffer: bytes, strategy, steps: list[dict], comparison: Comparison, 
                 seen = run(small, None, real, profile)
                 again = compare(small_sim, seen, small.id, None)
                 if again.divergences and _symptoms(seen) == real_target:
-                    judged[key] = Finding(small, again, shrunk=candidate != steps)
+                    judged[key] = Finding(small, again, shrunk=candidate != steps, steps=candidate)
         return judged[key]
 
     @settings(database=InMemoryExampleDatabase(), phases=[Phase.reuse, Phase.shrink], max_examples=1, **QUIET)
@@ -286,7 +331,7 @@ def _shrunk(buffer: bytes, strategy, steps: list[dict], comparison: Comparison, 
             attempt()
         except (AssertionError, ExceptionGroup):       # the divergence (a timing-sensitive real lab: a flaky one)
             pass
-    return min(confirmed, key=lambda f: len(f.scenario.break_), default=Finding(spec, comparison))
+    return min(confirmed, key=lambda f: len(f.scenario.break_), default=Finding(spec, comparison, steps=steps))
 
 
 def write(finding: Finding, folder: Path) -> Path:
@@ -295,6 +340,8 @@ def write(finding: Finding, folder: Path) -> Path:
     spec = finding.scenario
     lines = [f"{d.step}: the model showed {d.sim}, the real lab {d.real}" + (f" ({d.raw})" if d.raw else "")
              for d in finding.comparison.divergences]
+    if finding.limitation:
+        lines.append(f"Explained: {finding.limitation}.")
     doc = spec.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
     doc["description"] = ("Found by `trustlab conformance --explore`: the model (the sim with the real backend's "
                           "profile) and the real lab disagree.\n" + "\n".join(lines) + "\n"

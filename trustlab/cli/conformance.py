@@ -65,7 +65,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
         print_differential(result, shown)
         if report_path:
             write_report([f.comparison for f in result.findings], report_path, obj.catalogue)
-        sys.exit(EXIT_FAILED if result.findings else EXIT_OK)
+        sys.exit(EXIT_FAILED if result.unexplained else EXIT_OK)
     catalogue = obj.catalogue
     files = [Path(o) for o in only if Path(o).suffix in (".yaml", ".yml") and Path(o).is_file()]
     if files:

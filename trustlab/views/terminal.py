@@ -285,10 +285,14 @@ def print_differential(result, console: Console) -> None:
     """What `conformance --explore` compared and each divergence it found (shrunk, and where it was written)."""
     console.print(Text(f"{result.examples} generated scenarios in {result.seconds:.0f} s ({result.per_minute:.1f} "
                        f"per minute), {result.compared} compared to the end; {len(result.findings)} distinct "
-                       f"divergence(s)", style="bold red" if result.findings else "bold green"))
+                       f"divergence(s), {len(result.unexplained)} not explained by a limitation of the backend",
+                       style="bold red" if result.unexplained else "bold green"))
     for finding in result.findings:
         console.print(Text(f"{finding.scenario.id}{' (shrunk)' if finding.shrunk else ''}"
-                           + (f": written to {finding.written}" if finding.written else ""), style="red"))
+                           + (f": written to {finding.written}" if finding.written else ""),
+                           style="yellow" if finding.limitation else "red"))
+        if finding.limitation:
+            console.print(f"  explained: {finding.limitation}", markup=False, highlight=False)
         for step in finding.scenario.break_:
             console.print(f"  break: {step}", markup=False, highlight=False)
         for d in finding.comparison.divergences:

@@ -102,6 +102,7 @@ class SambaBackend(Cable, RealBackend):
     default_profile = "samba"
     lab_options: ClassVar[dict[str, tuple[str, ...]]] = {"name": ()}
     doctor_note = NOT_NEEDED
+    time_travel_restarts = True     # libfaketime moves a daemon's clock only when it starts (docs/conformance.md)
     refusals = (CommandFailed, subprocess.TimeoutExpired)
 
     @classmethod
