@@ -11,7 +11,7 @@ from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
 from trustlab.catalogue import load_file
 from trustlab.cli import main
-from trustlab.differential import histories, moves_for, scenario_of, search
+from trustlab.differential import MEMBER, histories, moves_for, scenario_of, search
 from trustlab.engine.runner import run
 from trustlab.profiles import SAMBA
 
@@ -90,11 +90,22 @@ def test_conformance_explore_on_the_command_line(tmp_path, monkeypatch):
     assert list(tmp_path.glob("diff-*.yaml"))
 
 
-class Told(Restarting):
-    """The same lab, whose face says that its time travel restarts the daemons."""
+class Told(SimBackend):
+    """A lab that carries a jump out as the samba lab does, the jump and then a restart of the member, and whose
+    face says so."""
 
     name = "told"
+    has_lab = True
     time_travel_restarts = True
+
+    def do_advance_time(self, by):
+        result = super().do_advance_time(by)
+        if self.world.workstations[MEMBER].powered:
+            self.do_reboot(MEMBER)
+        return result
+
+    def do_wait(self, for_):
+        return self.do_advance_time(for_)
 
 
 def test_a_divergence_the_backends_own_restarts_account_for_is_explained_not_hidden(tmp_path, monkeypatch):
