@@ -17,9 +17,11 @@ from trustlab.profiles import SAMBA
 def report(label: str, result) -> None:
     print(f"{label}: {result.examples} scenarios in {result.seconds:.1f} s = {result.per_minute:,.1f} per minute "
           f"({result.seconds / max(result.examples, 1):.2f} s each), {result.compared} compared to the end, "
-          f"{len(result.findings)} distinct divergence(s)")
+          f"{len(result.findings)} distinct divergence(s), {len(result.unexplained)} not explained by a limitation "
+          f"of the backend")
     for finding in result.findings:
-        print(f"  {finding.scenario.id}{' (shrunk)' if finding.shrunk else ''}: "
+        print(f"  {finding.scenario.id}{' (shrunk)' if finding.shrunk else ''}"
+              f"{' (explained: the backend restarts on time travel)' if finding.limitation else ''}: "
               + "; ".join(str(s) for s in finding.scenario.break_))
         for d in finding.comparison.divergences:
             print(f"    {d.step}: sim {d.sim}, real {d.real}")
