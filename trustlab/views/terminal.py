@@ -131,6 +131,8 @@ CELL = {
 
 
 def cell(m: Matrix, sid: str, rid: str) -> Text:
+    if (sid, rid) not in m.cells:
+        return Text(" ")                  # run in another shard
     verdict = m.verdict(sid, rid)
     text, style = CELL[verdict]
     if (sid, rid) in m.claims:
@@ -177,10 +179,17 @@ def print_matrix(m: Matrix, console: Console, lang: str = "en") -> None:
 
 def print_summary(m: Matrix, console: Console, lang: str = "en") -> None:
     held = len(m.claims) - len(m.broken_claims)
-    worse = sum(1 for s in m.scenarios for r in m.remediations if m.verdict(s, r) is Verdict.MADE_WORSE)
+    worse = sum(1 for j in m.cells.values() if j.verdict is Verdict.MADE_WORSE)
     style = "bold green" if m.ok else "bold red"
-    console.print(Text(say(lang, "summary", reproduced=len(m.scenarios) - len(m.unreproduced),
-                           scenarios=len(m.scenarios), held=held, claims=len(m.claims), worse=worse), style=style))
+    if m.shard:
+        console.print(Text(say(lang, "shard", index=m.shard[0], count=m.shard[1], runs=len(m.journals())),
+                           style="bold"))
+    console.print(Text(say(lang, "summary", reproduced=len(m.reproduced) - len(m.unreproduced),
+                           scenarios=len(m.reproduced), held=held, claims=len(m.claims), worse=worse), style=style))
+    if m.elsewhere:
+        console.print(Text(say(lang, "not judged" if m.shard else "not judged anywhere", count=len(m.elsewhere),
+                               claims=", ".join(f"{r} on {s}" for s, r in m.elsewhere)),
+                           style="yellow" if m.shard else "bold red"))
     for sid in m.unreproduced:
         why = [m.reproduced[sid].judgement.reason or ""] + [
             say(lang, "found contradicts", found=f, verdict=m.regressions[f].journal.verdict.value)
