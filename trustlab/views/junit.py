@@ -9,9 +9,10 @@ import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from collections import defaultdict
 from itertools import groupby
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from rich.console import Console
 
@@ -114,3 +115,68 @@ def write_junit(path: Path, cases: list[Case], started: float) -> None:
     root.set("errors", "0")
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+class NotJUnit(ValueError):
+    """A file that is not JUnit XML as trustlab writes it, or cases that two files both have."""
+
+
+def expected_cases(catalogue) -> set[tuple[str, str]]:
+    """The (classname, name) of every case a matrix of this catalogue writes, as `matrix_cases` names them."""
+    rows = [sid for sid in catalogue.scenarios if sid not in catalogue.regressions]
+    return ({("reproduce", sid) for sid in rows} | {(f"claim.{rid}", sid) for sid, rid in catalogue.claims()}
+            | {("regression", fid) for fid in catalogue.regressions})
+
+
+def merge_junit(paths: list[Path], out: Optional[Path] = None) -> dict[str, Any]:
+    """The shards' JUnit files as one: suites of the same name become one, their cases all kept (a case in two
+    files is an error: the shards overlap), the counts summed again from the cases. Returns the totals, and
+    `cases`: each suite's (classname, name) pairs."""
+    suites: dict[str, ET.Element] = {}
+    seen: dict[tuple[str, str, str], Path] = {}
+    for path in paths:
+        try:
+            root = ET.parse(path).getroot()
+        except (ET.ParseError, OSError) as e:
+            raise NotJUnit(f"{path}: not JUnit XML: {e}") from None
+        found = [root] if root.tag == "testsuite" else root.findall("testsuite") if root.tag == "testsuites" else None
+        if found is None:
+            raise NotJUnit(f"{path}: not JUnit XML: the root is <{root.tag}>, not <testsuites> or <testsuite>")
+        for suite in found:
+            name = suite.get("name", "")
+            into = suites.setdefault(name, ET.Element("testsuite", name=name))
+            for attr in ("timestamp", "hostname"):
+                mine, theirs = into.get(attr), suite.get(attr)
+                if theirs and (mine is None or (attr == "timestamp" and theirs < mine)):
+                    into.set(attr, theirs)
+                elif theirs and attr == "hostname" and theirs not in mine.split(","):
+                    into.set(attr, f"{mine},{theirs}")
+            for case in suite.findall("testcase"):
+                ident = (name, case.get("classname", ""), case.get("name", ""))
+                if ident in seen:
+                    raise NotJUnit(f"{path}: case {ident[1]} {ident[2]} of {name} is also in {seen[ident]}: the "
+                                   f"shards overlap, or a file was given twice")
+                seen[ident] = path
+                into.append(case)
+    root = ET.Element("testsuites", name="trustlab")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
+    for name in sorted(suites):
+        suite = suites[name]
+        cases = suite.findall("testcase")
+        counts = {"tests": len(cases), "failures": sum(1 for c in cases if c.find("failure") is not None),
+                  "errors": sum(1 for c in cases if c.find("error") is not None),
+                  "skipped": sum(1 for c in cases if c.find("skipped") is not None),
+                  "time": sum(float(c.get("time") or 0) for c in cases)}
+        for field_, value in counts.items():
+            suite.set(field_, f"{value:.3f}" if field_ == "time" else str(value))
+            totals[field_] += value
+        root.append(suite)
+    for field_, value in totals.items():
+        root.set(field_, f"{value:.3f}" if field_ == "time" else str(value))
+    if out is not None:
+        ET.indent(root)
+        ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+    cases: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for suite, classname, name in seen:
+        cases[suite].add((classname, name))
+    return {**{k: int(v) for k, v in totals.items() if k != "time"}, "cases": dict(cases)}
