@@ -14,7 +14,8 @@ from rich.text import Text
 from trustlab.cli.base import (EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Context, bad_input, chosen_format, console,
                                format_option, main)
 from trustlab.cli.report import read_records
-from trustlab.cli.run import write_journals
+from trustlab import backends
+from trustlab.cli.run import known_differences, write_journals
 from trustlab.views.words import LANGUAGES
 
 
@@ -69,6 +70,9 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     except (NotJUnit, RecordError) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_BAD_INPUT)
+    for m in matrices:
+        if m.backend in backends.BACKENDS:
+            known_differences(m, obj.catalogue, backends.backend_class(m.backend), journals[0].seed)
     if fmt == "json":
         data = [m.to_dict() for m in matrices]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
@@ -96,7 +100,7 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     elif junit:
         write_junit(junit, [c for m in matrices for c in matrix_cases(m)], time.time())
     if report_path:
-        write_report(records, report_path, obj.catalogue)
+        write_report(matrices, report_path, obj.catalogue)
     if journal_dir:
         write_journals(journal_dir, journals)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)

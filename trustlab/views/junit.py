@@ -38,18 +38,24 @@ def _why(journal: Journal, contradicting: list[Replay] = ()) -> str:
 
 
 def _judged(classname: str, name: str, journal: Journal, seconds: float, expected: Verdict,
-            contradicting: list[Replay] = ()) -> Case:
+            contradicting: list[Replay] = (), known: Optional[str] = None) -> Case:
     if journal.verdict is Verdict.UNSUPPORTED:
         return Case(classname, name, journal, seconds, skipped=f"unsupported on {journal.backend}: "
                                                                f"{journal.judgement.reason}")
     if journal.verdict is not expected or contradicting:
         message = journal.verdict.value + (" (a known counterexample contradicts the claim)" if contradicting else "")
+        if known and not contradicting:
+            return Case(classname, name, journal, seconds, skipped=f"known difference ({known} profile predicts "
+                                                                   f"{journal.verdict.value})")
         return Case(classname, name, journal, seconds, failure=(message, _why(journal, contradicting)))
     return Case(classname, name, journal, seconds)
 
 
-def _replayed(r: Replay, seconds: float) -> Case:
+def _replayed(r: Replay, seconds: float, known: Optional[str] = None) -> Case:
     got = r.journal.verdict.value
+    if known and r.state != AS_RECORDED and not r.contradicts:
+        return Case("regression", r.found, r.journal, seconds, skipped=f"known difference ({known} profile predicts "
+                                                                       f"{got})")
     if r.state == AS_RECORDED:
         return Case("regression", r.found, r.journal, seconds,
                     skipped=f"xfail: a known counterexample, replays {got} as recorded" if r.fails else None)
@@ -59,13 +65,16 @@ def _replayed(r: Replay, seconds: float) -> Case:
 
 
 def matrix_cases(m: Matrix) -> list[Case]:
+    def known(name: str) -> Optional[str]:
+        return m.predicted_by if name in m.known else None
+
     cases = [_judged("reproduce", sid, j, m.seconds.get(key(j), 0.0), Verdict.REPRODUCED,
-                     [m.regressions[f] for f in m.contradicted(sid)]) for sid, j in m.reproduced.items()]
+                     [m.regressions[f] for f in m.contradicted(sid)], known(key(j))) for sid, j in m.reproduced.items()]
     for sid, rid in sorted(m.claims):
         j = m.cells[(sid, rid)]
         cases.append(_judged(f"claim.{rid}", sid, j, m.seconds.get(key(j), 0.0), Verdict.FIXED,
-                             [m.regressions[f] for f in m.contradicted(sid, rid)]))
-    return cases + [_replayed(r, m.seconds.get(fid, 0.0)) for fid, r in m.regressions.items()]
+                             [m.regressions[f] for f in m.contradicted(sid, rid)], known(key(j))))
+    return cases + [_replayed(r, m.seconds.get(fid, 0.0), known(fid)) for fid, r in m.regressions.items()]
 
 
 def run_case(journal: Journal, seconds: float, claimed: bool, contradicting: list[Replay], regression=None) -> Case:

@@ -33,6 +33,10 @@ WORDS: dict[str, dict[str, str]] = {
                  "judges the shards together)",
         "not judged": "{count} claim(s) not judged in this shard (their runs are in the others): {claims}",
         "not judged anywhere": "{count} claim(s) of the catalogue not judged (no shard ran them): {claims}",
+        "known summary": "{count} known difference(s) from Windows (≈), as the {profile} profile predicts: not "
+                         "failures",
+        "known": "  known difference ({profile} profile predicts {verdict}): {run}",
+        "found known": ", {known} a known difference",
         "claim broken line": "  claim broken: {remediation} on {scenario}: {why}",
         "found summary": "{count} known counterexample(s) (scenarios/found/) replayed: {contradict} contradict a "
                          "claim, {outside} outside the claims, {passing} pass now, {changed} fail differently",
@@ -76,6 +80,9 @@ WORDS: dict[str, dict[str, str]] = {
                  "(`trustlab merge` で全シャードをまとめて判定)",
         "not judged": "このシャードで判定していない主張 {count} 件 (実行は他のシャード): {claims}",
         "not judged anywhere": "どのシャードも実行しなかった主張 {count} 件 (未判定): {claims}",
+        "known summary": "Windows との既知の違い {count} 件 (≈): {profile} プロファイルの予測どおりで、失敗ではありません",
+        "known": "  既知の違い ({profile} プロファイルの予測は {verdict}): {run}",
+        "found known": "、既知の違い {known} 件",
         "claim broken line": "  成立しない主張: {remediation} → {scenario}: {why}",
         "found summary": "既知の反例 (scenarios/found/) {count} 件を再実行: 主張に反する {contradict} 件、主張の範囲外 "
                          "{outside} 件、今は成功 {passing} 件、記録と異なる失敗 {changed} 件",
