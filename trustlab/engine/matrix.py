@@ -319,7 +319,9 @@ def run_matrix(catalogue: Catalogue, backend: BackendFactory, profile: Behaviour
                shard_of: Optional[tuple[int, int]] = None, jobs: int = 1, lab: str = "jobs") -> Matrix:
     """Every run of the catalogue (or only `runs`, shard `shard_of`); `progress(name)` after each. With `jobs` > 1
     the runs spread over that many worker processes, each with a lab of its own (`LAB-0` ..); the journals come
-    back here and the matrix is judged as one."""
+    back here and the matrix is judged as one. The workers read the catalogue again from its files (parsed specs
+    do not pickle), so a catalogue changed in memory runs as its files say, and the backend class must be
+    importable by name."""
     todo = plan(catalogue) if runs is None else list(runs)
     journals: dict[str, Journal] = {}
     seconds: dict[str, float] = {}
@@ -329,13 +331,15 @@ def run_matrix(catalogue: Catalogue, backend: BackendFactory, profile: Behaviour
         for number in range(jobs):
             numbers.put(number)
         files = sorted({str(src.file) for src in catalogue.sources.values()})
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                                 initargs=(files, backend, profile, seed, numbers, lab_variable(backend),
-                                           lab)) as pool:
+        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                   initargs=(files, backend, profile, seed, numbers, lab_variable(backend), lab))
+        try:
             for name, journal, took in pool.map(_work, todo):
                 journals[name], seconds[name] = journal, took
                 if progress:
                     progress(name)
+        finally:            # on Ctrl-C or SIGTERM the runs not begun are dropped; each worker ends its run, exits
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         for p in todo:
             started = time.monotonic()
