@@ -155,3 +155,37 @@ def test_a_bad_profile_file_fails_once_at_start_up_with_its_position(pytester):
     result = pytester.runpytest_subprocess(str(ROOT / "scenarios"), "--trustlab-profile=p.yaml", *NO_CACHE)
     assert result.ret == 4
     assert "trustlab profile: p.yaml:2:1: dc_accepts_previous_machine_pasword:" in result.stderr.str()
+
+
+def _collected(result) -> set[str]:
+    return {line.split(" ")[0] for line in result.stdout.lines if "::" in line}
+
+
+def test_shards_of_the_items_split_them_whole(pytester):
+    every = _collected(pytester.runpytest(str(ROOT / "scenarios"), "--co", "-q", *NO_CACHE))
+    parts = [_collected(pytester.runpytest(str(ROOT / "scenarios"), "--co", "-q", f"--trustlab-shard={k}/3",
+                                           *NO_CACHE)) for k in (1, 2, 3)]
+    assert all(parts) and sum(map(len, parts)) == len(every) and set().union(*parts) == every
+    found = next(i for i in every if "found" in i and i.endswith("::regression"))
+    claim = next(i for i in every if i.endswith("clock-months-off.yaml::fixed-by[unplug-cached-logon-wait-reboot]"))
+    assert [found in p for p in parts] == [claim in p for p in parts]        # a found file goes with its claim
+
+
+def test_a_bad_shard_option_is_a_usage_error(pytester):
+    for value in ("0/3", "4/3", "abc"):
+        result = pytester.runpytest(str(ROOT / "scenarios"), "--co", f"--trustlab-shard={value}", *NO_CACHE)
+        assert result.ret == 4
+        result.stderr.fnmatch_lines([f"*--trustlab-shard '{value}': expected K/N with 1 <= K <= N*"])
+
+
+def test_an_xdist_worker_uses_a_lab_named_after_it(pytester, monkeypatch):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    monkeypatch.delenv("TRUSTLAB_SAMBA_LAB", raising=False)
+    pytester.runpytest(str(ROOT / "scenarios" / "hidden-adapter.yaml"), "--co", "--trustlab-backend=samba",
+                       *NO_CACHE)
+    import os
+    assert os.environ["TRUSTLAB_SAMBA_LAB"] == "gw1"
+    monkeypatch.setenv("TRUSTLAB_SAMBA_LAB", "ci")
+    pytester.runpytest(str(ROOT / "scenarios" / "hidden-adapter.yaml"), "--co", "--trustlab-backend=samba",
+                       *NO_CACHE)
+    assert os.environ["TRUSTLAB_SAMBA_LAB"] == "ci-gw1"

@@ -14,7 +14,12 @@ The catalogue a file is judged with: its own catalogue folder (the folder holdin
 `remediations/`) with the shipped catalogue beside it (or `trustlab_catalogue` instead), and `trustlab_add`.
 Options, on the command line or as ini options: --trustlab-backend / trustlab_backend (sim), --trustlab-profile /
 trustlab_profile (the backend's own), --trustlab-catalogue / trustlab_catalogue, --trustlab-add / trustlab_add,
---trustlab-seed / trustlab_seed. Marks: `trustlab`, the backend's name, and each of the scenario's tags."""
+--trustlab-seed / trustlab_seed, --trustlab-shard K/N (only shard K of N of the items: the same split as `trustlab run
+--shard`, by the SHA-256 of each item's run name; a claim's item replays its known counterexamples itself, so any
+split judges it whole). Marks: `trustlab`, the backend's name, and each of the scenario's tags.
+
+Under pytest-xdist each worker uses a lab of its own on a backend with named labs, named after the worker (`gw0`,
+or `NAME-gw0` when TRUSTLAB_SAMBA_LAB=NAME is set); a lab a worker built is torn down when the worker ends."""
 from __future__ import annotations
 
 import os
@@ -28,7 +33,7 @@ from trustlab import backends
 from trustlab import catalogue as catalogue_mod
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, replay
+from trustlab.engine.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, lab_variable, replay, shard_number
 from trustlab.engine.runner import run
 from trustlab.profiles import PROFILES, UnknownProfile, load_profile
 from trustlab.specs.errors import SpecError
@@ -52,6 +57,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="catalogue folder beside the shipped one (ini trustlab_add; repeatable; write "
                          "--trustlab-add=DIR)")
     group.addoption("--trustlab-seed", default=None, type=int, help="seed of the labs' timers (ini trustlab_seed)")
+    group.addoption("--trustlab-shard", default=None, metavar="K/N",
+                    help="run only shard K of N of the trustlab items (the split of `trustlab run --shard`)")
     parser.addini("trustlab_backend", "trustlab: the backend (default sim)", default=backends.MODEL)
     parser.addini("trustlab_profile", "trustlab: the behaviour profile (default: the backend's own)", default="")
     parser.addini("trustlab_catalogue", "trustlab: catalogue folders instead of the shipped one", type="paths",
@@ -86,6 +93,7 @@ class Settings:
                 catalogue_mod.catalogue_files(folder)
             except catalogue_mod.NotACatalogue as e:
                 raise pytest.UsageError(f"trustlab catalogue: {e}") from None
+        self.shard = shard_option(config.getoption("trustlab_shard"))
         seed = config.getoption("trustlab_seed")
         self.seed = int(config.getini("trustlab_seed") or 0) if seed is None else seed
         self.paths = [Path(p).resolve() for p in config.getini("trustlab_paths")]
@@ -129,6 +137,16 @@ class Settings:
         return self.named(path) or (under and self.in_trustlab_folder(path) and catalogue_mod.is_trustlab_file(path))
 
 
+def shard_option(value: Optional[str]) -> Optional[tuple[int, int]]:
+    """`--trustlab-shard K/N` as (K, N); anything else is a usage error."""
+    if value is None:
+        return None
+    k, slash, n = value.partition("/")
+    if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise pytest.UsageError(f"--trustlab-shard {value!r}: expected K/N with 1 <= K <= N (e.g. 2/3)")
+    return int(k), int(n)
+
+
 def catalogue_folder(path: Path) -> Optional[Path]:
     """The folder holding the `scenarios/` or `remediations/` a file lies in."""
     for parent in path.resolve().parents:
@@ -154,6 +172,25 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"write {fixed}: with a space pytest reads the path as a test path when it picks its "
                                 f"rootdir and ini file (rootdir is now {config.rootpath}); or set the ini option")
     config._trustlab = Settings(config)
+    worker, variable = os.environ.get("PYTEST_XDIST_WORKER"), lab_variable(config._trustlab.backend)
+    if worker and variable:                   # one lab per xdist worker, named after it
+        base = os.environ.get(variable)
+        os.environ[variable] = f"{base}-{worker}" if base and not base.endswith(f"-{worker}") else worker
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--trustlab-shard K/N`: the other shards' trustlab items are deselected (other tests are left alone)."""
+    settings: Settings = config._trustlab
+    if settings.shard is None:
+        return
+    k, n = settings.shard
+    kept, dropped = [], []
+    for item in items:
+        mine = not isinstance(item, ScenarioItem) or shard_number(item.run_name, n) == k
+        (kept if mine else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Optional[pytest.Collector]:
@@ -265,3 +302,11 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"{self.spec.id}::{self.name}"
+
+    @property
+    def run_name(self) -> str:
+        """The run's name as the matrix names it: SCENARIO--REMEDIATION, SCENARIO--reproduce, or a found file's
+        claim (SCENARIO--REMEDIATION), so a found file goes with its claim."""
+        if self.spec.regression:
+            return f"{self.spec.regression.scenario}--{self.spec.regression.remediation}"
+        return f"{self.spec.id}--{self.remediation_id or 'reproduce'}"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from trustlab.catalogue import Catalogue
 from trustlab.engine.journal import Document, Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import Matrix, replayed
+from trustlab.engine.matrix import Matrix, assemble, key, narrowed, plan, replayed
 
 
 class RecordError(ValueError):
@@ -180,12 +180,12 @@ def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
     for journal in journals:
         groups[(journal.backend, journal.profile)].append(journal)
     out = []
-    for _, group in sorted(groups.items()):
+    for (backend, profile), group in sorted(groups.items()):
         found = [j for j in group if found_from(j)]
         plain = [j for j in group if not found_from(j)]
         rows = sorted({j.scenario for j in plain})
         cols = sorted({j.remediation for j in plain if j.remediation})
-        m = Matrix(rows, cols)
+        m = Matrix(rows, cols, backend=backend, profile=profile, provided=narrowed(catalogue))
         for j in plain:
             if j.remediation is None:
                 m.reproduced[j.scenario] = j
@@ -198,3 +198,22 @@ def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
                 m.regressions[j.scenario] = replayed(spec, j, catalogue)
         out.append(m)
     return out
+
+
+def merged(journals: Iterable[Journal], catalogue: Catalogue) -> tuple[list[Matrix], list[str]]:
+    """The shards' journals judged together, one matrix per backend and profile, as `run` judges its own (a claim
+    over every shard's runs), and the names of the catalogue's runs that no shard made. Two journals of one run
+    mean the shards overlap: a RecordError."""
+    groups: dict[tuple[str, str], dict[str, Journal]] = defaultdict(dict)
+    for journal in journals:
+        name = journal.scenario if journal.scenario in catalogue.regressions else key(journal)
+        runs = groups[(journal.backend, journal.profile)]
+        if name in runs:
+            raise RecordError(f"two journals of the run {name} ({journal.backend}, profile {journal.profile}): "
+                              f"the shards overlap, or a folder was given twice")
+        runs[name] = journal
+    out, missing = [], []
+    for (_, profile), runs in sorted(groups.items()):
+        out.append(assemble(catalogue, profile, runs, {}))
+        missing += [p.name for p in plan(catalogue) if p.name not in runs]
+    return out, missing

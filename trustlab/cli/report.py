@@ -18,6 +18,17 @@ def report_option(what: str):
                         help=f"Write {what} as one self-contained HTML file here.")
 
 
+def read_records(paths) -> list:
+    """The journals and session records of `paths`; what is not one is bad input (exit 2), named."""
+    from trustlab.records import RecordError, read
+
+    try:
+        return read(paths)
+    except RecordError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
 @main.command()
 @click.argument("journals", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
@@ -36,14 +47,9 @@ def report(obj: Context, journals: tuple[Path, ...], out: Path, title: Optional[
       trustlab run --journal runs/ && trustlab report runs/ -o report.html
       trustlab guide --journal runs/ >/dev/null && trustlab report runs/
     """
-    from trustlab.records import RecordError, read
     from trustlab.views.report import write_report
 
-    try:
-        records = read(journals)
-    except RecordError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    records = read_records(journals)
     write_report(records, out, obj.catalogue, title)
     click.echo(f"wrote {out} ({len(records)} record(s))")
     sys.exit(EXIT_OK)

@@ -16,10 +16,11 @@ from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import counterexamples, key, planned, replay, run_matrix
+from trustlab import backends
+from trustlab.engine.matrix import Matrix, counterexamples, key, planned, predict, replay, run_matrix, shard as shard_runs
 from trustlab.engine.runner import run as run_one
 from trustlab.guide import run_guide
-from trustlab.profiles import PROFILES, load_profile
+from trustlab.profiles import PROFILES, WINDOWS, load_profile
 from trustlab.specs.remediation import Remediation, from_regression
 from trustlab.views.junit import matrix_cases, run_case, write_junit
 from trustlab.views.report import write_report
@@ -27,6 +28,31 @@ from trustlab.views.terminal import print_journal, print_matrix
 from trustlab.views.words import LANGUAGES, say
 
 KEPT = "a journal of the same name is replaced; other files there are left as they are"
+
+
+class ShardType(click.ParamType):
+    """`K/N`: shard K (from 1) of N."""
+
+    name = "K/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        k, slash, n = str(value).partition("/")
+        if not (slash and k.isdigit() and n.isdigit() and int(n) >= 1):
+            self.fail(f"{value!r} is not K/N (e.g. 2/3: the second of three shards)", param, ctx)
+        if not 1 <= int(k) <= int(n):
+            self.fail(f"{value!r}: K must be between 1 and N ({n})", param, ctx)
+        return int(k), int(n)
+
+
+def known_differences(m: Matrix, catalogue, backend: type[Backend], seed: int) -> Matrix:
+    """On a real backend whose own profile is not Windows (samba), mark the runs that differ from Windows as its
+    profile predicts (the sim under each profile says), so that only what no one predicted fails."""
+    if backend.name != backends.MODEL and backend.default_profile != WINDOWS.name:
+        predict(m, catalogue, backends.backend_class(backends.MODEL), WINDOWS, load_profile(backend.default_profile),
+                seed)
+    return m
 
 
 def write_journals(folder: Path, journals: list[Journal]) -> None:
@@ -55,13 +81,22 @@ def write_journals(folder: Path, journals: list[Journal]) -> None:
                    "the one run.")
 @click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True,
               help="Language of what is shown: the Windows messages and trustlab's own words.")
+@click.option("--shard", "shard_of", type=ShardType(),
+              help="With no SCENARIO: run only shard K of N of the matrix (the same split on every host; a claim "
+                   "and its known counterexamples stay together); `trustlab merge` judges the shards together.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="With no SCENARIO: spread the runs over N worker processes, each with a lab of its own on a "
+                   "backend with real labs (NAME-0 .. NAME-(N-1), torn down at the end if they built them).")
+@click.option("--name", "lab", default="jobs", show_default=True,
+              help="With --jobs on a backend with named labs (samba): the labs' names are NAME-0, NAME-1, ...")
 @format_option()
 @report_option("the run (with no SCENARIO: the matrix, every run and the guide)")
 @click.pass_obj
 @bad_input
 def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backend: type[Backend],
         profile: Optional[str], seed: int, journal_path: Optional[Path], junit: Optional[Path], lang: str,
-        fmt: Optional[str], report_path: Optional[Path]) -> None:
+        shard_of: Optional[tuple[int, int]], jobs: int, lab: str, fmt: Optional[str],
+        report_path: Optional[Path]) -> None:
     """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix.
 
     A claim holds when its run is FIXED and no known counterexample (scenarios/found/) within the claim still
@@ -75,6 +110,8 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
     Examples:
       trustlab run
       trustlab run --junit junit.xml --journal journals/
+      trustlab run --shard 2/3 --junit shard2.xml --journal shard2/
+      trustlab run --backend samba --jobs 2
       trustlab run seed-loaner-story --lang ja
       trustlab run seed-loaner-story -r remove-ghost-adapter --journal run.json
     """
@@ -86,8 +123,11 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
     if scenario is None:
         if remediation:
             raise click.UsageError("--remediation needs a SCENARIO")
-        with progress(planned(cat), "running the catalogue") as advance:
-            m = run_matrix(cat, backend, prof, seed, progress=advance)
+        runs = shard_runs(cat, *shard_of) if shard_of else None
+        with progress(len(runs) if runs is not None else planned(cat), "running the catalogue") as advance:
+            m = run_matrix(cat, backend, prof, seed, progress=advance, runs=runs, shard_of=shard_of, jobs=jobs,
+                           lab=lab)
+        known_differences(m, cat, backend, seed)
         if fmt == "json":
             click.echo(json.dumps(m.to_dict(), indent=2, ensure_ascii=False))
         else:
@@ -100,6 +140,9 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
             write_journals(journal_path, m.journals())
         sys.exit(EXIT_OK if m.ok else EXIT_FAILED)
 
+    for given, option in ((shard_of, "--shard"), (jobs != 1, "--jobs")):
+        if given:
+            raise click.UsageError(f"{option} splits the matrix: it takes no SCENARIO")
     spec = cat.scenario(scenario)
     fix: Optional[Remediation] = cat.remediation(remediation) if remediation else None
     replaying = spec.regression is not None and fix is None

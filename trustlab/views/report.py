@@ -30,7 +30,7 @@ from trustlab.profiles import BehaviourProfile
 from trustlab.records import Session, found_from, matrices
 from trustlab.specs.lab import LabSpec
 from trustlab.views import guide as guide_view
-from trustlab.views.terminal import CELL
+from trustlab.views.terminal import CELL, KNOWN
 from trustlab.views.timeline import Timeline, of_journal, of_session
 
 LEGEND = [("claimed", "✔", "claimed and fixed"), ("v-FIXED", CELL[Verdict.FIXED][0], "fixed, not claimed"),
@@ -247,12 +247,16 @@ def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
                 continue
             v = journal.verdict
             claimed, broke = (sid, rid) in m.claims, (sid, rid) in broken
-            symbol = "!" if broke else "✔" if claimed else CELL[v][0]
-            css = f"v-{v.value}" + (" claimed" if claimed else "") + (" broken" if broke else "")
+            known = f"{sid}--{rid}" in m.known
+            symbol = "!" if broke else KNOWN if known else "✔" if claimed else CELL[v][0]
+            css = f"v-{v.value}" + (" claimed" if claimed else "") + (" broken" if broke else "") + (
+                " known" if known else "")
             why = "; ".join(journal.judgement.why)
             cells.append({"symbol": symbol, "css": css, "href": "#" + report.run(journal).key,
                           "title": f"{rid} on {sid}: {v.value}" + (" (claimed)" if claimed else "")
-                                   + (" — the claim does not hold" if broke else "") + (f"\n{why}" if why else "")})
+                                   + (" — the claim does not hold" if broke else "")
+                                   + (f" — known difference ({m.predicted_by} profile predicts {v.value})"
+                                      if known else "") + (f"\n{why}" if why else "")})
         grid.append({"scenario": sid, "alone": alone and {"verdict": alone.verdict.value,
                                                           "href": "#" + report.run(alone).key},
                      "cells": cells})
@@ -261,6 +265,8 @@ def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
     first = next(iter([*m.reproduced.values(), *m.cells.values()]), None)
     return {"rows": grid, "cols": cols, "held": held, "claims": len(m.claims), "worse": worse,
             "reproduced": len(m.scenarios) - len(m.unreproduced), "scenarios": len(m.scenarios),
+            "known": [{"run": name, "verdict": verdict, "profile": m.predicted_by}
+                      for name, verdict in sorted(m.known.items())],
             "backend": first.backend if first else "", "profile": first.profile if first else "",
             "broken": [{"scenario": s, "remediation": r, "verdict": v.value,
                         "why": "; ".join(m.cells[(s, r)].judgement.why), "href": "#" + report.run(m.cells[(s, r)]).key}

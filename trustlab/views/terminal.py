@@ -131,13 +131,19 @@ CELL = {
 
 
 def cell(m: Matrix, sid: str, rid: str) -> Text:
+    if (sid, rid) not in m.cells:
+        return Text(" ")                  # run in another shard
     verdict = m.verdict(sid, rid)
     text, style = CELL[verdict]
+    if f"{sid}--{rid}" in m.known:
+        return Text(KNOWN, style="cyan")
     if (sid, rid) in m.claims:
         holds = verdict is Verdict.FIXED and not m.contradicted(sid, rid)
         text, style = ("✔", "bold green") if holds else ("!", "bold white on red")
     return Text(text, style=style)
 
+
+KNOWN = "≈"   # a known difference: what the backend's own profile predicts
 
 COLUMN = 3   # characters per remediation column of the table: numbers up to 99 and one symbol, centred
 
@@ -177,16 +183,28 @@ def print_matrix(m: Matrix, console: Console, lang: str = "en") -> None:
 
 def print_summary(m: Matrix, console: Console, lang: str = "en") -> None:
     held = len(m.claims) - len(m.broken_claims)
-    worse = sum(1 for s in m.scenarios for r in m.remediations if m.verdict(s, r) is Verdict.MADE_WORSE)
+    worse = sum(1 for j in m.cells.values() if j.verdict is Verdict.MADE_WORSE)
     style = "bold green" if m.ok else "bold red"
-    console.print(Text(say(lang, "summary", reproduced=len(m.scenarios) - len(m.unreproduced),
-                           scenarios=len(m.scenarios), held=held, claims=len(m.claims), worse=worse), style=style))
+    if m.shard:
+        console.print(Text(say(lang, "shard", index=m.shard[0], count=m.shard[1], runs=len(m.journals())),
+                           style="bold"))
+    console.print(Text(say(lang, "summary", reproduced=len(m.reproduced) - len(m.unreproduced),
+                           scenarios=len(m.reproduced), held=held, claims=len(m.claims), worse=worse), style=style))
+    if m.elsewhere:
+        console.print(Text(say(lang, "not judged" if m.shard else "not judged anywhere", count=len(m.elsewhere),
+                               claims=", ".join(f"{r} on {s}" for s, r in m.elsewhere)),
+                           style="yellow" if m.shard else "bold red"))
     for sid in m.unreproduced:
         why = [m.reproduced[sid].judgement.reason or ""] + [
             say(lang, "found contradicts", found=f, verdict=m.regressions[f].journal.verdict.value)
             for f in m.contradicted(sid)]
         console.print(Text(say(lang, "not reproduced", scenario=sid, why="; ".join(w for w in why if w)),
                            style="red"))
+    if m.known:
+        console.print(Text(say(lang, "known summary", count=len(m.known), profile=m.predicted_by), style="cyan"))
+        for name, verdict in sorted(m.known.items()):
+            console.print(Text(say(lang, "known", run=name.replace("--", " + ").replace(" + reproduce", " alone"),
+                                   profile=m.predicted_by, verdict=verdict), style="cyan"))
     for sid, rid, verdict in m.broken_claims:
         detail = m.cells[(sid, rid)].judgement
         why = [verdict.value, *detail.unmet, *detail.worse, *((detail.reason,) if detail.reason else ())] + [
@@ -203,10 +221,14 @@ def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
     contradict = [r for r in replays if r.contradicts]
     console.print(Text(say(lang, "found summary", count=len(replays), contradict=len(contradict),
                            outside=sum(1 for r in replays if not r.within and r.fails),
-                           passing=len(m.promotable), changed=len(m.changed_regressions)),
+                           passing=len(m.promotable), changed=len(m.changed_regressions)) + (
+                           say(lang, "found known", known=sum(1 for r in replays if r.found in m.known))
+                           if any(r.found in m.known for r in replays) else ""),
                        style="bold red" if contradict or m.promotable or m.changed_regressions else "green"))
     for r in replays:
         verdict = r.journal.verdict.value
+        if r.found in m.known:
+            continue                      # said with the known differences
         if r.state == PASSES:
             console.print(Text(say(lang, "found passes", found=r.found, verdict=verdict), style="red"))
         elif r.state == DIFFERENTLY:

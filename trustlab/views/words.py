@@ -29,6 +29,14 @@ WORDS: dict[str, dict[str, str]] = {
         "summary": "{reproduced}/{scenarios} scenarios reproduced, {held}/{claims} claims hold, {worse} runs made "
                    "things worse",
         "not reproduced": "  not reproduced: {scenario}: {why}",
+        "shard": "shard {index} of {count}: {runs} runs; only what this shard ran is judged here (`trustlab merge` "
+                 "judges the shards together)",
+        "not judged": "{count} claim(s) not judged in this shard (their runs are in the others): {claims}",
+        "not judged anywhere": "{count} claim(s) of the catalogue not judged (no shard ran them): {claims}",
+        "known summary": "{count} known difference(s) from Windows (≈), as the {profile} profile predicts: not "
+                         "failures",
+        "known": "  known difference ({profile} profile predicts {verdict}): {run}",
+        "found known": ", {known} a known difference",
         "claim broken line": "  claim broken: {remediation} on {scenario}: {why}",
         "found summary": "{count} known counterexample(s) (scenarios/found/) replayed: {contradict} contradict a "
                          "claim, {outside} outside the claims, {passing} pass now, {changed} fail differently",
@@ -68,6 +76,13 @@ WORDS: dict[str, dict[str, str]] = {
         "summary": "シナリオ {reproduced}/{scenarios} が再現、主張 {claims} 件中 {held} 件が成立、悪化した実行 "
                    "{worse} 件",
         "not reproduced": "  再現しない: {scenario}: {why}",
+        "shard": "シャード {index}/{count}: 実行 {runs} 件。ここではこのシャードが実行したものだけを判定します "
+                 "(`trustlab merge` で全シャードをまとめて判定)",
+        "not judged": "このシャードで判定していない主張 {count} 件 (実行は他のシャード): {claims}",
+        "not judged anywhere": "どのシャードも実行しなかった主張 {count} 件 (未判定): {claims}",
+        "known summary": "Windows との既知の違い {count} 件 (≈): {profile} プロファイルの予測どおりで、失敗ではありません",
+        "known": "  既知の違い ({profile} プロファイルの予測は {verdict}): {run}",
+        "found known": "、既知の違い {known} 件",
         "claim broken line": "  成立しない主張: {remediation} → {scenario}: {why}",
         "found summary": "既知の反例 (scenarios/found/) {count} 件を再実行: 主張に反する {contradict} 件、主張の範囲外 "
                          "{outside} 件、今は成功 {passing} 件、記録と異なる失敗 {changed} 件",
