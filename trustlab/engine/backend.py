@@ -111,6 +111,7 @@ class Backend:
     lab_options: ClassVar[dict[str, tuple[str, ...]]] = {}
     doctor_note: ClassVar[str] = ""     # said after the doctor's checks
     time_travel_restarts: ClassVar[bool] = False   # a jump of a clock restarts the lab's daemons (ends channels)
+    lab_variable: ClassVar[Optional[str]] = None    # the environment variable naming the lab a process uses
     keeps_lab: ClassVar[bool] = False   # a live lab outlives the process: `attach()` finds it as `keep()` left it
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):

@@ -308,10 +308,9 @@ def _work(p: Planned) -> tuple[str, Journal, float]:
 
 
 def lab_variable(backend: BackendFactory) -> Optional[str]:
-    """The variable that names the lab a process uses (TRUSTLAB_SAMBA_LAB), for a backend whose labs have names."""
-    if getattr(backend, "has_lab", False) and "name" in getattr(backend, "lab_options", {}):
-        return f"TRUSTLAB_{backend.name.upper()}_LAB"
-    return None
+    """The variable that names the lab a process uses (its face says; TRUSTLAB_SAMBA_LAB), for a backend whose
+    labs have names."""
+    return getattr(backend, "lab_variable", None)
 
 
 def run_matrix(catalogue: Catalogue, backend: BackendFactory, profile: BehaviourProfile = WINDOWS, seed: int = 0,

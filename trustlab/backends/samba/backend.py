@@ -44,7 +44,7 @@ NT_EPOCH = 11644473600                 # seconds from 1601-01-01 to 1970-01-01
 
 
 def lab_name(options: LabOptions = LabOptions()) -> str:
-    return options.name or os.environ.get("TRUSTLAB_SAMBA_LAB", "default")
+    return options.name or os.environ.get(SambaBackend.lab_variable, "default")
 
 
 def acquire(name: Optional[str] = None) -> SambaLab:
@@ -102,6 +102,7 @@ class SambaBackend(Cable, RealBackend):
     default_profile = "samba"
     lab_options: ClassVar[dict[str, tuple[str, ...]]] = {"name": ()}
     doctor_note = NOT_NEEDED
+    lab_variable = "TRUSTLAB_SAMBA_LAB"
     time_travel_restarts = True     # libfaketime moves a daemon's clock only when it starts (docs/conformance.md)
     refusals = (CommandFailed, subprocess.TimeoutExpired)
 
