@@ -127,3 +127,26 @@ def test_a_divergence_the_restarts_do_not_account_for_stays_unexplained():
     """A lab that really loses the channel on a jump without saying so: nothing explains it away."""
     result = search(Restarting, SimBackend, SAMBA, 300, seed=1, moves=MOVES)
     assert result.findings and result.unexplained == result.findings
+
+
+def test_an_interrupted_search_still_says_what_it_found(tmp_path, monkeypatch):
+    """Ctrl-C (or SIGTERM, which the CLI turns into an exit) in the middle of --explore: the divergences found so
+    far are printed, and written, before it stops."""
+    import trustlab.differential as differential
+
+    real_search = differential.search
+
+    def stopping(*args, progress, **kwargs):
+        def tick(result):
+            progress(result)
+            if result.findings:
+                raise KeyboardInterrupt
+        return real_search(*args, progress=tick, **kwargs)
+
+    monkeypatch.setattr(differential, "search", stopping)
+    monkeypatch.setitem(backends.BACKENDS, "restarting", f"{__name__}:Restarting")
+    r = CliRunner().invoke(main, ["conformance", "--backend", "restarting", "--profile", "samba", "--explore", "300",
+                                  "--seed", "1", "--out", str(tmp_path)])
+    assert r.exit_code != 0
+    assert "stopped after" in r.output and "of 300 generated scenarios" in r.output
+    assert "1 distinct divergence(s)" in r.output and list(tmp_path.glob("diff-*.yaml"))

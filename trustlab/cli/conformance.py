@@ -58,10 +58,20 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
     if explore:
         from trustlab.differential import search
 
-        with progress(explore, "generating and comparing") as advance:
-            result = search(backend, model, prof, explore, seed, out=out,
-                            progress=lambda r: advance(f"{r.per_minute:.0f}/min, {len(r.findings)} divergences",
-                                                       done=r.examples))
+        so_far = []
+
+        def advanced(r) -> None:
+            so_far[:] = [r]
+            advance(f"{r.per_minute:.0f}/min, {len(r.findings)} divergences", done=r.examples)
+
+        try:
+            with progress(explore, "generating and comparing") as advance:
+                result = search(backend, model, prof, explore, seed, out=out, progress=advanced)
+        except (KeyboardInterrupt, SystemExit):          # Ctrl-C, SIGTERM: what was found so far is still said
+            if so_far:
+                shown.print(f"stopped after {so_far[0].examples} of {explore} generated scenarios", markup=False)
+                print_differential(so_far[0], shown)
+            raise
         print_differential(result, shown)
         if report_path:
             write_report([f.comparison for f in result.findings], report_path, obj.catalogue)
