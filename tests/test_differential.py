@@ -3,13 +3,17 @@ comparison can do, the model agrees with itself, and a planted divergence (a 're
 established secure channels, as the samba backend's restarts do) is found, shrunk, written and replayed."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 
 from trustlab import backends
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_file
+from trustlab.catalogue import load_file, load_folders
 from trustlab.cli import main
 from trustlab.differential import MEMBER, histories, moves_for, scenario_of, search
 from trustlab.engine.runner import run
@@ -34,6 +38,16 @@ class Restarting(SimBackend):
         return self.do_advance_time(for_)
 
 
+def _names_ok(spec) -> bool:
+    """The generated scenario, written as a file, loads as a catalogue (whose checks include the computers and users
+    each step may name)."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "scenarios").mkdir()
+        (Path(folder) / "scenarios" / f"{spec.id}.yaml").write_text(
+            yaml.safe_dump(spec.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)))
+        return spec.id in load_folders([Path(folder)]).scenarios
+
+
 def test_only_what_both_backends_do_is_generated():
     verbs = {m.verb for m in MOVES}
     assert not [v for v in verbs if SambaBackend.unsupported_reason(v)]
@@ -46,6 +60,7 @@ def test_only_what_both_backends_do_is_generated():
 def test_generated_histories_are_valid_and_respect_each_verbs_precondition(steps):
     spec = scenario_of(steps)
     assert spec.id.startswith("diff-") and spec.models
+    assert _names_ok(spec)
     journal = run(spec, None, SimBackend, SAMBA)
     refused = [e["output"] for e in journal.steps if e["phase"] == "break" and e["status"] == "failed"
                and any(word in " ".join(e["output"]) for word in ("already on", "already off", "has no snapshot",

@@ -132,6 +132,11 @@ def moves_for(*backends: type[Backend]) -> list[Move]:
     return [m for m in MOVES if m.verb in VERBS and not any(b.unsupported_reason(m.verb) for b in backends)]
 
 
+def _allowed(verb: str, args: dict) -> bool:
+    """A computer the verb may name: the DC only for verbs done at the DC (the catalogue's own rule)."""
+    return "computer" not in args or args["computer"] in (LAB.computers if VERBS[verb].at_dc else LAB.workstations)
+
+
 def histories(moves: list[Move], max_moves: int = 8) -> st.SearchStrategy[list[dict]]:
     """A break: 1 to `max_moves` moves, each drawn among those whose precondition holds in the state the earlier
     ones left (and the member switched back on if they left it off); shrinks towards fewer moves, earlier moves in
@@ -141,7 +146,7 @@ def histories(moves: list[Move], max_moves: int = 8) -> st.SearchStrategy[list[d
     def history(draw) -> list[dict]:
         state, steps = State(), []
         for _ in range(draw(st.integers(1, max_moves))):
-            possible = [(m, m.options(state)) for m in moves]
+            possible = [(m, [a for a in m.options(state) if _allowed(m.verb, a)]) for m in moves]
             move, options = draw(st.sampled_from([(m, options) for m, options in possible if options]))
             args = draw(st.sampled_from(options))
             move.after(state, args)
