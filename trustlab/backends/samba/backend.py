@@ -315,7 +315,11 @@ class SambaBackend(Cable, RealBackend):
         self.member.node.offset = self.offset + self.skew["member"]
 
     def _max_password_age(self, seconds: int) -> None:
-        dc_mod.tool(self.dc.node, "domain", "passwordsettings", "set", f"--max-pwd-age={seconds // 86400}")
+        """With no minimum age, as the model has none: samba-tool refuses a maximum that is not above the minimum
+        (1 day by default; "Maximum password age (1) must be greater than minimum password age (1)!", found by
+        the differential search)."""
+        dc_mod.tool(self.dc.node, "domain", "passwordsettings", "set", "--min-pwd-age=0",
+                    f"--max-pwd-age={seconds // 86400}")
 
     def _account(self) -> str:
         return f"{self.member.name}$"
