@@ -3,7 +3,8 @@ backend; prints the flaky ones (the same input, a different outcome) with their 
 (docs/conformance.md, "Flaky cases") are named as such. Never a retry: every run counts.
 
 An outcome is the verdict and every observation the run made (the symptoms, the checks, the probes before and
-after), so a flake that the verdict hides still shows. Runs the real lab cannot do (unsupported) are run once.
+after), so a flake that the verdict hides still shows. Runs the real lab refuses before any observation (unsupported) are
+run once; one that observes before it ends unsupported is repeated like the rest.
 
 Usage (root, packages installed):
   python benchmarks/samba_repeat.py [--times 20] [--only SUBSTRING] [--lab NAME]
