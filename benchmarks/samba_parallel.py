@@ -22,17 +22,9 @@ from trustlab.engine.runner import run
 from trustlab.profiles import SAMBA
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from samba_repeat import outcome  # noqa: E402  (one definition of a run's outcome)
+from samba_repeat import outcome, runs  # noqa: E402  (one definition of the runs and of a run's outcome)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def runs(only: str) -> list[tuple[str, str | None]]:
-    """The reproductions and claims (those the real lab cannot do end at once, unsupported, either way)."""
-    catalogue = load_default()
-    items = [(sid, None) for sid in sorted(catalogue.scenarios) if sid not in catalogue.regressions]
-    items += sorted(catalogue.claims())
-    return [(s, r) for s, r in items if only in f"{s}--{r or 'reproduce'}"]
 
 
 def worker(lab: str, items: list[list]) -> None:
@@ -58,7 +50,7 @@ def main() -> None:
     if args.worker:
         return worker(args.worker[0], json.loads(args.worker[1]))
     require()
-    items = runs(args.only)
+    items = runs(load_default(), args.only)
     labs = [SambaLab.named(f"par-{i}") for i in range(args.labs)]
     results: dict[str, dict] = {"side by side": {}, "one lab": {}}
     try:

@@ -16,16 +16,24 @@ import collections
 import os
 import sys
 import time
+from typing import Optional
 
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import SambaLab
 from trustlab.catalogue import load_default
+from trustlab.engine.conformance import pairs
 from trustlab.engine.journal import Journal
 from trustlab.engine.runner import run
 from trustlab.profiles import SAMBA
 
 OBSERVED = ("symptoms", "before", "verify", "recheck", "after")
+
+
+def runs(catalogue, only: str = "") -> list[tuple[str, Optional[str]]]:
+    """Every scenario alone and every claim, as conformance makes them (the found files are the explorer's)."""
+    return [(s, r) for s, r in pairs(catalogue) if s not in catalogue.regressions
+            and only in f"{s}--{r or 'reproduce'}"]
 
 
 def outcome(journal: Journal) -> tuple:
@@ -42,9 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     require()
     catalogue = load_default()
-    items = [(sid, None) for sid in sorted(catalogue.scenarios) if sid not in catalogue.regressions]
-    items += sorted(catalogue.claims())
-    items = [(s, r) for s, r in items if args.only in f"{s}--{r or 'reproduce'}"]
+    items = runs(catalogue, args.only)
     lab = SambaLab.named(args.lab)
     if not lab.exists:
         lab.up()

@@ -199,7 +199,7 @@ def load_default(extra: Iterable[Path] = ()) -> Catalogue:
 def _names(step, lab: LabSpec, path: tuple, src: Source) -> list[Problem]:
     out, args = [], step.args
     computer = getattr(args, "computer", None)
-    allowed = lab.computers if VERBS[step.verb].at_dc else lab.workstations
+    allowed = VERBS[step.verb].computers(lab)
     if computer is not None and computer not in allowed:
         out.append(src.problem(path + (step.verb, "computer"),
                                f"{computer!r} is not a computer of this lab; allowed: {', '.join(allowed)}"))

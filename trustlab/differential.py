@@ -133,8 +133,8 @@ def moves_for(*backends: type[Backend]) -> list[Move]:
 
 
 def _allowed(verb: str, args: dict) -> bool:
-    """A computer the verb may name: the DC only for verbs done at the DC (the catalogue's own rule)."""
-    return "computer" not in args or args["computer"] in (LAB.computers if VERBS[verb].at_dc else LAB.workstations)
+    """A computer the verb may name (the catalogue's own rule)."""
+    return "computer" not in args or args["computer"] in VERBS[verb].computers(LAB)
 
 
 def histories(moves: list[Move], max_moves: int = 8) -> st.SearchStrategy[list[dict]]:

@@ -151,6 +151,10 @@ class Verb:
     def doc(self) -> str:
         return inspect.getdoc(self.args) or ""
 
+    def computers(self, lab) -> list[str]:
+        """The computers of `lab` that its `computer` may name."""
+        return lab.computers if self.at_dc else lab.workstations
+
 
 VERBS: dict[str, Verb] = {}
 

@@ -1,11 +1,13 @@
 """What the samba backend needs from this machine, and what is missing (`trustlab doctor`)."""
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import shutil
 import subprocess
 
+from trustlab.backends.samba import processes
 from trustlab.backends.samba.node import FAKETIME_LIB
 from trustlab.engine.backend import Check, LabUnavailable
 
@@ -23,6 +25,12 @@ NOT_NEEDED = ("libnss-winbind and libpam-winbind are not needed: they would edit
 
 
 PROBE = "tl-doctor-"                  # `lab clean` removes one whose process is gone (killed between add and delete)
+
+
+def abandoned(ns: str) -> bool:
+    """A probe namespace whose doctor is gone (killed between making and removing it)."""
+    pid = ns[len(PROBE):] if ns.startswith(PROBE) else ""
+    return pid.isdigit() and not processes.alive(int(pid))
 
 
 def _netns_works() -> bool:
@@ -56,16 +64,11 @@ class NotReady(LabUnavailable):
     """The machine cannot run the samba backend; the message lists what is missing."""
 
 
-_READY: list[bool] = []
-
-
+@functools.cache
 def require() -> None:
-    """Once per process: the checks make and remove a namespace, which every run would otherwise pay for."""
-    if _READY:
-        return
+    """Once per process (a failure is not cached): the checks make and remove a namespace, which every run would
+    otherwise pay for."""
     missing = problems()
-    if not missing:
-        _READY.append(True)
-        return
-    raise NotReady("the samba backend cannot run here:\n  " + "\n  ".join(missing) +
-                   f"\n  (all packages: apt-get install -y --no-install-recommends {PACKAGES})")
+    if missing:
+        raise NotReady("the samba backend cannot run here:\n  " + "\n  ".join(missing) +
+                       f"\n  (all packages: apt-get install -y --no-install-recommends {PACKAGES})")

@@ -241,9 +241,7 @@ def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
     prefix = netns.PREFIX + (f"{name}-" if name else "")
     removed = []
     with _locked(root):
-        probes = [n for n in netns.existing() if n.startswith(doctor.PROBE)
-                  and not (n[len(doctor.PROBE):].isdigit() and processes.alive(int(n[len(doctor.PROBE):])))]
-        for ns in [n for n in netns.existing() if n.startswith(prefix)] + probes:
+        for ns in [n for n in netns.existing() if n.startswith(prefix) or doctor.abandoned(n)]:
             processes.stop(netns.pids(ns))
             netns.delete(ns)
             removed.append(f"namespace {ns}")
@@ -269,10 +267,9 @@ def leftovers(prefix: str = "", root: Optional[Path] = None) -> list[str]:
     out = [f"namespace {n}" for n in netns.existing() if n.startswith(f"{netns.PREFIX}{prefix}")]
     out += [f"process {p} {processes.cmdline(p)[:80]}" for p in processes.naming(str(root / prefix))
             if processes.alive(p)]
-    mounts = Path("/proc/self/mounts").read_text().splitlines()
-    out += [f"mount {line.split()[1]}" for line in mounts
-            if line.split()[1].startswith((str(root / prefix), f"/run/netns/{netns.PREFIX}{prefix}"))
-            or line.split()[1] == "/run/samba"]
+    points = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()]
+    out += [f"mount {p}" for p in points
+            if p.startswith((str(root / prefix), f"/run/netns/{netns.PREFIX}{prefix}")) or p == "/run/samba"]
     if netns.NETNS_ETC.exists():
         out += [f"file {p}" for p in netns.NETNS_ETC.glob(f"{netns.PREFIX}{prefix}*")]
     if root.exists():
