@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 
 from trustlab.backends.sim import SimBackend
-from trustlab.differential import search
-from trustlab.profiles import SAMBA
+from trustlab.runs.differential import search
+from trustlab.specs.profiles import SAMBA
 
 
 def report(label: str, result) -> None:

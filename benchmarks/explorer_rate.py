@@ -12,11 +12,11 @@ import statistics
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
-from trustlab.explorer import explore
-from trustlab.profiles import SAMBA, WINDOWS
-from trustlab.strategies import schedules
+from trustlab.runs.explorer import explore
+from trustlab.specs.profiles import SAMBA, WINDOWS
+from trustlab.runs.strategies import schedules
 
 
 def main() -> None:

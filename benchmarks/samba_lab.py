@@ -13,9 +13,9 @@ import time
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import SambaLab
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
-from trustlab.profiles import SAMBA
+from trustlab.specs.profiles import SAMBA
 
 
 def main() -> None:

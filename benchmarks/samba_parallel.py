@@ -17,9 +17,9 @@ from pathlib import Path
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import SambaLab
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
-from trustlab.profiles import SAMBA
+from trustlab.specs.profiles import SAMBA
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from samba_repeat import outcome, runs  # noqa: E402  (one definition of the runs and of a run's outcome)

@@ -10,7 +10,7 @@ import statistics
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
 
 

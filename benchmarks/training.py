@@ -14,9 +14,9 @@ import tempfile
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.backend import LabOptions
-from trustlab.training import Session
+from trustlab.training.session import Session
 
 
 def _ms(fn, repeat: int) -> float:

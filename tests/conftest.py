@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.plan import resolve
-from trustlab.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.profiles import WINDOWS, BehaviourProfile
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.steps import STEP_MODELS
 

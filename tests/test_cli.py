@@ -246,7 +246,7 @@ def test_list_plain_never_cuts_an_id_and_json_is_data():
 
 
 def test_a_claim_a_known_counterexample_contradicts_does_not_hold(tmp_path):
-    from tests.test_explorer import as_told
+    from tests.runs.test_explorer import as_told
 
     told = as_told(tmp_path / "told")
     (told / "scenarios" / "found").mkdir()

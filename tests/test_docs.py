@@ -5,7 +5,7 @@ import re
 
 import yaml
 
-from trustlab.catalogue import is_trustlab_text
+from trustlab.specs.catalogue import is_trustlab_text
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.views.language import render

@@ -131,7 +131,7 @@ def test_a_found_file_is_a_strict_expected_failure(pytester):
 
 
 def test_a_claim_a_known_counterexample_contradicts_fails(pytester):
-    from tests.test_explorer import as_told
+    from tests.runs.test_explorer import as_told
 
     told = as_told(pytester.path / "told")
     (told / "scenarios" / "found").mkdir()

@@ -30,12 +30,12 @@ from typing import Optional
 import pytest
 
 from trustlab import backends
-from trustlab import catalogue as catalogue_mod
+from trustlab.specs import catalogue as catalogue_mod
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, lab_variable, replay, shard_number
+from trustlab.runs.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, lab_variable, replay, shard_number
 from trustlab.engine.runner import run
-from trustlab.profiles import PROFILES, UnknownProfile, load_profile
+from trustlab.specs.profiles import PROFILES, UnknownProfile, load_profile
 from trustlab.specs.errors import SpecError
 from trustlab.views.terminal import entry_text
 

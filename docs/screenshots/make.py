@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_default
+from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
 from trustlab.views import browser
 from trustlab.views.report import write_report

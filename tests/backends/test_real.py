@@ -7,7 +7,7 @@ import subprocess
 from trustlab.backends.real import RealBackend
 from trustlab.engine.backend import StepResult
 from trustlab.engine.runner import run
-from trustlab.profiles import WINDOWS
+from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.scenario import Scenario
 

@@ -8,7 +8,7 @@ import pytest
 from trustlab.engine.backend import Backend, StepResult
 from trustlab.engine.plan import plan
 from trustlab.engine.runner import execute, run
-from trustlab.profiles import WINDOWS
+from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.backends.sim import SimBackend

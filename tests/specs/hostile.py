@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 from hypothesis import strategies as st
 
-from trustlab.catalogue import load_file
-from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
-from trustlab.reference import BEHAVIOURS
+from trustlab.specs.catalogue import load_file
+from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.errors import SpecError
 from trustlab.specs.steps import VERBS
 

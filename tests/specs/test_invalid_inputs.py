@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from trustlab.catalogue import load
+from trustlab.specs.catalogue import load
 from trustlab.specs.errors import SpecError
 from tests.conftest import FIXTURES
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from trustlab.backends.sim import SimBackend
-from trustlab.engine.matrix import run_matrix
-from trustlab.profiles import SAMBA
+from trustlab.runs.matrix import run_matrix
+from trustlab.specs.profiles import SAMBA
 from trustlab.views.junit import matrix_cases, write_junit
 
 

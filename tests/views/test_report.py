@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
 from tests.conftest import ROOT
-from trustlab.engine.conformance import compare
+from trustlab.runs.conformance import compare
 from trustlab.engine.journal import Journal
-from trustlab.engine.matrix import run_matrix
+from trustlab.runs.matrix import run_matrix
 from trustlab.engine.runner import run
-from trustlab.guide import run_guide
-from trustlab.profiles import SAMBA, WINDOWS
+from trustlab.runs.guide import run_guide
+from trustlab.specs.profiles import SAMBA, WINDOWS
 from trustlab.specs.remediation import from_regression
 from trustlab.views import browser as chromium
 from trustlab.views.report import Explored, render, write_report

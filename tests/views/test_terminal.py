@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from trustlab.engine.matrix import run_matrix
+from trustlab.runs.matrix import run_matrix
 from trustlab.engine.runner import run
 from trustlab.views.terminal import print_journal, print_matrix
 from trustlab.backends.sim import SimBackend

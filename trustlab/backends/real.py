@@ -7,7 +7,7 @@ import time
 from typing import Any, ClassVar, Optional
 
 from trustlab.engine.backend import Backend, StepResult
-from trustlab.profiles import BehaviourProfile
+from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
 
 

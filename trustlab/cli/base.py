@@ -15,11 +15,11 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from trustlab import backends
-from trustlab import catalogue as catalogue_mod
+from trustlab.specs import catalogue as catalogue_mod
 from trustlab.backends import UnknownBackend
-from trustlab.catalogue import Catalogue, NotACatalogue, UnknownEntry
+from trustlab.specs.catalogue import Catalogue, NotACatalogue, UnknownEntry
 from trustlab.engine.backend import LabUnavailable
-from trustlab.profiles import UnknownProfile
+from trustlab.specs.profiles import UnknownProfile
 from trustlab.specs.errors import SpecError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2

@@ -10,13 +10,13 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from trustlab import catalogue as catalogue_mod
+from trustlab.specs import catalogue as catalogue_mod
 from trustlab.cli.base import (EXIT_BAD_INPUT, Context, bad_input, chosen_format, console, format_option, main,
                                print_problems)
-from trustlab.catalogue import NotACatalogue, UnknownEntry
+from trustlab.specs.catalogue import NotACatalogue, UnknownEntry
 from trustlab.engine.journal import json_schema as journal_schema
-from trustlab.reference import BEHAVIOURS
-from trustlab.reference import text as reference_text
+from trustlab.specs.reference import BEHAVIOURS
+from trustlab.specs.reference import text as reference_text
 from trustlab.specs.errors import SpecError
 from trustlab.specs.schema import KINDS, json_schema
 from trustlab.views.language import render as render_language

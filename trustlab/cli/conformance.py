@@ -9,11 +9,11 @@ from typing import Optional
 import click
 
 from trustlab import backends
-from trustlab import catalogue as catalogue_mod
+from trustlab.specs import catalogue as catalogue_mod
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
-from trustlab.profiles import load_profile
+from trustlab.specs.profiles import load_profile
 
 
 @main.command()
@@ -48,7 +48,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
       sudo trustlab conformance --scenario divergences/diff-1a2b3c4d.yaml
       TRUSTLAB_VAGRANT=1 trustlab conformance --backend vagrant --profile profiles/observed-vagrant.yaml
     """
-    from trustlab.engine.conformance import conformance as check, summary
+    from trustlab.runs.conformance import conformance as check, summary
     from trustlab.views.report import write_report
     from trustlab.views.terminal import print_conformance, print_differential
 
@@ -56,7 +56,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
     prof = load_profile(profile or backend.default_profile)
     model = backends.backend_class(backends.MODEL)
     if explore:
-        from trustlab.differential import search
+        from trustlab.runs.differential import search
 
         so_far = []
 
@@ -108,7 +108,7 @@ def calibrate(backend: type[Backend], base: str, out: Path, name: str) -> None:
       trustlab calibrate --backend vagrant
       trustlab run --profile profiles/observed-vagrant.yaml
     """
-    from trustlab.calibration import calibrate as measure
+    from trustlab.runs.calibration import calibrate as measure
 
     shown = console()
     with shown.status("calibrating") as status:

@@ -11,7 +11,7 @@ import click
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
-from trustlab.profiles import load_profile
+from trustlab.specs.profiles import load_profile
 
 
 @main.command()
@@ -49,7 +49,7 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
       trustlab explore password-changed-elsewhere -r unplug-cached-logon-wait-reboot --derandomize
       trustlab explore machine-account-reset -r reset-machine-password --vary-timing
     """
-    from trustlab.explorer import explore as search, write_regression
+    from trustlab.runs.explorer import explore as search, write_regression
     from trustlab.views.report import counterexample, write_report
     from trustlab.views.terminal import print_exploration
 

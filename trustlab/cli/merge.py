@@ -49,7 +49,7 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
       trustlab merge shard1/ shard2/ shard3/ --report report.html --junit junit.xml
     """
     from trustlab.engine.journal import Journal
-    from trustlab.records import RecordError, merged
+    from trustlab.runs.records import RecordError, merged
     from trustlab.views.junit import NotJUnit, expected_cases, matrix_cases, merge_junit, write_junit
     from trustlab.views.report import write_report
     from trustlab.views.terminal import print_matrix

@@ -10,7 +10,7 @@ import click
 
 from trustlab.cli.base import EXIT_BAD_INPUT, EXIT_OK, Context, backend_option, bad_input, main
 from trustlab.engine.backend import Backend
-from trustlab.profiles import PROFILES, load_profile
+from trustlab.specs.profiles import PROFILES, load_profile
 
 
 def report_option(what: str):
@@ -20,7 +20,7 @@ def report_option(what: str):
 
 def read_records(paths) -> list:
     """The journals and session records of `paths`; what is not one is bad input (exit 2), named."""
-    from trustlab.records import RecordError, read
+    from trustlab.runs.records import RecordError, read
 
     try:
         return read(paths)
@@ -79,7 +79,7 @@ def guide(obj: Context, lang: str, fmt: str, backend: type[Backend], profile: Op
       trustlab guide > guide.md
       trustlab guide --lang ja --format html -o guide.ja.html
     """
-    from trustlab.guide import run_guide
+    from trustlab.runs.guide import run_guide
     from trustlab.views.guide import markdown
     from trustlab.views.report import guide_page
 

@@ -17,10 +17,10 @@ from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab import backends
-from trustlab.engine.matrix import Matrix, counterexamples, key, planned, predict, replay, run_matrix, shard as shard_runs
+from trustlab.runs.matrix import Matrix, counterexamples, key, planned, predict, replay, run_matrix, shard as shard_runs
 from trustlab.engine.runner import run as run_one
-from trustlab.guide import run_guide
-from trustlab.profiles import PROFILES, WINDOWS, load_profile
+from trustlab.runs.guide import run_guide
+from trustlab.specs.profiles import PROFILES, WINDOWS, load_profile
 from trustlab.specs.remediation import Remediation, from_regression
 from trustlab.views.junit import matrix_cases, run_case, write_junit
 from trustlab.views.report import write_report

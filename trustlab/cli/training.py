@@ -14,11 +14,11 @@ import click
 
 from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, main
 from trustlab.cli.lab import lab
-from trustlab.console import app
-from trustlab.console.machine import Machine, grade_lines, hint_line
-from trustlab.console.screens import mark
+from trustlab.training import terminal as app
+from trustlab.training.console import Machine, grade_lines, hint_line
+from trustlab.training.screens import mark
 from trustlab.engine.backend import Backend, LabOptions
-from trustlab.training import Session, TrainingError
+from trustlab.training.session import Session, TrainingError
 from trustlab.views.training import print_record
 
 LANG = click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
@@ -191,7 +191,7 @@ def lab_record(obj: Context, report: Optional[Path], as_json: bool, every: bool,
 def _report(session, path: Optional[Path]) -> None:
     """`--report FILE`: the session's record drawn as a timeline (trustlab.views.report)."""
     if path is not None:
-        from trustlab.records import session_of
+        from trustlab.runs.records import session_of
         from trustlab.views.report import write_report
 
         write_report([session_of(session.record)], path, title=f"Training: {session.record['scenario']}")

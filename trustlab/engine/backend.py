@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Optional, Protocol
 
-from trustlab.outcomes import Outcome
-from trustlab.profiles import BehaviourProfile
+from trustlab.specs.outcomes import Outcome
+from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
 
 OK, FAILED, UNSUPPORTED = "ok", "failed", "unsupported"

@@ -8,7 +8,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustlab import durations
+from trustlab.specs import durations
 from trustlab.engine.backend import StepResult
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import Action

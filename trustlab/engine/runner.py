@@ -14,8 +14,8 @@ from trustlab.engine.backend import FAILED, OK, UNSUPPORTED, Backend, StepResult
 from trustlab.engine.journal import Journal, matches
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import (BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan, resolve)
-from trustlab.outcomes import usable
-from trustlab.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.outcomes import usable
+from trustlab.specs.profiles import WINDOWS, BehaviourProfile
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario

@@ -40,7 +40,7 @@ def _command(value: Any) -> Any:
     """`- command: "Test-ComputerSecureChannel -Repair -Credential CORP\\admin"`: the step the console's command
     table makes of it, validated like a step written out."""
     if isinstance(value, dict) and list(value) == ["command"]:
-        from trustlab.console.commands import step_of
+        from trustlab.specs.commands import step_of
 
         if not isinstance(value["command"], str):
             raise ValueError("a command is text, e.g. `- command: \"nltest /sc_verify:CORP\"`")

@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from trustlab.reference import BEHAVIOURS
+from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.errors import suggest
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.steps import ComputerName, Expectation, Step, Strict, UserName

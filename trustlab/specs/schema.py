@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustlab.profiles import BehaviourProfile
+from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer,
                       Tag, WithJsonSchema, create_model, model_validator)
 
-from trustlab import durations
-from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.specs import durations
+from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome
 
 
 class Family(str, Enum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from trustlab import durations
+from trustlab.specs import durations
 
 SLOT = 22.0            # px between two marks at the same instant
 PER_DOUBLING = 16.0    # px added each time a short gap doubles, counted in minutes

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from trustlab.guide import Cause, Evidence, Guide, Observation, Procedure, Sign
+from trustlab.runs.guide import Cause, Evidence, Guide, Observation, Procedure, Sign
 
 PHRASES = {
     "en": {"FIXED": "fixes it", "NOT_FIXED": "does not fix it", "MADE_WORSE": "makes it worse",

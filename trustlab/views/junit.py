@@ -18,7 +18,7 @@ from rich.console import Console
 
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import AS_RECORDED, PASSES, Matrix, Replay, key
+from trustlab.runs.matrix import AS_RECORDED, PASSES, Matrix, Replay, key
 from trustlab.views.terminal import print_journal
 
 

@@ -5,7 +5,7 @@ import typing
 
 from pydantic.fields import FieldInfo
 
-from trustlab.outcomes import MEANINGS, ChannelStatus, NetworkStatus
+from trustlab.specs.outcomes import MEANINGS, ChannelStatus, NetworkStatus
 from trustlab.specs.steps import EXPECTATION_FIELDS, VERBS, Family, OffsetSpan, Span
 
 INTRO = """# The scenario language

@@ -18,16 +18,16 @@ from typing import Any, Iterable, Optional
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from trustlab import catalogue as catalogue_mod
-from trustlab.catalogue import Catalogue
-from trustlab.engine.conformance import Comparison, compare, observations
+from trustlab.specs import catalogue as catalogue_mod
+from trustlab.specs.catalogue import Catalogue
+from trustlab.runs.conformance import Comparison, compare, observations
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.engine.matrix import Matrix
+from trustlab.runs.matrix import Matrix
 from trustlab.engine.runner import BackendFactory, run
-from trustlab.guide import FIRST_LOOK, Guide, as_run, changes, from_journals
-from trustlab.profiles import BehaviourProfile
-from trustlab.records import Session, found_from, matrices
+from trustlab.runs.guide import FIRST_LOOK, Guide, as_run, changes, from_journals
+from trustlab.specs.profiles import BehaviourProfile
+from trustlab.runs.records import Session, found_from, matrices
 from trustlab.specs.lab import LabSpec
 from trustlab.views import guide as guide_view
 from trustlab.views.terminal import CELL, KNOWN

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trustlab.engine.journal import Journal
-from trustlab.engine.matrix import DIFFERENTLY, PASSES, Matrix
+from trustlab.runs.matrix import DIFFERENTLY, PASSES, Matrix
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.specs.remediation import DEFAULT_VERIFY
 from trustlab.views.words import WORDS, say, verdict_name

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from trustlab import durations
-from trustlab.outcomes import usable
-from trustlab.reference import BEHAVIOURS
+from trustlab.specs import durations
+from trustlab.specs.outcomes import usable
+from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.steps import VERBS
 from trustlab.views.axis import SLOT, Axis

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 
-from trustlab.engine.conformance import conformance, summary
+from trustlab.runs.conformance import conformance, summary
 from trustlab.engine.runner import run
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
-from trustlab.profiles import SAMBA
+from trustlab.specs.profiles import SAMBA
 
 
 def test_machine_account_reset_reproduces_and_the_credentialed_repair_fixes_it(real_lab, catalogue):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
-from trustlab.catalogue import load_file, load_folders
-from trustlab.differential import search
-from trustlab.engine.conformance import conformance
-from trustlab.profiles import SAMBA
+from trustlab.specs.catalogue import load_file, load_folders
+from trustlab.runs.differential import search
+from trustlab.runs.conformance import conformance
+from trustlab.specs.profiles import SAMBA
 
 FOUND = Path(__file__).resolve().parents[3] / "docs" / "divergences"
 FIXED = ["diff-b7f8955d"]               # a 1-day maximum password age: samba-tool wanted a lower minimum

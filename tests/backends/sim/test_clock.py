@@ -60,5 +60,5 @@ def test_TM_2_gp_refresh_needs_the_dc(sim):
 
 
 def test_TM_3_max_skew_is_the_profiles():
-    from trustlab.profiles import WINDOWS
+    from trustlab.specs.profiles import WINDOWS
     assert WINDOWS.max_clock_skew == 300

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from trustlab.backends.sim.directory import Directory
-from trustlab.profiles import WINDOWS
+from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.lab import LabSpec
 
 
@@ -18,6 +18,6 @@ def test_zero_maximum_age_means_never():
 
 
 def test_machine_password_age_defaults_to_the_profile():
-    from trustlab.profiles import SAMBA
+    from trustlab.specs.profiles import SAMBA
     assert Directory.build(LabSpec(), SAMBA).policy.machine_password_age == 7 * 86400   # TM-7
     assert Directory.build(LabSpec(), WINDOWS).policy.machine_password_age == 30 * 86400  # TM-1

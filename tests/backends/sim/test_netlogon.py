@@ -1,7 +1,7 @@
 """Machine account password and secure channel rules (MP-*, SC-*)."""
 from __future__ import annotations
 
-from trustlab.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.profiles import WINDOWS, BehaviourProfile
 
 DAY = 86400
 

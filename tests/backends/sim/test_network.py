@@ -1,7 +1,7 @@
 """Network adapter rules (NW-*)."""
 from __future__ import annotations
 
-from trustlab.profiles import BehaviourProfile
+from trustlab.specs.profiles import BehaviourProfile
 
 
 def test_NW_1_new_adapter_leaves_the_old_one_hidden_with_its_static_ip(sim):

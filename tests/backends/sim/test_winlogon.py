@@ -1,8 +1,8 @@
 """Interactive logon rules (LG-*)."""
 from __future__ import annotations
 
-from trustlab.outcomes import Outcome
-from trustlab.profiles import SAMBA, BehaviourProfile
+from trustlab.specs.outcomes import Outcome
+from trustlab.specs.profiles import SAMBA, BehaviourProfile
 
 
 def test_LG_1_reachable_dc_is_authoritative_even_with_a_cached_verifier(sim):

@@ -14,7 +14,7 @@ from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.preflight import PreflightFailed
 from trustlab.engine.backend import LabUnavailable
 from trustlab.engine.runner import run
-from trustlab.profiles import WINDOWS
+from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.lab import LabSpec
 from tests.backends.vagrant.windows import GOLDEN
 
@@ -250,7 +250,7 @@ def test_the_help_desks_lab_has_the_client_joined_again_by_its_account(standin, 
 
 def test_every_catalogue_lab_is_the_windows_labs_own():
     from trustlab.backends.vagrant.backend import unsupported_lab
-    from trustlab.catalogue import load_default
+    from trustlab.specs.catalogue import load_default
 
     built = VagrantLab()
     assert {s.id: unsupported_lab(s.lab, built) for s in load_default().scenarios.values()} == {

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from trustlab import shipped
+from trustlab.specs import shipped
 from trustlab.backends.vagrant import powershell
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.providers import ToolFailed, provider

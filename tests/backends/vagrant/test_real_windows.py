@@ -8,10 +8,10 @@ import pytest
 
 from trustlab.backends.sim import SimBackend
 from trustlab.backends.vagrant import VagrantBackend
-from trustlab.calibration import calibrate
-from trustlab.engine.conformance import conformance, summary
+from trustlab.runs.calibration import calibrate
+from trustlab.runs.conformance import conformance, summary
 from trustlab.engine.runner import run
-from trustlab.profiles import WINDOWS
+from trustlab.specs.profiles import WINDOWS
 
 pytestmark = [pytest.mark.vagrant,
               pytest.mark.skipif(os.environ.get("TRUSTLAB_VAGRANT") != "1",

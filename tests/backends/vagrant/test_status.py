@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
-from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome
 
 
 @pytest.mark.parametrize("answer, outcome", [

@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar, Optional
 
-from trustlab.backends import console as texts
+from trustlab.specs import tools as texts
 from trustlab.backends.cable import Cable
-from trustlab.backends.console import console_step
+from trustlab.backends.console import channel_repaired, console_step
 from trustlab.backends.real import RealBackend
 from trustlab.backends.samba import dc as dc_mod
 from trustlab.backends.samba import member as member_mod
@@ -26,7 +26,7 @@ from trustlab.backends.samba.domain import LabError, SambaLab, copy_state
 from trustlab.backends.samba.node import CommandFailed, Node
 from trustlab.backends.samba.status import channel_status, logon_outcome
 from trustlab.engine.backend import Check, LabOptions, Login, StepResult
-from trustlab.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
+from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
 from trustlab.specs.lab import LabSpec
 
 UNSUPPORTED = {
@@ -532,7 +532,7 @@ class SambaBackend(Cable, RealBackend):
         session = self.session
         self._start_member()                          # rediscover: winbindd sets the channel up anew
         self.session = session
-        return texts.channel_repaired(self.lab.domain, self._channel().outcome == ChannelStatus.OK.value)
+        return channel_repaired(self.lab.domain, self._channel().outcome == ChannelStatus.OK.value)
 
     @admin
     def do_reset_machine_password(self, computer: str, credential: str, tool: str) -> StepResult:

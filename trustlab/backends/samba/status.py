@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from trustlab.outcomes import ChannelStatus, Outcome
+from trustlab.specs.outcomes import ChannelStatus, Outcome
 
 LOGON = {
     "NT_STATUS_WRONG_PASSWORD": Outcome.WRONG_PASSWORD,

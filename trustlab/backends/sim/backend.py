@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Optional
 
-from trustlab.backends import console as texts
+from trustlab.specs import tools as texts
 from trustlab.backends.cable import Cable
-from trustlab.backends.console import console_step
+from trustlab.backends.console import channel_repaired, console_step
 from trustlab.backends.sim import netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import World, Workstation
 from trustlab.engine.backend import Backend, Check, LabOptions, LabUnavailable, Login, StepResult
-from trustlab.outcomes import ChannelStatus, Outcome
-from trustlab.profiles import BehaviourProfile
+from trustlab.specs.outcomes import ChannelStatus, Outcome
+from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
 
 
@@ -321,7 +321,7 @@ class SimBackend(Cable, Backend):
         if failure:
             return StepResult(status=failure.status, output=failure.output + ["False"])
         ws.netlogon.channel = None                                          # SC-4: rediscover a DC
-        return texts.channel_repaired(self.lab.domain, netlogon.establish(ws) is ChannelStatus.OK)
+        return channel_repaired(self.lab.domain, netlogon.establish(ws) is ChannelStatus.OK)
 
     @admin
     def do_reset_machine_password(self, ws: Workstation, credential: str, tool: str) -> StepResult:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from trustlab.backends.sim.clock import next_tick
-from trustlab.outcomes import ChannelStatus
+from trustlab.specs.outcomes import ChannelStatus
 
 if TYPE_CHECKING:
     from trustlab.backends.sim.world import Workstation

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from trustlab.outcomes import NetworkStatus
+from trustlab.specs.outcomes import NetworkStatus
 
 @dataclass
 class Adapter:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from trustlab.backends.sim import netlogon
-from trustlab.outcomes import ChannelStatus, Outcome
+from trustlab.specs.outcomes import ChannelStatus, Outcome
 
 if TYPE_CHECKING:
     from trustlab.backends.sim.world import Workstation

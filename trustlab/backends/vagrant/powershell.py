@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trustlab import shipped
+from trustlab.specs import shipped
 
 SCRIPTS = shipped.path("lab", "scripts")
 MARKER = "TRUSTLAB-JSON:"

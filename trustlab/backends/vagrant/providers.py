@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-from trustlab import shipped
+from trustlab.specs import shipped
 from trustlab.backends.vagrant import powershell
 from trustlab.backends.vagrant.settings import LIBVIRT_URI
 from trustlab.engine.backend import LabUnavailable

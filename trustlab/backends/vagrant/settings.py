@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustlab import shipped
+from trustlab.specs import shipped
 from trustlab.backends.passwords import lab_password
 from trustlab.specs.lab import LabSpec
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from trustlab.outcomes import MEANINGS, ChannelStatus, NetworkStatus, Outcome
+from trustlab.specs.outcomes import MEANINGS, ChannelStatus, NetworkStatus, Outcome
 
 CACHED = {11, 13}                     # SECURITY_LOGON_TYPE CachedInteractive, CachedUnlock: served from the cache (LG-10)
 LOGON = {m.win32: o for o, m in MEANINGS.items() if m.win32 and o is not Outcome.SUCCESS_CACHED}

@@ -22,7 +22,7 @@ DAY = 86400
 def catalogue_jumps() -> dict[str, float]:
     """Each shipped scenario's largest run in lab time moved forward: its own jumps and waits plus those of the
     remediation claiming it that moves most."""
-    from trustlab.catalogue import load_default
+    from trustlab.specs.catalogue import load_default
     from trustlab.engine.plan import plan
 
     catalogue = load_default()
@@ -115,7 +115,7 @@ def _hidden_holds(result: StepResult, address: str) -> bool:
 
 def verify(machines: "VagrantLab") -> list[Check]:
     from trustlab.backends.vagrant.backend import VagrantBackend
-    from trustlab.profiles import WINDOWS
+    from trustlab.specs.profiles import WINDOWS
     from trustlab.specs.lab import LabSpec
 
     jumps = catalogue_jumps()

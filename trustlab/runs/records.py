@@ -1,0 +1,219 @@
+"""Records read back: journals and training session records from files or folders, and the matrices a set of
+journals makes. A report or a guide built from files sees exactly what the runs wrote, and judges nothing again:
+verdicts come from the journals, claims and recorded regression verdicts from the catalogue."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from trustlab.specs.catalogue import Catalogue
+from trustlab.engine.journal import Document, Journal
+from trustlab.engine.judgement import Verdict
+from trustlab.runs.matrix import Matrix, assemble, key, narrowed, plan, replayed
+
+
+class RecordError(ValueError):
+    """A file that is not a journal or a session record; the message names the file and what is wrong."""
+
+
+class SessionEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    t: float
+    wall: Optional[float] = None
+    kind: Literal["command", "step", "check", "hint", "score"]
+    text: str
+    passed: Optional[bool] = None
+
+
+class Session(BaseModel):
+    """A trainee's session on a broken lab, as the training commands record it (README: Reports)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["training-session"]
+    scenario: str
+    backend: str
+    events: list[SessionEvent]
+
+
+Record = Union[Journal, Session]
+
+
+def _text(value: Any, lang: str = "en") -> str:
+    return value.get(lang) or value.get("en", "") if isinstance(value, dict) else str(value)
+
+
+def session_of(record: dict[str, Any]) -> Session:
+    """A training session's record (docs/training.md, the form `lab record --json` prints) as the report draws it:
+    what the trainee typed and did, each check with its score, each hint, the score; the break's own steps (the
+    answer) only as the moment the exercise began."""
+    events = []
+    for e in record.get("events", []):
+        kind, t, wall = e.get("kind"), float(e.get("t", 0)), e.get("wall")
+        if kind == "break":
+            events.append(SessionEvent(t=t, wall=wall, kind="step", text=f"lab break {e.get('scenario', '')}"))
+        elif kind == "step" and e.get("by") in ("trainee", "solution"):
+            said = e.get("command") or e.get("step", "")
+            got = e.get("outcome") or e.get("status", "")
+            who = "lab solve: " if e.get("by") == "solution" else ""
+            events.append(SessionEvent(t=t, wall=wall, kind="command" if e.get("command") else "step",
+                                       text=f"{who}{said} -> {got}", passed=None))
+        elif kind == "command":
+            events.append(SessionEvent(t=t, wall=wall, kind="command",
+                                       text=f"{e.get('command', '')}" + (f" ({e['note']})" if e.get("note") else "")))
+        elif kind == "check":
+            events.append(SessionEvent(t=t, wall=wall, kind="check", passed=e.get("passed") == e.get("total"),
+                                       text=f"lab check: {e.get('passed')}/{e.get('total')} conditions "
+                                            f"({e.get('percent')}%), {e.get('verdict')}"))
+        elif kind == "hint":
+            events.append(SessionEvent(t=t, wall=wall, kind="hint", text=_text(e.get("text", ""))))
+    score = record.get("score")
+    if score:
+        last = events[-1].t if events else 0.0
+        events.append(SessionEvent(t=last, kind="score", passed=score.get("passed") == score.get("total"),
+                                   text=f"score {score.get('percent')}% ({score.get('verdict')}), solved by "
+                                        f"{score.get('solved_by') or 'nobody yet'}"))
+    return Session(kind="training-session", scenario=record["scenario"], backend=record["backend"], events=events)
+JOURNAL_KEYS = tuple(Document.model_fields)          # the journal format's own keys (`trustlab schema journal`)
+ENTRY_KEYS = {"step": ("phase", "index", "step", "verb", "t", "status"),
+              "background": ("phase", "t", "computer", "event")}
+"""What the timeline needs of an entry; the journal format (README: Layout) has more."""
+
+
+def read(paths: Iterable[Path]) -> list[Record]:
+    """Every journal and session record in `paths` (files, or folders searched for `*.json`), in name order."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(path.rglob("*.json"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise RecordError(f"{path}: no such file or folder")
+    if not files:
+        raise RecordError(f"no journals (*.json) in {', '.join(map(str, paths))}")
+    return [read_file(f) for f in files]
+
+
+def read_file(path: Path) -> Record:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise RecordError(f"{path}:{e.lineno}:{e.colno}: not JSON: {e.msg}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise RecordError(f"{path}: cannot be read: {e}") from None
+    return parse(data, str(path), text)
+
+
+def _line(text: str, *found: Any) -> str:
+    """Where in the file something first appears (JSON keeps no positions): `:LINE`, or nothing."""
+    for value in found:
+        at = text.find(json.dumps(value, ensure_ascii=False)) if text else -1
+        if at >= 0:
+            return f":{text.count(chr(10), 0, at) + 1}"
+    return ""
+
+
+def parse(data: Any, where: str = "<record>", text: str = "") -> Record:
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}:1: expected a JSON object (a journal or a training-session record)")
+    if "events" in data and "solution" in data and "scenario" in data and "backend" in data:
+        try:
+            return session_of(data)                 # a training record, as `lab record --json` writes it
+        except (ValidationError, TypeError, ValueError) as e:
+            raise RecordError(f"{where}: not a training record (docs/training.md has its form): "
+                              f"{str(e).splitlines()[0]}") from None
+    if data.get("kind") == "training-session":
+        try:
+            return Session.model_validate(data)
+        except ValidationError as e:
+            first = e.errors()[0]
+            key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".") or "(top)"
+            name = first["loc"][-1] if first["loc"] else None
+            unknown = first["type"] == "extra_forbidden"
+            message = f"unknown key {name!r}" if unknown else first["msg"]
+            near = (name, first.get("input")) if unknown else (first.get("input"), name)
+            raise RecordError(f"{where}{_line(text, *near)}: {key}: {message}; a "
+                              f"training-session record has kind, scenario, backend and events, each with t, wall, "
+                              f"kind (command, step, check, hint or score), text and passed") from None
+    unknown = sorted(set(data) - set(JOURNAL_KEYS))
+    missing = [k for k in ("scenario", "backend", "profile", "verdict") if k not in data]
+    if unknown or missing:
+        what = f"{unknown[0]}: unknown key {unknown[0]!r}" if unknown else f"missing key {missing[0]!r}"
+        raise RecordError(f"{where}{_line(text, unknown[0]) if unknown else ':1'}: {what}; a journal has "
+                          f"{', '.join(JOURNAL_KEYS)}; a training-session record has kind: training-session")
+    verdict = data["verdict"].get("verdict") if isinstance(data["verdict"], dict) else data["verdict"]
+    if verdict not in {v.value for v in Verdict}:
+        raise RecordError(f"{where}{_line(text, verdict)}: verdict.verdict: {verdict!r} is not a verdict; allowed: "
+                          f"{', '.join(v.value for v in Verdict)}")
+    entries = data.get("entries", [])
+    for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+        kind = "background" if isinstance(entry, dict) and entry.get("phase") == "background" else "step"
+        missing = [k for k in ENTRY_KEYS[kind] if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise RecordError(f"{where}{_line(text, entry.get('step') if isinstance(entry, dict) else entry)}: "
+                              f"entries[{i}]: missing key {missing[0]!r}; a {kind} entry has "
+                              f"{', '.join(ENTRY_KEYS[kind])}")
+    try:
+        return Journal.from_dict(data)
+    except (KeyError, ValueError, TypeError) as e:
+        raise RecordError(f"{where}: not a trustlab journal: {e}") from None
+
+
+def found_from(journal: Journal) -> Optional[str]:
+    """The scenario a counterexample's replay was found on: the explorer names a found scenario
+    `SCENARIO--REMEDIATION--DIGEST` and runs it with the remediation it explored."""
+    marker = f"--{journal.remediation}--"
+    if journal.remediation and marker in journal.scenario:
+        return journal.scenario.rsplit(marker, 1)[0]
+    return None
+
+
+def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
+    """One matrix per backend and profile: the scenarios run alone, the cells, the catalogue's claims on those
+    cells, and the replays of the catalogue's regressions with the verdicts they recorded."""
+    groups: dict[tuple[str, str], list[Journal]] = defaultdict(list)
+    for journal in journals:
+        groups[(journal.backend, journal.profile)].append(journal)
+    out = []
+    for (backend, profile), group in sorted(groups.items()):
+        found = [j for j in group if found_from(j)]
+        plain = [j for j in group if not found_from(j)]
+        rows = sorted({j.scenario for j in plain})
+        cols = sorted({j.remediation for j in plain if j.remediation})
+        m = Matrix(rows, cols, backend=backend, profile=profile, provided=narrowed(catalogue))
+        for j in plain:
+            if j.remediation is None:
+                m.reproduced[j.scenario] = j
+            else:
+                m.cells[(j.scenario, j.remediation)] = j
+        m.claims = {c for c in catalogue.claims() if c in m.cells}
+        for j in found:
+            spec = catalogue.scenarios.get(j.scenario)
+            if spec is not None and spec.regression is not None:
+                m.regressions[j.scenario] = replayed(spec, j, catalogue)
+        out.append(m)
+    return out
+
+
+def merged(journals: Iterable[Journal], catalogue: Catalogue) -> tuple[list[Matrix], list[str]]:
+    """The shards' journals judged together, one matrix per backend and profile, as `run` judges its own (a claim
+    over every shard's runs), and the names of the catalogue's runs that no shard made. Two journals of one run
+    mean the shards overlap: a RecordError."""
+    groups: dict[tuple[str, str], dict[str, Journal]] = defaultdict(dict)
+    for journal in journals:
+        name = journal.scenario if journal.scenario in catalogue.regressions else key(journal)
+        runs = groups[(journal.backend, journal.profile)]
+        if name in runs:
+            raise RecordError(f"two journals of the run {name} ({journal.backend}, profile {journal.profile}): "
+                              f"the shards overlap, or a folder was given twice")
+        runs[name] = journal
+    out, missing = [], []
+    for (_, profile), runs in sorted(groups.items()):
+        out.append(assemble(catalogue, profile, runs, {}))
+        missing += [p.name for p in plan(catalogue) if p.name not in runs]
+    return out, missing

@@ -1,0 +1,92 @@
+"""Behaviour profiles: the named, sourced switches where real systems differ or the sources are unsure.
+
+Each field cites its behaviour ID (docs/reference/windows-behaviour.md, `trustlab reference ID`). `windows` carries the sourced defaults;
+`samba` what the real Samba lab showed (reference/samba-lab.md). `trustlab calibrate` may write a profile file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trustlab.specs.outcomes import Outcome
+
+
+class BehaviourProfile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "windows"
+    dc_accepts_previous_machine_password: bool = Field(
+        False, description="MP-5: the DC also accepts the account's previous password for a workstation secure channel."
+    )
+    established_channel_survives_reset: bool = Field(
+        True, description="SC-6: an established secure channel keeps working after a DC-side reset until re-established."
+    )
+    offline_logon_after_expiry: bool = Field(
+        True, description="LG-6: offline, a cached logon succeeds although the password has passed its maximum age."
+    )
+    expired_password_reports_trust_failure: bool = Field(
+        False, description="LG-7 [folk]: an expired password is reported as the 1789 trust failure. Opt-in only."
+    )
+    member_syncs_time_from_dc: bool = Field(
+        True, description="LG-8: a domain member takes any time correction from its DC once it can reach it."
+    )
+    time_resync_interval: int = Field(
+        1024, ge=1, description="LG-8: seconds between a member's time polls of its DC (W32Time MaxPollInterval 10); "
+        "not in the reference table, a calibration question."
+    )
+    clock_skew_outcome: Outcome = Field(
+        Outcome.CLOCK_SKEW, description="LG-8: what a logon with the clock more than the maximum skew off ends in."
+    )
+    max_clock_skew: int = Field(300, ge=0, description="TM-3: Kerberos maximum clock skew in seconds.")
+    channel_fails_on_clock_skew: bool = Field(
+        False, description="LG-8 [lab]: a clock beyond the maximum skew also fails the secure channel check "
+        "(the Samba member's wbinfo -t gives LOGON_FAILURE).")
+    channel_reports_missing_account: bool = Field(
+        True, description="MP-7, LG-1: a deleted computer object shows as NO_TRUST_ACCOUNT (1787); the Samba member "
+        "reports it as a failed logon of the trust (BROKEN) [lab].")
+    cached_logon_when_channel_refused: tuple[Literal["account_missing", "account_disabled", "clock_skew",
+                                                     "password_previous", "password_unknown"], ...] = Field(
+        (), description="LG-1 vs LG-2: refusals of the secure channel after which the member logs on from its cache "
+        "as if no DC were reachable. Windows: none, a reachable DC is authoritative (LG-1). The Samba member does "
+        "for a deleted or disabled account, a skewed clock and a password the DC does not know at all (a snapshot "
+        "from before two changes: LOGON_FAILURE), not for the account's previous password (a reset, one change: "
+        "ACCESS_DENIED) [lab].")
+    duplicate_ip_applied_on_no: bool = Field(
+        True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
+    )
+    scavenge_interval: int = Field(900, ge=1, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
+    machine_password_age: int = Field(
+        30 * 86400, ge=1, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."
+    )
+    gp_refresh_interval: int = Field(5400, ge=1, description="TM-2: computer Group Policy refresh, seconds.")
+    gp_refresh_jitter: int = Field(1800, ge=0, description="TM-2: random extra delay of a GP refresh, up to this many seconds.")
+
+
+WINDOWS = BehaviourProfile()
+SAMBA = BehaviourProfile(
+    name="samba",
+    member_syncs_time_from_dc=False,          # samba-lab.md: a winbind member has no time service of its own
+    clock_skew_outcome=Outcome.WRONG_PASSWORD,  # samba-lab.md: skew shows as LOGON_FAILURE, no distinct code
+    machine_password_age=7 * 86400,           # TM-7
+    channel_fails_on_clock_skew=True,          # the rest: `trustlab conformance` on the real lab (docs/conformance.md)
+    channel_reports_missing_account=False,
+    cached_logon_when_channel_refused=("account_missing", "account_disabled", "clock_skew", "password_unknown"),
+)
+PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
+
+
+class UnknownProfile(LookupError):
+    """A profile name that is neither shipped nor a file."""
+
+
+def load_profile(name_or_path: str) -> BehaviourProfile:
+    """A shipped profile by name, or a profile file (YAML) such as `trustlab calibrate` writes."""
+    if name_or_path in PROFILES:
+        return PROFILES[name_or_path]
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise UnknownProfile(f"unknown behaviour profile {name_or_path!r}; allowed: {', '.join(PROFILES)} or a YAML file")
+    from trustlab.specs.source import load_yaml_model
+
+    return load_yaml_model(path, BehaviourProfile)
