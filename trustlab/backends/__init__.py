@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from trustlab.engine.backend import Backend
+from trustlab.errors import TrustlabError
 
 BACKENDS = {
     "sim": "trustlab.backends.sim:SimBackend",
@@ -16,7 +17,7 @@ MODEL = "sim"
 """The model: the default backend, and the one every real backend is checked against (conformance)."""
 
 
-class UnknownBackend(LookupError):
+class UnknownBackend(TrustlabError, LookupError):
     """A backend name the registry does not have."""
 
 

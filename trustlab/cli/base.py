@@ -15,14 +15,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from trustlab import backends
+from trustlab.errors import BAD_INPUT as EXIT_BAD_INPUT, FAILED as EXIT_FAILED, OK as EXIT_OK, TrustlabError  # noqa: F401
 from trustlab.specs import catalogue as catalogue_mod
-from trustlab.backends import UnknownBackend
-from trustlab.specs.catalogue import Catalogue, NotACatalogue, UnknownEntry
-from trustlab.engine.backend import LabUnavailable
-from trustlab.specs.profiles import UnknownProfile
-from trustlab.specs.errors import SpecError
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+from trustlab.specs.catalogue import Catalogue
 
 
 FORMATS = ("rich", "plain", "json")
@@ -74,24 +69,16 @@ class Context:
         return self._catalogue
 
 
-def print_problems(error: SpecError, tail: str) -> None:
-    for problem in error.problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{len(error.problems)} problem(s){tail}", err=True)
-
-
 def bad_input(fn):
-    """Bad input (or no lab to be had): every problem on stderr, exit 2, nothing run."""
+    """A trustlab error (bad input, no lab to be had): its lines on stderr, its exit status, nothing more run."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except SpecError as e:
-            print_problems(e, "; nothing was run")
-            sys.exit(EXIT_BAD_INPUT)
-        except (UnknownEntry, NotACatalogue, UnknownProfile, UnknownBackend, LabUnavailable) as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+        except TrustlabError as e:
+            for line in e.lines():
+                click.echo(line, err=True)
+            sys.exit(e.code)
     return wrapper
 
 

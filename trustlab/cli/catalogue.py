@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -11,9 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from trustlab.specs import catalogue as catalogue_mod
-from trustlab.cli.base import (EXIT_BAD_INPUT, Context, bad_input, chosen_format, console, format_option, main,
-                               print_problems)
-from trustlab.specs.catalogue import NotACatalogue, UnknownEntry
+from trustlab.cli.base import (Context, bad_input, chosen_format, console, format_option, main)
+from trustlab.specs.catalogue import UnknownEntry
 from trustlab.engine.journal import json_schema as journal_schema
 from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.reference import text as reference_text
@@ -166,6 +164,7 @@ def reference(ident: Optional[str]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.pass_obj
+@bad_input
 def validate(obj: Context, paths: tuple[Path, ...]) -> None:
     """Check scenario and remediation files: every problem with file:line:column, key and what is allowed.
 
@@ -176,22 +175,15 @@ def validate(obj: Context, paths: tuple[Path, ...]) -> None:
       trustlab validate
       trustlab validate scenarios/my-new-breakage.yaml
     """
-    try:
-        if paths:
-            context = None
-            try:
-                context = obj.catalogue
-            except SpecError:
-                pass
-            cat = catalogue_mod.load(paths, context=context)
-        else:
-            cat = obj.catalogue
-    except SpecError as e:
-        print_problems(e, "")
-        sys.exit(EXIT_BAD_INPUT)
-    except NotACatalogue as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    if paths:
+        context = None
+        try:
+            context = obj.catalogue
+        except SpecError:
+            pass
+        cat = catalogue_mod.load(paths, context=context)
+    else:
+        cat = obj.catalogue
     click.echo(f"ok: {len(cat.scenarios)} scenario(s), {len(cat.remediations)} remediation(s)")
 
 

@@ -11,7 +11,7 @@ from typing import Optional
 import click
 from rich.text import Text
 
-from trustlab.cli.base import (EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Context, bad_input, chosen_format, console,
+from trustlab.cli.base import (EXIT_FAILED, EXIT_OK, Context, bad_input, chosen_format, console,
                                format_option, main)
 from trustlab.cli.report import read_records
 from trustlab import backends
@@ -49,8 +49,8 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
       trustlab merge shard1/ shard2/ shard3/ --report report.html --junit junit.xml
     """
     from trustlab.engine.journal import Journal
-    from trustlab.runs.records import RecordError, merged
-    from trustlab.views.junit import NotJUnit, expected_cases, matrix_cases, merge_junit, write_junit
+    from trustlab.runs.records import merged
+    from trustlab.views.junit import expected_cases, matrix_cases, merge_junit, write_junit
     from trustlab.views.report import write_report
     from trustlab.views.terminal import print_matrix
 
@@ -64,12 +64,8 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     if report_path and not journals:
         raise click.UsageError("--report needs the shards' journals (their --journal folders)")
     ok = True
-    try:
-        totals = merge_junit(xml, junit) if xml else None
-        matrices, missing = merged(journals, obj.catalogue) if journals else ([], [])
-    except (NotJUnit, RecordError) as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    totals = merge_junit(xml, junit) if xml else None
+    matrices, missing = merged(journals, obj.catalogue) if journals else ([], [])
     for m in matrices:
         if m.backend in backends.BACKENDS:
             known_differences(m, obj.catalogue, backends.backend_class(m.backend), journals[0].seed)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from trustlab.cli.base import EXIT_BAD_INPUT, EXIT_OK, Context, backend_option, bad_input, main
+from trustlab.cli.base import EXIT_OK, Context, backend_option, bad_input, main
 from trustlab.engine.backend import Backend
 from trustlab.specs.profiles import PROFILES, load_profile
 
@@ -20,13 +20,9 @@ def report_option(what: str):
 
 def read_records(paths) -> list:
     """The journals and session records of `paths`; what is not one is bad input (exit 2), named."""
-    from trustlab.runs.records import RecordError, read
+    from trustlab.runs.records import read
 
-    try:
-        return read(paths)
-    except RecordError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    return read(paths)
 
 
 @main.command()

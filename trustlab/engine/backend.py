@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Optional, Protocol
 
+from trustlab.errors import TrustlabError
 from trustlab.specs.outcomes import Outcome
 from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
@@ -44,7 +45,7 @@ class StepResult:
         return cls(status=UNSUPPORTED, output=[reason])
 
 
-class LabUnavailable(RuntimeError):
+class LabUnavailable(TrustlabError, RuntimeError):
     """A real lab cannot be built, found or used here; the message says why and what to do."""
 
 

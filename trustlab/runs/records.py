@@ -10,13 +10,14 @@ from typing import Any, Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from trustlab.errors import TrustlabError
 from trustlab.specs.catalogue import Catalogue
 from trustlab.engine.journal import Document, Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.runs.matrix import Matrix, assemble, key, narrowed, plan, replayed
 
 
-class RecordError(ValueError):
+class RecordError(TrustlabError, ValueError):
     """A file that is not a journal or a session record; the message names the file and what is wrong."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
 
+from trustlab.errors import TrustlabError
 from trustlab.specs import shipped
 from trustlab.specs.errors import Problem, SpecError, suggest
 from trustlab.specs.remediation import Remediation
@@ -56,11 +57,11 @@ class Catalogue:
         return [(s, r.id) for r in self.remediations.values() for s in r.fixes]
 
 
-class UnknownEntry(LookupError):
+class UnknownEntry(TrustlabError, LookupError):
     """An ID that the catalogue does not have."""
 
 
-class NotACatalogue(LookupError):
+class NotACatalogue(TrustlabError, LookupError):
     """A path given as a catalogue folder (or to validate) that is not one, or does not exist."""
 
 

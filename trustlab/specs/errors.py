@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, ValidationError
 
+from trustlab.errors import TrustlabError
+
 if TYPE_CHECKING:
     from trustlab.specs.source import Source
 
@@ -32,12 +34,15 @@ class Problem:
         return f"{where}: {self.key}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class SpecError(Exception):
+class SpecError(TrustlabError):
     """One or more problems in the catalogue; nothing was run."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems] + [f"{len(self.problems)} problem(s); nothing was run"]
 
 
 def dotted(path: tuple) -> str:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trustlab.errors import TrustlabError
 from trustlab.specs.outcomes import Outcome
 
 
@@ -76,7 +77,7 @@ SAMBA = BehaviourProfile(
 PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
 
 
-class UnknownProfile(LookupError):
+class UnknownProfile(TrustlabError, LookupError):
     """A profile name that is neither shipped nor a file."""
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
+from trustlab.errors import TrustlabError
 from trustlab.runs.matrix import AS_RECORDED, PASSES, Matrix, Replay, key
 from trustlab.views.terminal import print_journal
 
@@ -126,7 +127,7 @@ def write_junit(path: Path, cases: list[Case], started: float) -> None:
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
-class NotJUnit(ValueError):
+class NotJUnit(TrustlabError, ValueError):
     """A file that is not JUnit XML as trustlab writes it, or cases that two files both have."""
 
 
