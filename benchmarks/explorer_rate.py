@@ -12,11 +12,11 @@ import statistics
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
 from trustlab.runs.explorer import explore
-from trustlab.specs.profiles import SAMBA, WINDOWS
 from trustlab.runs.strategies import schedules
+from trustlab.specs.catalogue import load_default
+from trustlab.specs.profiles import SAMBA, WINDOWS
 
 
 def main() -> None:

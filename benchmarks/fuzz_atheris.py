@@ -21,9 +21,8 @@ sys.path.insert(0, str(ROOT))
 with atheris.instrument_imports():
     import yaml  # noqa: F401  (instrumented too: the loader's behaviour is PyYAML's as much as ours)
 
-    from trustlab.specs import errors, source  # noqa: F401
-    from trustlab.specs import remediation, scenario, steps  # noqa: F401
     from tests.specs.hostile import judge
+    from trustlab.specs import errors, remediation, scenario, source, steps  # noqa: F401  # noqa: F401
 
 
 def one(data: bytes) -> None:

@@ -14,15 +14,14 @@ import random
 import statistics
 import sys
 import time
-import tracemalloc
 import traceback
+import tracemalloc
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.specs.hostile import documents, judge, mutated  # noqa: E402
-
 
 MEASURED = 10               # the memory of one input in ten (and of every one slower than the slowest so far)
 

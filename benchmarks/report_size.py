@@ -12,9 +12,9 @@ import statistics
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_default
-from trustlab.runs.matrix import run_matrix
 from trustlab.runs.guide import run_guide
+from trustlab.runs.matrix import run_matrix
+from trustlab.specs.catalogue import load_default
 from trustlab.views.report import render
 
 

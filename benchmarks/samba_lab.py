@@ -13,8 +13,8 @@ import time
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import SambaLab
-from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
+from trustlab.specs.catalogue import load_default
 from trustlab.specs.profiles import SAMBA
 
 

@@ -21,10 +21,10 @@ from typing import Optional
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import SambaLab
-from trustlab.specs.catalogue import load_default
-from trustlab.runs.conformance import pairs
 from trustlab.engine.journal import Journal
 from trustlab.engine.runner import run
+from trustlab.runs.conformance import pairs
+from trustlab.specs.catalogue import load_default
 from trustlab.specs.profiles import SAMBA
 
 OBSERVED = ("symptoms", "before", "verify", "recheck", "after")

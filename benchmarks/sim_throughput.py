@@ -10,8 +10,8 @@ import statistics
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_default
 from trustlab.engine.runner import run
+from trustlab.specs.catalogue import load_default
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import tempfile
 import time
 
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_default
 from trustlab.engine.backend import LabOptions
+from trustlab.specs.catalogue import load_default
 from trustlab.training.session import Session
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_default
 from trustlab.engine.plan import resolve
-from trustlab.specs.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.catalogue import load_default
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.profiles import WINDOWS, BehaviourProfile
 from trustlab.specs.steps import STEP_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent

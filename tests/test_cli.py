@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from trustlab.cli import main
 from tests.conftest import FIXTURES, ROOT
+from trustlab.cli import main
 
 
 def cli(*args: str):

@@ -5,11 +5,11 @@ import re
 
 import yaml
 
+from tests.conftest import ROOT
 from trustlab.specs.catalogue import is_trustlab_text
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.views.language import render
-from tests.conftest import ROOT
 
 
 def test_scenario_language_reference_matches_the_vocabulary():

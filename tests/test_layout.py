@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from trustlab import backends
 from tests.conftest import ROOT
+from trustlab import backends
 
 PACKAGE = ROOT / "trustlab"
 

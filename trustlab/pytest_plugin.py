@@ -30,13 +30,13 @@ from typing import Optional
 import pytest
 
 from trustlab import backends
-from trustlab.specs import catalogue as catalogue_mod
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.runs.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, lab_variable, replay, shard_number
 from trustlab.engine.runner import run
-from trustlab.specs.profiles import PROFILES, UnknownProfile, load_profile
+from trustlab.runs.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, lab_variable, replay, shard_number
+from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.errors import SpecError
+from trustlab.specs.profiles import PROFILES, UnknownProfile, load_profile
 from trustlab.views.terminal import entry_text
 
 FOLDERS = catalogue_mod.SECTIONS
@@ -288,16 +288,15 @@ class ScenarioItem(pytest.Item):
         lines += [f"  contradicted by the known counterexample {r.found}: it replays {r.journal.verdict.value}, a "
                   f"schedule within the claim (narrow the claim with `provided:` or fix the procedure)"
                   for r in excinfo.value.contradicting]
-        failing = [e for e in journal.steps if e.get("matched") is False and e["phase"] != "recheck"
-                   or e["status"] == "failed"]
+        failing = [e for e in journal.steps if e.matched is False and e.phase != "recheck" or e.status == "failed"]
         if failing:
             lines.append("failing steps of the journal:")
             for e in failing:
-                got = e.get("outcome") or e["status"]
-                message = (e.get("message") or {}).get("en", "")
-                lines.append(f"  {e['clock']:>8}  {e['phase']}[{e['index']}] {entry_text(e, journal.affected)} "
+                got = e.outcome or e.status
+                message = (e.message or {}).get("en", "")
+                lines.append(f"  {e.clock:>8}  {e.phase}[{e.index}] {entry_text(e, journal.affected)} "
                              f"-> {got}" + (f"  ({message})" if message and got not in ("SUCCESS",) else ""))
-                lines += [f"            | {out}" for out in e.get("output", [])[-2:]]
+                lines += [f"            | {out}" for out in e.output[-2:]]
         return "\n".join(lines)
 
     def reportinfo(self):

@@ -7,8 +7,8 @@ import subprocess
 from trustlab.backends.real import RealBackend
 from trustlab.engine.backend import StepResult
 from trustlab.engine.runner import run
-from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.scenario import Scenario
 
 
@@ -51,8 +51,8 @@ def test_the_run_goes_on_and_the_journal_keeps_it():
     journal = run(SCENARIO, None, lambda lab, profile, seed: Stubborn(lab, profile, seed), WINDOWS)
     assert journal.verdict.value == "SYMPTOMS_NOT_REPRODUCED"
     assert "failed: reset_computer_account: Refused" in journal.judgement.reason
-    failed = [e for e in journal.steps if e["status"] == "failed"]
-    assert [e["verb"] for e in failed] == ["reset_computer_account"]
+    failed = [e for e in journal.steps if e.status == "failed"]
+    assert [e.verb for e in failed] == ["reset_computer_account"]
 
 
 def test_other_errors_are_not_swallowed():

@@ -5,13 +5,13 @@ import json
 
 import pytest
 
+from trustlab.backends.sim import SimBackend
 from trustlab.engine.backend import Backend, StepResult
 from trustlab.engine.plan import plan
 from trustlab.engine.runner import execute, run
 from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
-from trustlab.backends.sim import SimBackend
 
 RESET = {"id": "reset", "title": "t", "models": ["MP-7"],
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
@@ -77,18 +77,18 @@ def test_stop_if_fixed_skips_the_rest_of_the_procedure():
              {"local_admin_logon": {}}, {"rejoin_domain": {}}]
     journal = run(scenario(lab={"policies": {"block_account_reuse": True}}), remediation(steps), SimBackend)
     assert journal.judgement.to_dict() == {"verdict": "FIXED"}
-    verbs = [e["verb"] for e in journal.steps if e["phase"] == "remediation"]
+    verbs = [e.verb for e in journal.steps if e.phase == "remediation"]
     assert "rejoin_domain" not in verbs
-    stop = next(e for e in journal.steps if e["verb"] == "stop_if_fixed")
-    assert stop["outcome"] == "FIXED"
+    stop = next(e for e in journal.steps if e.verb == "stop_if_fixed")
+    assert stop.outcome == "FIXED"
 
 
 def test_stop_if_fixed_goes_on_when_still_broken():
     steps = [{"stop_if_fixed": {}}, {"local_admin_logon": {}}, {"repair_secure_channel": {}}]
     journal = run(scenario(), remediation(steps), SimBackend)
     assert journal.judgement.to_dict() == {"verdict": "FIXED"}
-    stop = next(e for e in journal.steps if e["verb"] == "stop_if_fixed")
-    assert stop["outcome"] == "NOT_FIXED"
+    stop = next(e for e in journal.steps if e.verb == "stop_if_fixed")
+    assert stop.outcome == "NOT_FIXED"
 
 
 class Partial(Backend):
@@ -117,19 +117,19 @@ def test_journal_records_virtual_time_codes_and_messages():
     s = scenario(**{"break": [{"advance_time": {"by": "2d"}}, {"reset_computer_account": {}}, {"reboot": {}}]})
     journal = run(s, None, SimBackend)
     probe = journal.steps[-1]
-    assert probe["clock"] == "+2d" and probe["t"] == 2 * 86400
-    assert (probe["win32"], probe["ntstatus"]) == (1789, "0xC000018D")
-    assert probe["message"]["ja"] == "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。"
-    assert probe["expect"] == {"outcome": "TRUST_FAILURE"} and probe["matched"] is True
-    assert "wall" not in probe                                   # sim journals are deterministic
+    assert probe.clock == "+2d" and probe.t == 2 * 86400
+    assert (probe.win32, probe.ntstatus) == (1789, "0xC000018D")
+    assert probe.message["ja"] == "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。"
+    assert probe.expect == {"outcome": "TRUST_FAILURE"} and probe.matched is True
+    assert probe.wall is None                                   # sim journals are deterministic
 
 
 def test_background_events_are_in_the_timeline():
     s = scenario(**{"break": [{"advance_time": {"by": "31d"}}]}, symptoms=[{"logon": {"expect": "SUCCESS"}}])
     journal = run(s, None, SimBackend)
-    events = [e for e in journal.entries if e["phase"] == "background"]
-    assert events and events[0]["event"] == "scavenger changed the machine password (MP-1)"
-    assert events[0]["computer"] == "LOANER01"
+    events = [e for e in journal.entries if e.phase == "background"]
+    assert events and events[0].event == "scavenger changed the machine password (MP-1)"
+    assert events[0].computer == "LOANER01"
 
 
 def test_no_credential_values_in_the_journal(catalogue):
@@ -156,9 +156,9 @@ def test_every_probe_before_and_after_counts_not_only_the_symptoms():
     journal = run(scenario(), reinstall, SimBackend)
     assert journal.verdict.value == "MADE_WORSE"
     assert "network: {} -> UP before; NO_ADDRESS after" in journal.judgement.worse
-    before = [e["step"] for e in journal.steps if e["phase"] == "before"]
+    before = [e.step for e in journal.steps if e.phase == "before"]
     assert before == ["secure_channel: {}", "network: {}", "logon: {user: bob}"]   # what the symptoms did not probe
-    assert not [e for e in journal.steps if e["phase"] == "after"]     # bob could not log on before: nothing to lose
+    assert not [e for e in journal.steps if e.phase == "after"]     # bob could not log on before: nothing to lose
 
 
 def test_each_users_logon_is_compared():
@@ -169,7 +169,7 @@ def test_each_users_logon_is_compared():
     journal = run(s, careless, SimBackend)
     assert journal.judgement.to_dict()["verdict"] == "MADE_WORSE"
     assert journal.judgement.worse == ("logon: {user: bob} -> SUCCESS before; PASSWORD_MUST_CHANGE after",)
-    assert [e["step"] for e in journal.steps if e["phase"] == "after"] == ["logon: {user: bob}"]
+    assert [e.step for e in journal.steps if e.phase == "after"] == ["logon: {user: bob}"]
 
 
 def test_an_expectation_that_held_before_and_fails_after_is_worse():
@@ -186,7 +186,7 @@ def test_a_rejoin_under_a_new_name_is_followed_by_the_journal_and_the_probes():
     renamed = remediation([{"local_admin_logon": {}}, {"rejoin_domain": {"new_name": "LOANER01-R"}}])
     journal = run(scenario(), renamed, SimBackend)
     assert journal.judgement.to_dict() == {"verdict": "FIXED"}
-    after = [e for e in journal.steps if e["phase"] in ("verify", "recheck", "after")]
-    assert after and {e["args"]["computer"] for e in after} == {"LOANER01-R"}
-    rejoin = next(e for e in journal.steps if e["verb"] == "rejoin_domain")
-    assert rejoin["args"]["computer"] == "LOANER01" and rejoin["renamed"] == {"LOANER01": "LOANER01-R"}
+    after = [e for e in journal.steps if e.phase in ("verify", "recheck", "after")]
+    assert after and {e.args["computer"] for e in after} == {"LOANER01-R"}
+    rejoin = next(e for e in journal.steps if e.verb == "rejoin_domain")
+    assert rejoin.args["computer"] == "LOANER01" and rejoin.renamed == {"LOANER01": "LOANER01-R"}

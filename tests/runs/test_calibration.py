@@ -6,10 +6,10 @@ import itertools
 
 from click.testing import CliRunner
 
-from trustlab.runs.calibration import EXPERIMENTS, calibrate
-from trustlab.cli import main
-from trustlab.specs.profiles import SAMBA, WINDOWS, load_profile
 from trustlab.backends.sim import SimBackend
+from trustlab.cli import main
+from trustlab.runs.calibration import EXPERIMENTS, calibrate
+from trustlab.specs.profiles import SAMBA, WINDOWS, load_profile
 
 SWITCHES = [e.switch for e in EXPERIMENTS if e.switch]
 

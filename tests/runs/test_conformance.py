@@ -2,19 +2,21 @@
 (agreement, divergence, steps one side never reached, and a real lab that differs once and then agrees)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import Catalogue
-from trustlab.runs.conformance import compare, conformance, observations, summary
-from trustlab.engine.journal import Journal
+from trustlab.engine.journal import Journal, StepEntry
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.runner import run
+from trustlab.runs.conformance import compare, conformance, observations, summary
+from trustlab.specs.catalogue import Catalogue
 from trustlab.specs.profiles import SAMBA, WINDOWS
 
 
 def journal(*probes: tuple[str, str, str], verdict: Verdict = Verdict.REPRODUCED, **extra) -> Journal:
     """A journal of probes (phase, verb, outcome), as a backend would have recorded them."""
-    entries = [{"phase": phase, "index": i, "step": f"{verb}: {{}}", "verb": verb, "status": "ok", "outcome": outcome,
-                **extra} for i, (phase, verb, outcome) in enumerate(probes)]
+    entries = [StepEntry(phase, i, f"{verb}: {{}}", verb, "probe", {}, 0.0, "ok", outcome=outcome, **extra)
+               for i, (phase, verb, outcome) in enumerate(probes)]
     return Journal("s", None, "x", "p", 0, entries, Judgement(verdict))
 
 
@@ -50,7 +52,7 @@ def test_an_unsupported_real_run_is_not_compared():
 
 def test_checks_that_stop_if_fixed_ran_are_not_compared():
     entries = journal(("remediation", "logon", "SUCCESS"), ("remediation", "network", "UP")).entries
-    entries[0]["within"] = 3
+    entries[0] = replace(entries[0], within=3)
     assert [step for step, _ in observations(Journal("s", "r", "x", "p", 0, entries))] == ["remediation[1] network: {}"]
 
 

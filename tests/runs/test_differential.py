@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from trustlab import backends
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_file, load_folders
 from trustlab.cli import main
-from trustlab.runs.differential import MEMBER, histories, moves_for, scenario_of, search
 from trustlab.engine.runner import run
+from trustlab.runs.differential import MEMBER, histories, moves_for, scenario_of, search
+from trustlab.specs.catalogue import load_file, load_folders
 from trustlab.specs.profiles import SAMBA
 
 MOVES = moves_for(SambaBackend, SimBackend)
@@ -62,8 +62,8 @@ def test_generated_histories_are_valid_and_respect_each_verbs_precondition(steps
     assert spec.id.startswith("diff-") and spec.models
     assert _names_ok(spec)
     journal = run(spec, None, SimBackend, SAMBA)
-    refused = [e["output"] for e in journal.steps if e["phase"] == "break" and e["status"] == "failed"
-               and any(word in " ".join(e["output"]) for word in ("already on", "already off", "has no snapshot",
+    refused = [e.output for e in journal.steps if e.phase == "break" and e.status == "failed"
+               and any(word in " ".join(e.output) for word in ("already on", "already off", "has no snapshot",
                                                                   "is powered off"))]
     assert refused == []
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 import yaml
 from click.testing import CliRunner
 
-from trustlab.specs.catalogue import load
+from tests.conftest import ROOT
+from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
 from trustlab.engine.runner import run
 from trustlab.runs.explorer import explore, write_regression
+from trustlab.specs.catalogue import load
 from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.remediation import from_regression
-from tests.conftest import ROOT
-from trustlab.backends.sim import SimBackend
 
 REMEDIATION = ROOT / "remediations" / "unplug-cached-logon-wait-reboot.yaml"
 
@@ -155,4 +155,4 @@ def test_vary_timing_varies_the_gaps_and_adds_background_events(catalogue, tmp_p
     steps = [line.split("] ", 1)[1] for line in result.failure.schedule.describe() if line.startswith("steps")]
     assert steps[:2] == ["local_admin_logon: {}", "reboot: {}"] and "reset_machine_password: {}" in steps
     assert "needs an administrator session" in "\n".join(
-        out for e in result.failure.journal.steps for out in e.get("output", []))
+        out for e in result.failure.journal.steps for out in e.output)

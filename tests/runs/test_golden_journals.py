@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_default
 from trustlab.runs.matrix import key, run_matrix
+from trustlab.specs.catalogue import load_default
 from trustlab.specs.profiles import load_profile
 
 DIGESTS = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "sim-journals.json"

@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import ROOT
 from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
-from trustlab.runs.matrix import run_matrix
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.runner import run
 from trustlab.runs.guide import CHECKLIST, FIRST_LOOK, LOOKS, build, from_journals, run_guide
-from trustlab.specs.profiles import SAMBA
+from trustlab.runs.matrix import run_matrix
 from trustlab.runs.records import read
+from trustlab.specs.profiles import SAMBA
 from trustlab.views.guide import PHRASES, blocks, markdown
-from tests.conftest import ROOT
 
 
 def cli(*args: str):
@@ -36,7 +36,7 @@ def test_every_claim_of_the_guide_matches_a_verdict_in_its_journals(guide):
         if e.verdict is not None:
             assert journal.verdict.value == e.verdict, e
         if e.entry is not None:
-            assert journal.entries[e.entry].get("outcome") == e.outcome, e
+            assert journal.entries[e.entry].outcome == e.outcome, e
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -49,7 +49,7 @@ def test_every_sentence_that_states_a_verdict_says_what_the_run_gave(guide, lang
                 assert PHRASES[lang][journal.verdict.value] in block.text, (block.text, e)
             if e.entry is not None:
                 entry = journal.entries[e.entry]
-                assert entry.get("outcome") in block.text or str(entry.get("win32")) in block.text, (block.text, e)
+                assert entry.outcome in block.text or str(entry.win32) in block.text, (block.text, e)
             stated += 1
         for row, e in zip(block.rows[1:], block.row_evidence):
             assert row[1] == PHRASES[lang][guide.journals[(e.scenario, e.remediation)].verdict.value]
@@ -130,7 +130,7 @@ def test_a_scenario_the_first_look_could_not_look_at_is_left_out_and_said_so(cat
     looks = {sid: run(catalogue.scenarios[sid], FIRST_LOOK, SimBackend) for sid in m.scenarios}
     cut = looks["hidden-adapter"]
     looks["hidden-adapter"] = Journal(cut.scenario, cut.remediation, cut.backend, cut.profile, cut.seed,
-                                      [e for e in cut.entries if e["phase"] != "remediation"],
+                                      [e for e in cut.entries if e.phase != "remediation"],
                                       Judgement(Verdict.UNSUPPORTED, "remediation[0] logon: not on this backend"))
     partial = build(m, looks, catalogue)
     assert "hidden-adapter" not in {c.scenario for s in partial.signs for c in s.causes}

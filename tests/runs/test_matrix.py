@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from trustlab.runs.matrix import run_matrix
-from trustlab.engine.judgement import Verdict
 from trustlab.backends.sim import SimBackend
+from trustlab.engine.judgement import Verdict
+from trustlab.runs.matrix import run_matrix
 
 
 def test_every_scenario_reproduces_and_every_claim_holds(catalogue):

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trustlab.specs.catalogue import default_root, load_folders
 from trustlab.cli import main
 from trustlab.runs.matrix import plan, shard, shard_number, together
+from trustlab.specs.catalogue import default_root, load_folders
 
 RITUAL = "unplug-cached-logon-wait-reboot"
 FOUND = "clock-months-off--unplug-cached-logon-wait-reboot--c9a83ab7"

@@ -4,10 +4,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trustlab.runs.strategies import durations_in, procedures, scenarios, schedules
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.specs.steps import AnyOrderStep, MaybeStep, Span
-from trustlab.runs.strategies import durations_in, procedures, scenarios, schedules
 
 SCENARIO = Scenario.model_validate({
     "id": "s", "title": "t", "models": ["LG-8"], "setup": [{"join": {}}],

@@ -14,9 +14,9 @@ import yaml
 from hypothesis import strategies as st
 
 from trustlab.specs.catalogue import load_file
+from trustlab.specs.errors import SpecError
 from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome
 from trustlab.specs.reference import BEHAVIOURS
-from trustlab.specs.errors import SpecError
 from trustlab.specs.steps import VERBS
 
 BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")

@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
+from tests.conftest import ROOT
 from trustlab.specs.catalogue import NotACatalogue, UnknownEntry, default_root, load, load_folders
 from trustlab.specs.reference import BEHAVIOURS
-from tests.conftest import ROOT
 
 REQUIRED_SCENARIOS = {"seed-loaner-story", "hidden-adapter", "password-changed-elsewhere", "password-expired",
                       "machine-account-reset", "stale-snapshot-one-rotation", "stale-snapshot-two-rotations",

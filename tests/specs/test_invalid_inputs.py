@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES
 from trustlab.specs.catalogue import load
 from trustlab.specs.errors import SpecError
-from tests.conftest import FIXTURES
 
 INVALID = FIXTURES / "invalid"
 

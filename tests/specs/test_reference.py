@@ -6,9 +6,9 @@ import re
 
 from click.testing import CliRunner
 
+from tests.conftest import ROOT
 from trustlab.cli import main
 from trustlab.specs.reference import BEHAVIOURS, DOCUMENT, text
-from tests.conftest import ROOT
 
 ID = re.compile(r"\b(?:MP|SC|LG|NW|TM)-\d+\b")
 

@@ -10,12 +10,13 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.plain_text import PlainTextOutput
 
+from tests.training.scripts import ARTICLE, RIGHT, transcript
 from trustlab.backends.sim import SimBackend
+from trustlab.engine.backend import LabOptions
 from trustlab.training import terminal as app
 from trustlab.training.console import Machine
-from trustlab.engine.backend import LabOptions
+from trustlab.training.record import Noted
 from trustlab.training.session import Session
-from tests.training.scripts import ARTICLE, RIGHT, transcript
 
 SCREENS = Path(__file__).parent / "screens"
 
@@ -34,20 +35,20 @@ def machine(catalogue, scenario="seed-loaner-story", lang="en") -> Machine:
 def test_the_seed_story_screens(catalogue, way, script, lang):
     m = machine(catalogue, lang=lang)
     assert transcript(m, script) == (SCREENS / f"seed-{way}-{lang}.txt").read_text(encoding="utf-8")
-    assert m.session.record["score"]["verdict"] == "FIXED"
+    assert m.session.record.score["verdict"] == "FIXED"
 
 
 def test_the_article_way_is_recorded_step_by_step(catalogue):
     m = machine(catalogue)
     transcript(m, ARTICLE)
-    events = m.session.events
-    typed = [e.get("command") for e in events if e.get("by") == "trainee" or e["kind"] == "command"]
+    entries = m.session.record.entries
+    typed = [e.command for e in entries if getattr(e, "by", None) == "trainee" or isinstance(e, Noted)]
     assert typed[:4] == ["CORP\\alice", ".\\Administrator", "ipconfig",
                          'netsh interface ipv4 set address name="Ethernet 2" static 10.0.0.11 255.255.255.0 (Yes)']
-    notes = [e["note"] for e in events if e["kind"] == "command"]
+    notes = [e.note for e in entries if isinstance(e, Noted)]
     assert "PowerShell: `set` is Set-Variable; no environment variable changed" in notes
     assert "View > Show hidden devices, without the variable: nothing dimmed shows" in notes
-    verbs = [e["verb"] for e in events if e.get("by") == "trainee"]
+    verbs = [e.verb for e in m.session.steps() if e.by == "trainee"]
     assert verbs.count("configure_ip") == 2 and "reinstall_adapter" in verbs and "delete_profile" in verbs
 
 
@@ -105,7 +106,7 @@ def test_repair_with_credential_asks_for_the_password_and_keeps_none(catalogue):
                                       "checked nor kept\n"
                                       "The secure channel between the local computer and the domain CORP is in good "
                                       "condition.\nTrue")
-    assert "S3cret!typed" not in m.session.path.read_text()
+    assert "S3cret!typed" not in m.session.folder.file.read_text()
     assert m.feed("Test-ComputerSecureChannel") == "True"
     feed(m, "exit")
     assert m.feed("nltest /sc_query:CORP") == ("Flags: b0 HAS_IP  HAS_TIMESERV\nTrusted DC Name \\\\DC01.corp.test\n"

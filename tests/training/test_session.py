@@ -14,7 +14,9 @@ from trustlab.engine.judgement import Verdict
 from trustlab.engine.plan import REMEDIATION, plan
 from trustlab.engine.runner import run
 from trustlab.specs.catalogue import load_default
-from trustlab.training.session import FORMAT, Session, TrainingError, official, read_record
+from trustlab.training.record import FORMAT, Began, Checked, Hinted, Moment, TrainingError
+from trustlab.training.record import read as read_record
+from trustlab.training.session import Session, official
 from trustlab.views.training import lines as record_lines
 
 
@@ -101,18 +103,18 @@ def test_the_record_keeps_steps_checks_hints_and_the_score(catalogue, training_h
     session.do("configure_ip", {}, command='netsh interface ipv4 set address name="Ethernet 2" static 10.0.0.11 '
                                           '255.255.255.0')
     assert session.check().fixed
-    record = read_record(training_home / "sim-default" / "record.json")
-    assert record["format"] == FORMAT and record["solution"] == "remove-ghost-adapter"
-    kinds = [e["kind"] for e in record["events"]]
-    assert kinds[0] == "break" and kinds.count("check") == 2 and kinds.count("hint") == 2
-    assert record["score"] == {"passed": 4, "total": 4, "percent": 100, "verdict": "FIXED",
-                               "seconds": record["score"]["seconds"], "solved_by": "trainee"}
-    trainee = [e for e in record["events"] if e.get("by") == "trainee"]
-    assert [e["verb"] for e in trainee] == ["local_admin_logon", "show_hidden_devices", "remove_ghost_adapters",
-                                            "configure_ip"]
-    assert trainee[0]["command"] == ".\\Administrator" and all("wall" in e and "t" in e for e in trainee)
-    hints = [e for e in record["events"] if e["kind"] == "hint"]
-    assert [h["why"] for h in hints] == ["check", "asked"]
+    path = training_home / "sim-default" / "record.json"
+    record = read_record(path)
+    assert json.loads(path.read_text())["format"] == FORMAT and record.solution == "remove-ghost-adapter"
+    assert isinstance(record.entries[0], Began)
+    assert len(record.moments(Checked)) == 2 and len(record.moments(Hinted)) == 2
+    assert record.score == {"passed": 4, "total": 4, "percent": 100, "verdict": "FIXED",
+                            "seconds": record.score["seconds"], "solved_by": "trainee"}
+    trainee = [e for e in record.steps if e.by == "trainee"]
+    assert [e.verb for e in trainee] == ["local_admin_logon", "show_hidden_devices", "remove_ghost_adapters",
+                                         "configure_ip"]
+    assert trainee[0].command == ".\\Administrator" and all(e.wall and e.t is not None for e in trainee)
+    assert [h.why for h in record.moments(Hinted)] == ["check", "asked"]
     view = "\n".join(record_lines(record))
     assert "score: 4/4 (100%) FIXED, solved by trainee" in view
     assert "replace_nic" not in view and "replace_nic" in "\n".join(record_lines(record, every=True))
@@ -124,14 +126,14 @@ def test_the_record_holds_no_password(catalogue, training_home):
     session.do("logon", {"password": "previous"})
     session.solve()
     text = (training_home / "sim-default" / "record.json").read_text()
-    passwords = {e["args"]["password"] for e in json.loads(text)["events"] if "password" in e.get("args", {})}
+    passwords = {e["args"]["password"] for e in json.loads(text)["entries"] if "password" in e.get("args", {})}
     assert passwords <= {"current", "previous"}
 
 
 def test_solve_is_marked_in_the_score(catalogue):
     session = Session.start(catalogue, "machine-account-reset", SimBackend, LabOptions())
     assert session.solve().fixed
-    assert session.record["score"]["solved_by"] == "solution"
+    assert session.record.score["solved_by"] == "solution"
 
 
 def test_no_more_hints(catalogue):
@@ -149,9 +151,9 @@ def test_reset_gives_the_same_broken_state_and_archives_the_record(catalogue, tr
     assert out.exit_code == 0 and "a fresh copy of the exercise" in out.output
     again = Session.open(catalogue, SimBackend, LabOptions())
     assert not again.grade().fixed
-    assert [e["kind"] for e in again.events if e["kind"] != "step"] == ["break"]
+    assert [type(e) for e in again.record.entries if isinstance(e, Moment)] == [Began]
     archived = list((training_home / "sim-default" / "sessions").glob("*--seed-loaner-story.json"))
-    assert len(archived) == 1 and read_record(archived[0])["score"]["solved_by"] == "solution"
+    assert len(archived) == 1 and read_record(archived[0]).score["solved_by"] == "solution"
 
 
 def test_a_session_is_replayed_in_another_process_exactly(catalogue):
@@ -167,7 +169,7 @@ def test_a_replay_that_diverges_says_so(catalogue, training_home):
     Session.start(catalogue, "seed-loaner-story", SimBackend, LabOptions()).close()
     path = training_home / "sim-default" / "record.json"
     record = json.loads(path.read_text())
-    step = next(e for e in record["events"] if e["kind"] == "step" and e.get("outcome") == "WRONG_PASSWORD")
+    step = next(e for e in record["entries"] if e.get("outcome") == "WRONG_PASSWORD")
     step["outcome"] = "SUCCESS"
     path.write_text(json.dumps(record))
     with pytest.raises(TrainingError, match="the replay of this session diverged at 'logon: {expect: "

@@ -1,7 +1,8 @@
 """The timeline's axis: order kept, instants one slot apart, minutes visible, months squeezed behind a break."""
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trustlab.views.axis import BREAK_AFTER, BREAK_WIDTH, SLOT, Axis, gap_width
 

@@ -12,29 +12,38 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import ROOT
 from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
-from tests.conftest import ROOT
-from trustlab.runs.conformance import compare
-from trustlab.engine.journal import Journal
-from trustlab.runs.matrix import run_matrix
+from trustlab.engine.journal import Journal, StepEntry
 from trustlab.engine.runner import run
+from trustlab.runs.conformance import compare
 from trustlab.runs.guide import run_guide
+from trustlab.runs.matrix import run_matrix
 from trustlab.specs.profiles import SAMBA, WINDOWS
 from trustlab.specs.remediation import from_regression
+from trustlab.training.record import Began, Checked, Hinted, Record
 from trustlab.views import browser as chromium
 from trustlab.views.report import Explored, render, write_report
 
 FOUND = "clock-months-off--unplug-cached-logon-wait-reboot--c9a83ab7"
-SESSION = {"kind": "training-session", "scenario": "seed-loaner-story", "backend": "sim", "events": [
-    {"t": 0, "wall": 1_780_000_000.0, "kind": "hint", "text": "alice cannot sign in with her new password"},
-    {"t": 60, "wall": 1_780_000_060.0, "kind": "command", "text": "ipconfig /all"},
-    {"t": 60, "wall": 1_780_000_061.0, "kind": "step", "text": "network: {}"},
-    {"t": 300, "wall": 1_780_000_300.0, "kind": "check", "text": "the network is up", "passed": False},
-    {"t": 900, "wall": 1_780_000_900.0, "kind": "command", "text": "pnputil /remove-device"},
-    {"t": 1500, "wall": 1_780_001_500.0, "kind": "check", "text": "the network is up", "passed": True},
-    {"t": 1500, "wall": 1_780_001_501.0, "kind": "score", "text": "2 of 3 conditions, 1 hint"},
-]}
+def _typed(t, wall, step, verb, command=None):
+    return StepEntry("remediation", 0, step, verb, "admin", {"computer": "LOANER01"}, t, "ok", wall=wall,
+                     by="trainee", command=command)
+
+
+SESSION = Record("seed-loaner-story", "the loaner", "sim", "windows", 0, {"name": None, "provider": None}, "en",
+                 "remove-ghost-adapter", ["network: {expect: UP}"], 2, 1, {
+                     "passed": 4, "total": 4, "percent": 100, "verdict": "FIXED", "seconds": 1500.0,
+                     "solved_by": "trainee"}, [
+    Began(0, 1_780_000_000.0, "seed-loaner-story", 12),
+    Hinted(0, 1_780_000_001.0, 0, "asked", {"en": "alice cannot sign in with her new password", "ja": "…"}),
+    _typed(60, 1_780_000_060.0, "network: {}", "network", "ipconfig /all"),
+    _typed(60, 1_780_000_061.0, "show_hidden_devices: {}", "show_hidden_devices"),
+    Checked(300, 1_780_000_300.0, [], 3, 4, 75, "NOT_FIXED", 300.0, None, {"verdict": "NOT_FIXED"}),
+    _typed(900, 1_780_000_900.0, "remove_ghost_adapters: {}", "remove_ghost_adapters", "pnputil /remove-device"),
+    Checked(1500, 1_780_001_500.0, [], 4, 4, 100, "FIXED", 1500.0, "trainee", {"verdict": "FIXED"}),
+]).to_dict()
 
 
 def cli(*args: str):
@@ -205,10 +214,10 @@ def test_a_training_session_record_is_a_timeline_of_commands_checks_and_hints(co
         page = seen.page
         svg = page.locator("#training svg.timeline")
         assert svg.locator(".lane-label").all_text_contents() == ["commands", "steps", "checks", "hints", "scores"]
-        assert svg.locator(".mark").count() == len(SESSION["events"])
+        assert svg.locator(".mark").count() == 8          # the break, a hint, 3 of the trainee's, 2 checks, the score
         assert svg.locator(".mark.check.met").count() == 1 and svg.locator(".mark.check.unmet").count() == 1
         assert svg.locator(".wall-time").count() >= 3
-        assert "checks passed: 1/2" in page.inner_text("#training")
+        assert "score 4/4 (100%, FIXED), solved by trainee; hints taken 1/2" in page.inner_text("#training")
         svg.locator(".mark.hint").click()
         assert "alice cannot sign in with her new password" in page.inner_text("#training .detail")
         quiet(seen, out)
@@ -319,7 +328,7 @@ def test_a_real_training_record_renders_and_lab_check_writes_its_report(context,
     assert cli("report", str(record), "-o", str(tmp_path / "from-file.html")).exit_code == 0
     with look(context, out, tmp_path / "check.png") as seen:
         page = seen.page
-        assert "checks passed: 0/1" in page.inner_text("#training")
+        assert "score 2/4 (50%, NOT_FIXED), solved by nobody yet; hints taken 2/2" in page.inner_text("#training")
         labels = page.locator("#training svg.timeline .lane-label").all_text_contents()
         assert {"steps", "checks", "hints", "scores"} <= set(labels)
         page.locator("#training .mark.check").first.click()

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from trustlab.runs.matrix import run_matrix
-from trustlab.engine.runner import run
-from trustlab.views.terminal import print_journal, print_matrix
 from trustlab.backends.sim import SimBackend
+from trustlab.engine.runner import run
+from trustlab.runs.matrix import run_matrix
+from trustlab.views.terminal import print_journal, print_matrix
 
 
 def render(fn, *args) -> str:

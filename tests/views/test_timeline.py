@@ -3,8 +3,10 @@ they happen at, machines off and cables out as spans, and each workstation's clo
 from __future__ import annotations
 
 from trustlab.backends.sim import SimBackend
+from trustlab.engine.journal import StepEntry
 from trustlab.engine.runner import run
 from trustlab.specs.remediation import from_regression
+from trustlab.training.record import Checked, Hinted, Record
 from trustlab.views.timeline import cited, of_journal, of_session
 
 
@@ -31,14 +33,14 @@ def test_lanes_come_from_the_lab_and_every_entry_is_one_mark(catalogue):
 
 def test_steps_sit_where_they_happen(catalogue):
     journal, tl = timeline(catalogue, "seed-loaner-story", "seed-checklist")
-    lane = {journal.entries[m.entry]["step"] + f"@{journal.entries[m.entry]['phase']}": m.lane for m in tl.marks}
+    lane = {journal.entries[m.entry].step + f"@{journal.entries[m.entry].phase}": m.lane for m in tl.marks}
     assert lane["change_password: {}@break"] == "DC01"                        # changed in the directory
     assert lane["replace_nic: {}@break"] == "LOANER01/network"
     assert lane["advance_time: {by: 181d}@break"] == "lab"
     assert lane["reboot: {}@break"] == "LOANER01"
     assert [b.phase for b in tl.bands] == ["setup", "break", "symptoms", "before", "remediation", "verify", "recheck"]
     journal, tl = timeline(catalogue, "password-expired", "seed-checklist")
-    [at_console] = [m.lane for m in tl.marks if journal.entries[m.entry].get("verb") == "change_password"]
+    [at_console] = [m.lane for m in tl.marks if getattr(journal.entries[m.entry], "verb", None) == "change_password"]
     assert at_console == "LOANER01"                                         # where: this_computer
 
 
@@ -55,7 +57,7 @@ def test_the_clock_lane_shows_the_offset_until_the_time_sync_puts_it_back(catalo
     assert [(s.kind, s.label) for s in skew] == [("skew-none", ""), ("skew", "−200d"), ("skew-none", "")]
     sync = next(m for m in tl.marks if "background" in m.classes)
     assert skew[1].x1 == sync.x and "LG-8" in sync.title
-    assert cited(journal.entries[sync.entry]["event"]) == ["LG-8"]
+    assert cited(journal.entries[sync.entry].event) == ["LG-8"]
 
 
 def test_a_boot_on_the_network_makes_the_offset_unsure_until_a_logon_shows_it(catalogue):
@@ -65,9 +67,11 @@ def test_a_boot_on_the_network_makes_the_offset_unsure_until_a_logon_shows_it(ca
 
 
 def test_a_session_record_gets_a_lane_per_kind():
-    tl = of_session({"events": [{"t": 0, "kind": "command", "text": "nltest /sc_verify:CORP"},
-                                {"t": 30, "kind": "check", "text": "channel OK", "passed": False},
-                                {"t": 30, "kind": "hint", "text": "look at the adapter"}]})
+    nltest = StepEntry("remediation", 0, "verify_secure_channel: {}", "verify_secure_channel", "admin", {}, 0.0, "ok",
+                       by="trainee", command="nltest /sc_verify:CORP")
+    record = Record("s", "t", "sim", "windows", 0, {}, "en", "r", [], 1, 1, None, [
+        nltest, Checked(30, 2.0, [], 0, 1, 0, "NOT_FIXED", 30.0, None, {}), Hinted(30, 3.0, 0, "check", {"en": "look"})])
+    tl = of_session(record)
     assert [ln.label for ln in tl.lanes] == ["commands", "checks", "hints"]
     assert [m.classes for m in tl.marks] == [["session", "command"], ["session", "check", "unmet"],
                                              ["session", "hint"]]

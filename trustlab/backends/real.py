@@ -7,8 +7,8 @@ import time
 from typing import Any, ClassVar, Optional
 
 from trustlab.engine.backend import Backend, StepResult
-from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.profiles import BehaviourProfile
 
 
 class RealBackend(Backend):

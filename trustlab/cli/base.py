@@ -11,14 +11,12 @@ from typing import Callable, Iterator, Optional
 
 import click
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from trustlab import backends
-from trustlab.errors import BAD_INPUT as EXIT_BAD_INPUT, FAILED as EXIT_FAILED, OK as EXIT_OK, TrustlabError  # noqa: F401
+from trustlab.errors import TrustlabError
 from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.catalogue import Catalogue
-
 
 FORMATS = ("rich", "plain", "json")
 

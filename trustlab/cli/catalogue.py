@@ -9,13 +9,13 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from trustlab.specs import catalogue as catalogue_mod
-from trustlab.cli.base import (Context, bad_input, chosen_format, console, format_option, main)
-from trustlab.specs.catalogue import UnknownEntry
+from trustlab.cli.base import Context, bad_input, chosen_format, console, format_option, main
 from trustlab.engine.journal import json_schema as journal_schema
+from trustlab.specs import catalogue as catalogue_mod
+from trustlab.specs.catalogue import UnknownEntry
+from trustlab.specs.errors import SpecError
 from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.reference import text as reference_text
-from trustlab.specs.errors import SpecError
 from trustlab.specs.schema import KINDS, json_schema
 from trustlab.views.language import render as render_language
 from trustlab.views.terminal import step_text

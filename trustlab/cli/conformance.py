@@ -8,11 +8,11 @@ from typing import Optional
 
 import click
 
-from trustlab import backends
-from trustlab.specs import catalogue as catalogue_mod
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
+from trustlab import backends, errors
+from trustlab.cli.base import Context, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
+from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.profiles import load_profile
 
 
@@ -48,7 +48,8 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
       sudo trustlab conformance --scenario divergences/diff-1a2b3c4d.yaml
       TRUSTLAB_VAGRANT=1 trustlab conformance --backend vagrant --profile profiles/observed-vagrant.yaml
     """
-    from trustlab.runs.conformance import conformance as check, summary
+    from trustlab.runs.conformance import conformance as check
+    from trustlab.runs.conformance import summary
     from trustlab.views.report import write_report
     from trustlab.views.terminal import print_conformance, print_differential
 
@@ -75,7 +76,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
         print_differential(result, shown)
         if report_path:
             write_report([f.comparison for f in result.findings], report_path, obj.catalogue)
-        sys.exit(EXIT_FAILED if result.unexplained else EXIT_OK)
+        sys.exit(errors.FAILED if result.unexplained else errors.OK)
     catalogue = obj.catalogue
     files = [Path(o) for o in only if Path(o).suffix in (".yaml", ".yml") and Path(o).is_file()]
     if files:
@@ -89,7 +90,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
     print_conformance(results, summary(results), shown)
     if report_path:
         write_report(results, report_path, catalogue)
-    sys.exit(EXIT_OK if summary(results)["divergences"] == 0 else EXIT_FAILED)
+    sys.exit(errors.OK if summary(results)["divergences"] == 0 else errors.FAILED)
 
 
 @main.command()
@@ -116,7 +117,7 @@ def calibrate(backend: type[Backend], base: str, out: Path, name: str) -> None:
     for finding in result.findings:
         switch = f" -> {finding.experiment.switch}: {finding.value}" if finding.experiment.switch else ""
         shown.print(f"{finding.experiment.question}\n  {finding.journal.verdict.value}: observed "
-                    f"{finding.probe.get('outcome')}{switch}", markup=False, highlight=False)
+                    f"{finding.probe.outcome if finding.probe else None}{switch}", markup=False, highlight=False)
     result.write(out, name)
     shown.print(f"wrote {out}", markup=False, highlight=False)
-    sys.exit(EXIT_OK if all(f.settled for f in result.findings) else EXIT_FAILED)
+    sys.exit(errors.OK if all(f.settled for f in result.findings) else errors.FAILED)

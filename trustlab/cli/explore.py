@@ -8,7 +8,8 @@ from typing import Optional
 
 import click
 
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, console, main, progress
+from trustlab import errors
+from trustlab.cli.base import Context, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.specs.profiles import load_profile
@@ -49,7 +50,8 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
       trustlab explore password-changed-elsewhere -r unplug-cached-logon-wait-reboot --derandomize
       trustlab explore machine-account-reset -r reset-machine-password --vary-timing
     """
-    from trustlab.runs.explorer import explore as search, write_regression
+    from trustlab.runs.explorer import explore as search
+    from trustlab.runs.explorer import write_regression
     from trustlab.views.report import counterexample, write_report
     from trustlab.views.terminal import print_exploration
 
@@ -63,4 +65,4 @@ def explore(obj: Context, scenario: str, remediation: str, backend: type[Backend
     print_exploration(result, written, shown)
     if report_path:
         write_report([counterexample(result, spec, fix, backend, prof)], report_path, cat)
-    sys.exit(EXIT_FAILED if result.failure else EXIT_OK)
+    sys.exit(errors.FAILED if result.failure else errors.OK)

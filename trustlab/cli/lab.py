@@ -7,8 +7,8 @@ from typing import Optional
 
 import click
 
-from trustlab import backends
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, BackendType, backend_option, bad_input, main
+from trustlab import backends, errors
+from trustlab.cli.base import BackendType, backend_option, bad_input, main
 from trustlab.engine.backend import Backend, Check, LabOptions, RealLab
 
 
@@ -139,7 +139,7 @@ def lab_verify(backend: type[Backend], name: Optional[str], provider: Optional[s
     verify = getattr(real, "verify", None)
     if verify is None:
         raise click.UsageError(f"the {backend.name} lab has no first-run check")
-    sys.exit(EXIT_OK if _report(verify()) else EXIT_FAILED)
+    sys.exit(errors.OK if _report(verify()) else errors.FAILED)
 
 
 def _report(results: list[Check]) -> bool:
@@ -177,4 +177,4 @@ def doctor(backend: type[Backend]) -> None:
     ok = _report(backend.doctor())
     if backend.doctor_note:
         click.echo(backend.doctor_note)
-    sys.exit(EXIT_OK if ok else EXIT_FAILED)
+    sys.exit(errors.OK if ok else errors.FAILED)

@@ -11,10 +11,9 @@ from typing import Optional
 import click
 from rich.text import Text
 
-from trustlab.cli.base import (EXIT_FAILED, EXIT_OK, Context, bad_input, chosen_format, console,
-                               format_option, main)
+from trustlab import backends, errors
+from trustlab.cli.base import Context, bad_input, chosen_format, console, format_option, main
 from trustlab.cli.report import read_records
-from trustlab import backends
 from trustlab.cli.run import known_differences, write_journals
 from trustlab.views.words import LANGUAGES
 
@@ -99,4 +98,4 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
         write_report(matrices, report_path, obj.catalogue)
     if journal_dir:
         write_journals(journal_dir, journals)
-    sys.exit(EXIT_OK if ok else EXIT_FAILED)
+    sys.exit(errors.OK if ok else errors.FAILED)

@@ -8,7 +8,8 @@ from typing import Optional
 
 import click
 
-from trustlab.cli.base import EXIT_OK, Context, backend_option, bad_input, main
+from trustlab import errors
+from trustlab.cli.base import Context, backend_option, bad_input, main
 from trustlab.engine.backend import Backend
 from trustlab.specs.profiles import PROFILES, load_profile
 
@@ -48,7 +49,7 @@ def report(obj: Context, journals: tuple[Path, ...], out: Path, title: Optional[
     records = read_records(journals)
     write_report(records, out, obj.catalogue, title)
     click.echo(f"wrote {out} ({len(records)} record(s))")
-    sys.exit(EXIT_OK)
+    sys.exit(errors.OK)
 
 
 @main.command()
@@ -89,4 +90,4 @@ def guide(obj: Context, lang: str, fmt: str, backend: type[Backend], profile: Op
         out.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-    sys.exit(EXIT_OK)
+    sys.exit(errors.OK)

@@ -10,16 +10,16 @@ from typing import Optional
 import click
 from rich.text import Text
 
-from trustlab.cli.base import (EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, chosen_format, console,
-                               format_option, main, progress)
+from trustlab import backends, errors
+from trustlab.cli.base import Context, backend_option, bad_input, chosen_format, console, format_option, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab import backends
-from trustlab.runs.matrix import Matrix, counterexamples, key, planned, predict, replay, run_matrix, shard as shard_runs
 from trustlab.engine.runner import run as run_one
 from trustlab.runs.guide import run_guide
+from trustlab.runs.matrix import Matrix, counterexamples, key, planned, predict, replay, run_matrix
+from trustlab.runs.matrix import shard as shard_runs
 from trustlab.specs.profiles import PROFILES, WINDOWS, load_profile
 from trustlab.specs.remediation import Remediation, from_regression
 from trustlab.views.junit import matrix_cases, run_case, write_junit
@@ -138,7 +138,7 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
             write_report([m, run_guide(cat, backend, prof, seed, m)], report_path, cat)
         if journal_path:
             write_journals(journal_path, m.journals())
-        sys.exit(EXIT_OK if m.ok else EXIT_FAILED)
+        sys.exit(errors.OK if m.ok else errors.FAILED)
 
     for given, option in ((shard_of, "--shard"), (jobs != 1, "--jobs")):
         if given:
@@ -181,4 +181,4 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
         target = journal_path / f"{key(journal)}.json" if journal_path.is_dir() else journal_path
         target.parent.mkdir(parents=True, exist_ok=True)
         journal.write(target)
-    sys.exit(EXIT_OK if ok else EXIT_FAILED)
+    sys.exit(errors.OK if ok else errors.FAILED)

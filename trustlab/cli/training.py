@@ -12,13 +12,15 @@ from typing import Optional
 
 import click
 
-from trustlab.cli.base import EXIT_FAILED, EXIT_OK, Context, backend_option, bad_input, main
+from trustlab import errors
+from trustlab.cli.base import Context, backend_option, bad_input, main
 from trustlab.cli.lab import lab
+from trustlab.engine.backend import Backend, LabOptions
 from trustlab.training import terminal as app
 from trustlab.training.console import Machine, grade_lines, hint_line
+from trustlab.training.record import SOLUTION, Checked, TrainingError
 from trustlab.training.screens import mark
-from trustlab.engine.backend import Backend, LabOptions
-from trustlab.training.session import Session, TrainingError
+from trustlab.training.session import Session
 from trustlab.views.training import print_record
 
 LANG = click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
@@ -109,11 +111,10 @@ def lab_check(obj: Context, report: Optional[Path], lang: str, as_json: bool, ba
     session.close()
     _report(session, report)
     if as_json:
-        last = [e for e in session.events if e["kind"] == "check"][-1]
-        click.echo(json.dumps(last, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(session.record.moments(Checked)[-1].to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(grade_lines(grade, lang)))
-    sys.exit(EXIT_OK if grade.fixed else EXIT_FAILED)
+    sys.exit(errors.OK if grade.fixed else errors.FAILED)
 
 
 @lab.command("hint")
@@ -148,19 +149,19 @@ def lab_solve(obj: Context, report: Optional[Path], lang: str, backend: type[Bac
       trustlab lab solve
     """
     session = _open(obj, backend, name, provider)
-    remediation = obj.catalogue.remediation(session.record["solution"])
+    remediation = obj.catalogue.remediation(session.record.solution)
     click.echo(f"solution: {remediation.id}: {remediation.title}")
     grade = session.solve()
-    for event in session.steps():
-        if event["by"] == "solution":
-            click.echo(f"  {event['clock']:>10}  {event['step']}  [{event['status']}]"
-                       + (f" -> {event['outcome']}" if "outcome" in event else ""))
-            for line in event.get("output", []):
+    for entry in session.steps():
+        if entry.by == SOLUTION:
+            click.echo(f"  {entry.clock:>10}  {entry.step}  [{entry.status}]"
+                       + (f" -> {entry.outcome}" if entry.outcome is not None else ""))
+            for line in entry.output:
                 click.echo(f"              | {line}")
     session.close()
     _report(session, report)
     click.echo("\n".join(grade_lines(grade, lang)))
-    sys.exit(EXIT_OK if grade.fixed else EXIT_FAILED)
+    sys.exit(errors.OK if grade.fixed else errors.FAILED)
 
 
 @lab.command("record")
@@ -183,7 +184,7 @@ def lab_record(obj: Context, report: Optional[Path], as_json: bool, every: bool,
     session = _open(obj, backend, name, provider)
     _report(session, report)
     if as_json:
-        click.echo(json.dumps(session.record, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(session.record.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_record(session.record, every)
 
@@ -191,10 +192,9 @@ def lab_record(obj: Context, report: Optional[Path], as_json: bool, every: bool,
 def _report(session, path: Optional[Path]) -> None:
     """`--report FILE`: the session's record drawn as a timeline (trustlab.views.report)."""
     if path is not None:
-        from trustlab.runs.records import session_of
         from trustlab.views.report import write_report
 
-        write_report([session_of(session.record)], path, title=f"Training: {session.record['scenario']}")
+        write_report([session.record], path, title=f"Training: {session.record.scenario}")
 
 
 @lab.command("console")

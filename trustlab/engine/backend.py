@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Optional, Protocol
 
 from trustlab.errors import TrustlabError
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import Outcome
 from trustlab.specs.profiles import BehaviourProfile
-from trustlab.specs.lab import LabSpec
 
 OK, FAILED, UNSUPPORTED = "ok", "failed", "unsupported"
 

@@ -5,21 +5,21 @@ probe, not only what the scenario's symptoms happened to look at. The runner is 
 never looks one up by name."""
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from functools import lru_cache
 from typing import Callable, Optional
 
-from trustlab.engine.backend import FAILED, OK, UNSUPPORTED, Backend, StepResult
-from trustlab.engine.journal import Journal, matches
+from trustlab.engine.backend import FAILED, UNSUPPORTED, Backend, StepResult
+from trustlab.engine.journal import Journal, StepEntry, meets
 from trustlab.engine.judgement import Judgement, Verdict
-from trustlab.engine.plan import (BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan, resolve)
+from trustlab.engine.plan import BREAK, RECHECK, REMEDIATION, SETUP, SYMPTOMS, VERIFY, Action, plan, resolve
+from trustlab.engine.stepper import Names, Stepper
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import usable
 from trustlab.specs.profiles import WINDOWS, BehaviourProfile
-from trustlab.specs.lab import LabSpec
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
-from trustlab.specs.steps import EXPECTATION_FIELDS, STEP_MODELS, StepBase
+from trustlab.specs.steps import EXPECTATION_FIELDS, STEP_MODELS, VERBS, StepBase
 
 BEFORE, AFTER = "before", "after"
 
@@ -84,29 +84,20 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
     if reason:
         journal.judgement = Judgement(Verdict.UNSUPPORTED, f"lab: {reason}")
         return journal
-    results: list[tuple[Action, StepResult]] = []
+    stepper = Stepper(lab, journal.entries)
+    done: list[StepEntry] = []
     checks = [a for a in actions if a.phase == VERIFY]
-    names = Names()
-    current = names.current
 
-    def step(action: Action) -> tuple[StepResult, dict]:
-        action = current(action)
-        result = lab.do(action.verb, action.args)
-        for t, computer, event in lab.background():
-            journal.background(t, computer, event)
-        entry = journal.record(action, result, lab.now(), time.time() if lab.real_time else None)
-        renamed = names.follow(action, result)
-        if renamed:
-            entry["renamed"] = renamed
-        results.append((action, result))
-        return result, entry
+    def step(action: Action) -> StepEntry:
+        done.append(stepper.step(action))
+        return done[-1]
 
     def observe(phase: str, wanted: list[Action]) -> None:
-        seen = {_key(current(a)) for a, _ in results if a.phase in _AROUND[phase]}
-        for action in (current(a) for a in wanted):
+        seen = {_key(stepper.names.current(_action(e))) for e in done if e.phase in _AROUND[phase]}
+        for action in (stepper.names.current(a) for a in wanted):
             if _key(action) not in seen:
                 seen.add(_key(action))
-                step(replace(action, phase=phase, index=sum(1 for a, _ in results if a.phase == phase)))
+                step(replace(action, phase=phase, index=sum(1 for e in done if e.phase == phase)))
 
     judgement: Optional[Judgement] = None
     stopped = surveyed = False
@@ -117,93 +108,74 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
             observe(BEFORE, probes)
             surveyed = True
         if action.facts.runs_checks:
-            stopped = _stop_if_fixed(action, checks, step, journal, lab)
+            stopped = _stop_if_fixed(action, checks, step, stepper)
             continue
-        result, entry = step(action)
-        judgement = _stop_early(action, result, entry)
+        judgement = _stop_early(step(action))
         if judgement:
             break
     if judgement is None and surveyed:       # again, what was usable before and no check has looked at since
-        observe(AFTER, [a for a, r in results if a.phase in (SYMPTOMS, BEFORE) and usable(r.outcome)])
-    journal.judgement = judgement or judge(results, remediation_id is not None, names)
+        observe(AFTER, [_action(e) for e in done if e.phase in (SYMPTOMS, BEFORE) and usable(e.outcome)])
+    journal.judgement = judgement or judge(done, remediation_id is not None, stepper.names)
     return journal
 
 
-class Names(dict):
-    """Computers renamed on the way (a rejoin under a new name), old -> new: later steps act on the new name."""
-
-    def final(self, computer: Optional[str]) -> Optional[str]:
-        while computer in self:
-            computer = self[computer]
-        return computer
-
-    def current(self, action: Action) -> Action:
-        computer = self.final(action.args.get("computer"))
-        return action if computer == action.args.get("computer") else \
-            replace(action, args={**action.args, "computer": computer})
-
-    def follow(self, action: Action, result: StepResult) -> Optional[dict[str, str]]:
-        """After a step: the rename it made ({old: new}), if it made one."""
-        renamed = action.facts.renames and action.args.get(action.facts.renames)
-        if renamed and result.status == OK and renamed != action.args.get("computer"):
-            self[action.args["computer"]] = renamed
-            return {action.args["computer"]: renamed}
-        return None
+def _action(entry: StepEntry) -> Action:
+    """The step an entry records, as the engine asks for it again (a probe observed once more)."""
+    return Action(entry.phase, entry.index, entry.verb, VERBS[entry.verb].family, entry.args, entry.expect,
+                  entry.step, entry.within)
 
 
 _AROUND = {BEFORE: (SYMPTOMS, BEFORE), AFTER: (VERIFY, RECHECK, AFTER)}
 """What counts as already observed before the procedure, and after it."""
 
 
-def _stop_if_fixed(action: Action, checks: list[Action], step, journal: Journal, lab: Backend) -> bool:
+def _stop_if_fixed(action: Action, checks: list[Action], step, stepper: Stepper) -> bool:
     """Run the remediation's own checks now; if they all hold, the rest of the procedure is skipped."""
     fixed = True
     for check in checks:
-        result, entry = step(replace(check, phase=REMEDIATION, index=action.index, within=action.index,
-                                     text=f"{action.text} > {check.text}"))
-        fixed = fixed and entry.get("matched", False)
-    journal.record(action, StepResult(outcome="FIXED" if fixed else "NOT_FIXED",
-                                      output=["stopping here: it works" if fixed else "still failing: going on"]),
-                   lab.now(), time.time() if lab.real_time else None)
+        entry = step(replace(check, phase=REMEDIATION, index=action.index, within=action.index,
+                             text=f"{action.text} > {check.text}"))
+        fixed = fixed and bool(entry.matched)
+    stepper.note(action, StepResult(outcome="FIXED" if fixed else "NOT_FIXED",
+                                    output=["stopping here: it works" if fixed else "still failing: going on"]))
     return fixed
 
 
-def _stop_early(action: Action, result: StepResult, entry: dict) -> Optional[Judgement]:
-    where = f"{action.phase}[{action.index}] {action.text}"
-    if action.phase in (BEFORE, AFTER):
+def _stop_early(entry: StepEntry) -> Optional[Judgement]:
+    where = f"{entry.phase}[{entry.index}] {entry.step}"
+    if entry.phase in (BEFORE, AFTER):
         return None                     # the engine's own observations: what it cannot observe, it does not judge
-    if result.status == UNSUPPORTED:
-        return Judgement(Verdict.UNSUPPORTED, f"{where}: {'; '.join(result.output)}")
-    if action.phase == SETUP and (result.status == FAILED or entry.get("matched") is False):
-        return Judgement(Verdict.BASELINE_FAILED, f"{where}: {_got(result, action)}")
-    if action.phase == BREAK and result.status == FAILED:
-        return Judgement(Verdict.SYMPTOMS_NOT_REPRODUCED, f"{where}: {_got(result, action)}")
+    if entry.status == UNSUPPORTED:
+        return Judgement(Verdict.UNSUPPORTED, f"{where}: {'; '.join(entry.output)}")
+    if entry.phase == SETUP and (entry.status == FAILED or entry.matched is False):
+        return Judgement(Verdict.BASELINE_FAILED, f"{where}: {_got(entry)}")
+    if entry.phase == BREAK and entry.status == FAILED:
+        return Judgement(Verdict.SYMPTOMS_NOT_REPRODUCED, f"{where}: {_got(entry)}")
     return None
 
 
-def _got(result: StepResult, action: Action) -> str:
-    if result.status == FAILED:
-        return "failed: " + "; ".join(result.output)
-    return f"expected {action.expect.get('outcome')}, got {result.outcome}"
+def _got(entry: StepEntry) -> str:
+    if entry.status == FAILED:
+        return "failed: " + "; ".join(entry.output)
+    return f"expected {entry.expect.get('outcome')}, got {entry.outcome}"
 
 
-def judge(results: list[tuple[Action, StepResult]], remediated: bool,
-          names: Optional[dict[str, str]] = None) -> Judgement:
+def judge(entries: list[StepEntry], remediated: bool, names: Optional[dict[str, str]] = None) -> Judgement:
     """The verdict of what was observed: the symptoms, then (remediated) the checks, the symptoms again and the
     engine's own probes before and after; `names`: computers renamed on the way (old -> new). A training session's
     `lab check` judges the trainee's work with this same function."""
-    def phase(*names_: str) -> list[tuple[Action, StepResult]]:
-        return [(a, r) for a, r in results if a.phase in names_ and r.status != UNSUPPORTED]
+    def phase(*names_: str) -> list[StepEntry]:
+        return [e for e in entries if e.phase in names_ and e.status != UNSUPPORTED]
 
-    unmet = [f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(SYMPTOMS) if not matches(a, r)]
+    unmet = [f"{e.phase}[{e.index}] {e.step}: {_got(e)}" for e in phase(SYMPTOMS) if not e.matched]
     if unmet:
         return Judgement(Verdict.SYMPTOMS_NOT_REPRODUCED, "; ".join(unmet))
     if not remediated:
         return Judgement(Verdict.REPRODUCED)
-    failed = tuple(f"{a.phase}[{a.index}] {a.text}: {_got(r, a)}" for a, r in phase(VERIFY) if not matches(a, r))
+    failed = tuple(f"{e.phase}[{e.index}] {e.step}: {_got(e)}" for e in phase(VERIFY) if not e.matched)
     worse = _worse(phase(SYMPTOMS, BEFORE), phase(VERIFY, RECHECK, AFTER), Names(names or {}))
-    steps_failed = tuple(f"{a.phase}[{a.index}] {a.text}: {'; '.join(r.output)}" for a, r in phase(REMEDIATION)
-                         if r.status == FAILED)
+    steps_failed = tuple(f"{e.phase}[{e.index}] {e.step}: {'; '.join(e.output)}" for e in phase(REMEDIATION)
+                         if e.status == FAILED)
     if worse:
         verdict = Verdict.MADE_WORSE
     else:
@@ -211,33 +183,32 @@ def judge(results: list[tuple[Action, StepResult]], remediated: bool,
     return Judgement(verdict, unmet=failed, worse=tuple(worse), failed_steps=steps_failed)
 
 
-def _worse(before: list[tuple[Action, StepResult]], after: list[tuple[Action, StepResult]],
-           names: "Names") -> list[str]:
+def _worse(before: list[StepEntry], after: list[StepEntry], names: Names) -> list[str]:
     """What the procedure made worse: a thing (a user's logon at a computer, a channel, a network) usable before it
     and by no probe after it; and a check of the remediation that held before it and fails after it."""
     final = names.final
 
-    def target(a: Action) -> tuple:
-        return (a.verb, a.args.get("user"), final(a.args.get("computer")))
+    def target(e: StepEntry) -> tuple:
+        return (e.verb, e.args.get("user"), final(e.args.get("computer")))
 
-    def probe(a: Action) -> tuple:
-        return (a.verb, tuple(sorted({**a.args, "computer": final(a.args.get("computer"))}.items())))
+    def probe(e: StepEntry) -> tuple:
+        return (e.verb, tuple(sorted({**e.args, "computer": final(e.args.get("computer"))}.items())))
 
     was: dict[tuple, str] = {}
-    for a, r in before:
-        if usable(r.outcome):
-            was.setdefault(target(a), f"{a.text} -> {r.outcome}")
-    now = {target(a) for a, r in after if usable(r.outcome)}
-    last = {target(a): r.outcome for a, r in after}
+    for e in before:
+        if usable(e.outcome):
+            was.setdefault(target(e), f"{e.step} -> {e.outcome}")
+    now = {target(e) for e in after if usable(e.outcome)}
+    last = {target(e): e.outcome for e in after}
     out = [f"{text} before; {last.get(t, 'not checked')} after" for t, text in was.items() if t not in now]
     lost = {t for t in was if t not in now}
-    seen_before = {probe(a): r for a, r in reversed(before)}          # the first observation of each probe
-    for a, r in after:
-        if a.phase != VERIFY or target(a) in lost:
+    seen_before = {probe(e): e for e in reversed(before)}          # the first observation of each probe
+    for e in after:
+        if e.phase != VERIFY or target(e) in lost:
             continue
-        held = seen_before.get(probe(a))
-        if held is not None and matches(a, held) and not matches(a, r):
-            detail = ", ".join([r.outcome or r.status] + [f"{k} {r.details.get(k)}" for k in a.expect
+        held = seen_before.get(probe(e))
+        if held is not None and meets(e.expect, held.outcome, held.details) and not e.matched:
+            detail = ", ".join([e.outcome or e.status] + [f"{k} {e.details.get(k)}" for k in e.expect
                                                           if k != "outcome"])
-            out.append(f"{a.phase}[{a.index}] {a.text}: held before the procedure, not after ({detail})")
+            out.append(f"{e.phase}[{e.index}] {e.step}: held before the procedure, not after ({detail})")
     return out

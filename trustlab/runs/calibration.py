@@ -12,9 +12,9 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from trustlab.engine.journal import Journal
-from trustlab.engine.judgement import Verdict
 from trustlab.engine.backend import Backend
+from trustlab.engine.journal import Journal, StepEntry
+from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import run
 from trustlab.specs.outcomes import usable
 from trustlab.specs.profiles import BehaviourProfile
@@ -28,7 +28,7 @@ class Experiment:
     question: str                           # as numbered under "Open questions" in windows-behaviour.md
     scenario: dict
     switch: Optional[str] = None            # the profile switch it settles, if any
-    read: Callable[[dict], Any] = lambda probe: None
+    read: Callable[[StepEntry], Any] = lambda probe: None
 
     @property
     def spec(self) -> Scenario:
@@ -44,7 +44,7 @@ EXPERIMENTS = [
          "break": [{"snapshot": {"name": "calibrate"}}, {"rotate_machine_password": {}},
                    {"restore_snapshot": {"name": "calibrate"}}],
          "symptoms": [{"secure_channel": {"expect": "BROKEN"}}]},
-        "dc_accepts_previous_machine_password", lambda probe: probe.get("outcome") == "OK"),
+        "dc_accepts_previous_machine_password", lambda probe: probe.outcome == "OK"),
     Experiment(
         "2. What does a failing `nltest /sc_verify` print (SC-2)?",
         {"id": "calibrate-failing-nltest", "title": "The computer account reset on the DC, then a reboot",
@@ -52,7 +52,7 @@ EXPERIMENTS = [
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
          "break": [{"reset_computer_account": {}}, {"reboot": {}}],
          "symptoms": [{"secure_channel": {"expect": "BROKEN"}}]},
-        read=lambda probe: probe.get("output", [])),
+        read=lambda probe: list(probe.output)),
     Experiment(
         "3. Does a cached logon still work offline after the password expired (LG-6)?",
         {"id": "calibrate-offline-after-expiry", "title": "Offline, two days after a one-day maximum age",
@@ -60,7 +60,7 @@ EXPERIMENTS = [
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
          "break": [{"unplug": {}}, {"advance_time": {"by": "2d"}}],
          "symptoms": [{"logon": {"expect": "SUCCESS_CACHED"}}]},
-        "offline_logon_after_expiry", lambda probe: usable(probe.get("outcome"))),
+        "offline_logon_after_expiry", lambda probe: usable(probe.outcome)),
     Experiment(
         "4. Does an expired password ever show as the 1789 trust failure (LG-7)?",
         {"id": "calibrate-expired-online", "title": "Online, two days after a one-day maximum age",
@@ -68,7 +68,7 @@ EXPERIMENTS = [
          "setup": [{"join": {}}, {"logon": {"expect": "SUCCESS"}}],
          "break": [{"advance_time": {"by": "2d"}}],
          "symptoms": [{"logon": {"expect": "PASSWORD_EXPIRED"}}]},
-        "expired_password_reports_trust_failure", lambda probe: probe.get("outcome") == "TRUST_FAILURE"),
+        "expired_password_reports_trust_failure", lambda probe: probe.outcome == "TRUST_FAILURE"),
 ]
 NOT_AN_EXPERIMENT = ("5. Whether a feature update strands a static IP on a hidden adapter (NW-1) needs a feature "
                      "update; the lab reproduces the stranding itself with `replace_nic`.")
@@ -78,7 +78,7 @@ NOT_AN_EXPERIMENT = ("5. Whether a feature update strands a static IP on a hidde
 class Finding:
     experiment: Experiment
     journal: Journal
-    probe: dict
+    probe: Optional[StepEntry]           # the experiment's observation, if the run got that far
     value: Any
 
     @property
@@ -103,7 +103,7 @@ class Calibration:
                  "# What each experiment observed (windows-behaviour.md, Open questions):"]
         for f in self.findings:
             lines.append(f"#   {f.experiment.question}")
-            lines.append(f"#     {f.journal.verdict.value}: observed {f.probe.get('outcome')}"
+            lines.append(f"#     {f.journal.verdict.value}: observed {f.probe.outcome if f.probe else None}"
                          + (f" -> {f.experiment.switch}: {f.value}" if f.experiment.switch else ""))
             if not f.experiment.switch:
                 lines += [f"#       | {line}" for line in f.value]
@@ -122,6 +122,6 @@ def calibrate(backend: type[Backend], base: BehaviourProfile, progress: Callable
             continue
         progress(experiment)
         journal = run(experiment.spec, None, backend, base)
-        probe = next((e for e in journal.steps if e["phase"] == "symptoms"), {})
-        result.findings.append(Finding(experiment, journal, probe, experiment.read(probe)))
+        probe = next((e for e in journal.steps if e.phase == "symptoms"), None)
+        result.findings.append(Finding(experiment, journal, probe, experiment.read(probe) if probe else None))
     return result

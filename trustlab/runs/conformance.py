@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from trustlab.specs.catalogue import Catalogue
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import BackendFactory, run
+from trustlab.specs.catalogue import Catalogue
 from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.steps import VERBS
 
@@ -41,8 +41,8 @@ class Comparison:
 def observations(journal: Journal) -> list[tuple[str, dict]]:
     """The observations to compare: what probes and admin tools showed, except the checks a `stop_if_fixed` ran
     (their number depends on when each run stopped)."""
-    return [(f"{e['phase']}[{e['index']}] {e['step']}", e) for e in journal.steps
-            if VERBS[e["verb"]].observed and "within" not in e]
+    return [(f"{e.phase}[{e.index}] {e.step}", e) for e in journal.steps
+            if VERBS[e.verb].observed and e.within is None]
 
 
 def compare(sim: Journal, real: Journal, scenario: str, remediation: Optional[str]) -> Comparison:
@@ -53,16 +53,16 @@ def compare(sim: Journal, real: Journal, scenario: str, remediation: Optional[st
         return c
     ours, theirs = observations(sim), observations(real)
     for (step, a), (_, b) in zip(ours, theirs):
-        if a.get("outcome") == b.get("outcome") and a["status"] == b["status"]:
+        if a.outcome == b.outcome and a.status == b.status:
             c.agreements += 1
         else:
-            c.divergences.append(Divergence(step, a.get("outcome") or a["status"], b.get("outcome") or b["status"],
-                                            b.get("raw")))
+            c.divergences.append(Divergence(step, a.outcome or a.status, b.outcome or b.status,
+                                            b.raw))
     for step, entry in ours[len(theirs):]:
-        c.divergences.append(Divergence(step, entry.get("outcome"), f"not reached ({c.real_verdict})"))
+        c.divergences.append(Divergence(step, entry.outcome, f"not reached ({c.real_verdict})"))
     for step, entry in theirs[len(ours):]:
-        c.divergences.append(Divergence(step, f"not reached ({c.sim_verdict})", entry.get("outcome"),
-                                        entry.get("raw")))
+        c.divergences.append(Divergence(step, f"not reached ({c.sim_verdict})", entry.outcome,
+                                        entry.raw))
     return c
 
 

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from hypothesis.database import InMemoryExampleDatabase
 
 from trustlab.engine.backend import Backend
-from trustlab.runs.conformance import Comparison, compare, observations
 from trustlab.engine.journal import Journal
 from trustlab.engine.runner import BackendFactory, run
-from trustlab.specs.profiles import BehaviourProfile
+from trustlab.runs.conformance import Comparison, compare, observations
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.scenario import Scenario
 from trustlab.specs.steps import VERBS
 
@@ -174,7 +174,7 @@ def scenario_of(steps: list[dict], symptoms: Optional[list[str]] = None) -> Scen
 def predicted(steps: list[dict], model: BackendFactory, profile: BehaviourProfile) -> tuple[Scenario, Journal]:
     """The scenario whose symptoms are what the model shows after `steps`, and the model's journal of it."""
     draft = run(scenario_of(steps), None, model, profile)
-    outcomes = [e.get("outcome") for e in draft.steps if e["phase"] == "symptoms"]
+    outcomes = [e.outcome for e in draft.steps if e.phase == "symptoms"]
     if len(outcomes) != len(PROBES) or None in outcomes:
         return scenario_of(steps), draft              # the model ended early: a failed break step or baseline
     spec = scenario_of(steps, outcomes)
@@ -293,11 +293,11 @@ def search(real: BackendFactory, model: BackendFactory, profile: BehaviourProfil
 
 def _observed(journal: Journal) -> list:
     """Every observation's outcome in order (a reboot the backend's way adds none)."""
-    return [(e["verb"], e.get("outcome")) for _, e in observations(journal)]
+    return [(e.verb, e.outcome) for _, e in observations(journal)]
 
 
 def _symptoms(journal: Journal) -> list:
-    return [e.get("outcome") for e in journal.steps if e["phase"] == "symptoms"]
+    return [e.outcome for e in journal.steps if e.phase == "symptoms"]
 
 
 def _shrunk(buffer: bytes, strategy, steps: list[dict], comparison: Comparison, real: BackendFactory,

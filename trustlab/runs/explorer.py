@@ -17,10 +17,10 @@ from hypothesis.database import DirectoryBasedExampleDatabase, InMemoryExampleDa
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import BackendFactory, run
+from trustlab.runs.strategies import Schedule, data, schedules, variation, with_timing
 from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
-from trustlab.runs.strategies import Schedule, data, schedules, variation, with_timing
 
 
 @dataclass
@@ -60,7 +60,7 @@ def problem(journal: Journal, claimed: bool) -> Optional[str]:
 
 def outcome_class(journal: Journal) -> tuple:
     """How a run ended, as the distinct observations of its checks: a coarse picture of the space explored."""
-    return (journal.verdict.value,) + tuple(e.get("outcome") for e in journal.steps if e["phase"] == "verify")
+    return (journal.verdict.value,) + tuple(e.outcome for e in journal.steps if e.phase == "verify")
 
 
 def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactory, profile: BehaviourProfile,

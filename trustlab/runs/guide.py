@@ -13,14 +13,14 @@ from typing import Optional
 
 import yaml
 
+from trustlab.engine.journal import Journal, StepEntry
+from trustlab.engine.judgement import Verdict
+from trustlab.engine.runner import BackendFactory, run
+from trustlab.runs.matrix import Matrix, run_matrix
+from trustlab.runs.records import found_from, matrices
 from trustlab.specs import durations
 from trustlab.specs.catalogue import Catalogue
-from trustlab.engine.journal import Journal
-from trustlab.engine.judgement import Verdict
-from trustlab.runs.matrix import Matrix, run_matrix
-from trustlab.engine.runner import BackendFactory, run
 from trustlab.specs.profiles import WINDOWS, BehaviourProfile
-from trustlab.runs.records import found_from, matrices
 from trustlab.specs.remediation import Remediation
 
 FIRST_LOOK = Remediation.model_validate(yaml.safe_load("""
@@ -202,15 +202,15 @@ def build(m: Matrix, looks: dict[str, Journal], catalogue: Catalogue) -> Guide:
 
 def _first_look(journal: Journal) -> Optional[tuple[dict[str, Observation], list[Evidence]]]:
     entries = journal.entries
-    where = {e["index"]: i for i, e in enumerate(entries) if e["phase"] == "remediation"}
+    where = {e.index: i for i, e in enumerate(entries) if e.phase == "remediation"}
     if any(step not in where for step in LOOKS.values()):
         return None
     seen, evidence = {}, []
     for what, step in LOOKS.items():
         i = where[step]
         e = entries[i]
-        seen[what] = Observation(e.get("outcome") or e["status"].upper(), e.get("win32"), e.get("ntstatus"),
-                                 e.get("message") or {}, (e.get("details") or {}).get("hidden_adapters"))
+        seen[what] = Observation(e.outcome or e.status.upper(), e.win32, e.ntstatus,
+                                 e.message or {}, e.details.get("hidden_adapters"))
         evidence.append(Evidence(journal.scenario, journal.remediation, entry=i, outcome=seen[what].outcome))
     return seen, evidence
 
@@ -225,8 +225,8 @@ def _cause(m: Matrix, sid: str, catalogue: Catalogue, looks: list[Evidence]) -> 
             continue
         fix = catalogue.remediations.get(rid)
         v = journal.verdict
-        after = [(e["verb"], e.get("outcome") or e["status"], Evidence(sid, rid, entry=i, outcome=e.get("outcome")))
-                 for i, e in enumerate(journal.entries) if e["phase"] == "verify" and e.get("matched") is False]
+        after = [(e.verb, e.outcome or e.status, Evidence(sid, rid, entry=i, outcome=e.outcome))
+                 for i, e in enumerate(journal.entries) if e.phase == "verify" and e.matched is False]
         proc = Procedure(rid, fix.title if fix else rid, v.value, Evidence(sid, rid, verdict=v.value), after,
                          list(journal.judgement.failed_steps), list(journal.judgement.worse),
                          journal.judgement.reason, failing.get((sid, rid), []))
@@ -250,17 +250,17 @@ def _conditions(m: Matrix) -> dict[tuple[str, str], list[Condition]]:
     return out
 
 
-def as_run(entry: dict) -> str:
+def as_run(entry: StepEntry) -> str:
     """A step as it ran: its verb and the arguments the plan resolved (durations written as durations)."""
     args = {k.rstrip("_"): durations.format(v) if k in ("by", "for_", "offset") and isinstance(v, (int, float))
-            else v for k, v in entry.get("args", {}).items() if k not in ("computer", "user")}
+            else v for k, v in entry.args.items() if k not in ("computer", "user")}
     inner = ", ".join(f"{k}: {v}" for k, v in args.items())
-    return f"{entry['verb']}: {{{inner}}}"
+    return f"{entry.verb}: {{{inner}}}"
 
 
 def procedure(journal: Journal) -> list[str]:
     """The remediation's own steps as they ran (not the checks a stop_if_fixed ran)."""
-    return [as_run(e) for e in journal.steps if e["phase"] == "remediation" and "within" not in e]
+    return [as_run(e) for e in journal.steps if e.phase == "remediation" and e.within is None]
 
 
 def changes(plain: Journal, found: Journal) -> list[str]:
@@ -308,8 +308,8 @@ def _checklist(m: Matrix, catalogue: Catalogue) -> Optional[Checklist]:
         journal = m.cells.get((sid, CHECKLIST))
         if journal is None:
             continue
-        stops = [e for e in journal.steps if e["verb"] == "stop_if_fixed" and "within" not in e]
-        stage = next((n for n, e in enumerate(stops, 1) if e.get("outcome") == "FIXED"), None)
+        stops = [e for e in journal.steps if e.verb == "stop_if_fixed" and e.within is None]
+        stage = next((n for n, e in enumerate(stops, 1) if e.outcome == "FIXED"), None)
         if stage is None and journal.verdict is Verdict.FIXED:
             stage = len(stages)
         rows.append(ChecklistRow(sid, journal.verdict.value, stage,

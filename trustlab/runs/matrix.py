@@ -13,10 +13,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from trustlab.specs.catalogue import Catalogue
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import BackendFactory, run
+from trustlab.specs.catalogue import Catalogue
 from trustlab.specs.profiles import WINDOWS, BehaviourProfile
 from trustlab.specs.remediation import from_regression
 from trustlab.specs.scenario import Scenario

@@ -6,78 +6,24 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional, Union
+from typing import Any, Iterable, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from trustlab.errors import TrustlabError
-from trustlab.specs.catalogue import Catalogue
 from trustlab.engine.journal import Document, Journal
 from trustlab.engine.judgement import Verdict
+from trustlab.errors import TrustlabError
 from trustlab.runs.matrix import Matrix, assemble, key, narrowed, plan, replayed
+from trustlab.specs.catalogue import Catalogue
+from trustlab.training.record import KIND, RecordProblem
+from trustlab.training.record import Record as TrainingRecord
 
 
 class RecordError(TrustlabError, ValueError):
     """A file that is not a journal or a session record; the message names the file and what is wrong."""
 
 
-class SessionEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    t: float
-    wall: Optional[float] = None
-    kind: Literal["command", "step", "check", "hint", "score"]
-    text: str
-    passed: Optional[bool] = None
+Record = Union[Journal, TrainingRecord]
 
 
-class Session(BaseModel):
-    """A trainee's session on a broken lab, as the training commands record it (README: Reports)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Literal["training-session"]
-    scenario: str
-    backend: str
-    events: list[SessionEvent]
-
-
-Record = Union[Journal, Session]
-
-
-def _text(value: Any, lang: str = "en") -> str:
-    return value.get(lang) or value.get("en", "") if isinstance(value, dict) else str(value)
-
-
-def session_of(record: dict[str, Any]) -> Session:
-    """A training session's record (docs/training.md, the form `lab record --json` prints) as the report draws it:
-    what the trainee typed and did, each check with its score, each hint, the score; the break's own steps (the
-    answer) only as the moment the exercise began."""
-    events = []
-    for e in record.get("events", []):
-        kind, t, wall = e.get("kind"), float(e.get("t", 0)), e.get("wall")
-        if kind == "break":
-            events.append(SessionEvent(t=t, wall=wall, kind="step", text=f"lab break {e.get('scenario', '')}"))
-        elif kind == "step" and e.get("by") in ("trainee", "solution"):
-            said = e.get("command") or e.get("step", "")
-            got = e.get("outcome") or e.get("status", "")
-            who = "lab solve: " if e.get("by") == "solution" else ""
-            events.append(SessionEvent(t=t, wall=wall, kind="command" if e.get("command") else "step",
-                                       text=f"{who}{said} -> {got}", passed=None))
-        elif kind == "command":
-            events.append(SessionEvent(t=t, wall=wall, kind="command",
-                                       text=f"{e.get('command', '')}" + (f" ({e['note']})" if e.get("note") else "")))
-        elif kind == "check":
-            events.append(SessionEvent(t=t, wall=wall, kind="check", passed=e.get("passed") == e.get("total"),
-                                       text=f"lab check: {e.get('passed')}/{e.get('total')} conditions "
-                                            f"({e.get('percent')}%), {e.get('verdict')}"))
-        elif kind == "hint":
-            events.append(SessionEvent(t=t, wall=wall, kind="hint", text=_text(e.get("text", ""))))
-    score = record.get("score")
-    if score:
-        last = events[-1].t if events else 0.0
-        events.append(SessionEvent(t=last, kind="score", passed=score.get("passed") == score.get("total"),
-                                   text=f"score {score.get('percent')}% ({score.get('verdict')}), solved by "
-                                        f"{score.get('solved_by') or 'nobody yet'}"))
-    return Session(kind="training-session", scenario=record["scenario"], backend=record["backend"], events=events)
 JOURNAL_KEYS = tuple(Document.model_fields)          # the journal format's own keys (`trustlab schema journal`)
 ENTRY_KEYS = {"step": ("phase", "index", "step", "verb", "t", "status"),
               "background": ("phase", "t", "computer", "event")}
@@ -122,25 +68,11 @@ def _line(text: str, *found: Any) -> str:
 def parse(data: Any, where: str = "<record>", text: str = "") -> Record:
     if not isinstance(data, dict):
         raise RecordError(f"{where}:1: expected a JSON object (a journal or a training-session record)")
-    if "events" in data and "solution" in data and "scenario" in data and "backend" in data:
+    if data.get("kind") == KIND:
         try:
-            return session_of(data)                 # a training record, as `lab record --json` writes it
-        except (ValidationError, TypeError, ValueError) as e:
-            raise RecordError(f"{where}: not a training record (docs/training.md has its form): "
-                              f"{str(e).splitlines()[0]}") from None
-    if data.get("kind") == "training-session":
-        try:
-            return Session.model_validate(data)
-        except ValidationError as e:
-            first = e.errors()[0]
-            key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".") or "(top)"
-            name = first["loc"][-1] if first["loc"] else None
-            unknown = first["type"] == "extra_forbidden"
-            message = f"unknown key {name!r}" if unknown else first["msg"]
-            near = (name, first.get("input")) if unknown else (first.get("input"), name)
-            raise RecordError(f"{where}{_line(text, *near)}: {key}: {message}; a "
-                              f"training-session record has kind, scenario, backend and events, each with t, wall, "
-                              f"kind (command, step, check, hint or score), text and passed") from None
+            return TrainingRecord.from_dict(data)      # as `lab record --json` writes it
+        except RecordProblem as e:
+            raise RecordError(f"{where}{_line(text, e.near) if e.near is not None else ':1'}: {e}") from None
     unknown = sorted(set(data) - set(JOURNAL_KEYS))
     missing = [k for k in ("scenario", "backend", "profile", "verdict") if k not in data]
     if unknown or missing:

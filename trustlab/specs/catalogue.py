@@ -16,9 +16,9 @@ from typing import Iterable, Union
 from trustlab.errors import TrustlabError
 from trustlab.specs import shipped
 from trustlab.specs.errors import Problem, SpecError, suggest
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
-from trustlab.specs.lab import LabSpec
 from trustlab.specs.source import Source, read, validate
 from trustlab.specs.steps import VERBS, flatten
 

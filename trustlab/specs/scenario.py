@@ -5,9 +5,9 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.errors import suggest
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.steps import ComputerName, Expectation, Step, Strict, UserName
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"

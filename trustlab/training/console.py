@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from trustlab.specs import commands
-from trustlab.specs.commands import CMD, PS, Parsed
-from trustlab.specs import tools as tool_texts
-from trustlab.training.screens import MARK, duplicate_warning, mark, minutes, say, signed, span
 from trustlab.engine.backend import FAILED, UNSUPPORTED, StepResult
+from trustlab.specs import commands
+from trustlab.specs import tools as tool_texts
+from trustlab.specs.commands import CMD, PS, Parsed
 from trustlab.specs.outcomes import usable
+from trustlab.training.screens import MARK, duplicate_warning, mark, minutes, say, signed, span
 from trustlab.training.session import Grade, Session
 
 SIGNIN, OFF, DESKTOP, LOCKED, DEVMGMT = "signin", "off", "desktop", "locked", "devmgmt"
@@ -50,14 +50,14 @@ class Machine:
 
     def _resume(self) -> None:
         """Back at the screen the record leaves the machine at (the console may be opened again later)."""
-        for event in self.session.steps():
-            ok, verb = event["status"] == "ok", event["verb"]
-            if verb == "power_off" and ok and event["args"].get("computer") == self.computer:
+        for entry in self.session.steps():
+            ok, verb = entry.status == "ok", entry.verb
+            if verb == "power_off" and ok and entry.args.get("computer") == self.computer:
                 self.screen, self.user = OFF, None
             elif verb in ENDS_SESSION and ok:
                 self.screen, self.user = SIGNIN, None
-            elif verb == "logon" and usable(event.get("outcome")):
-                self.screen, self.user = DESKTOP, event["args"]["user"]
+            elif verb == "logon" and usable(entry.outcome):
+                self.screen, self.user = DESKTOP, entry.args["user"]
             elif verb == "local_admin_logon" and ok:
                 self.screen, self.user = DESKTOP, "Administrator"
 
@@ -529,7 +529,7 @@ def grade_lines(grade: Grade, lang: str) -> list[str]:
     clock = signed(grade.lab_time)
     lines = [say("check_head", lang, passed=grade.passed, total=grade.total, percent=grade.percent,
                  minutes=minutes(grade.seconds, lang), clock=clock)]
-    for c in grade.conditions:
+    for c in grade.lines:
         state = say("passed" if c.passed else "not_yet", lang)
         lines.append(f"  [{state}] {c.text[lang]}" + ("" if c.passed else f" - {c.seen[lang]}"))
     if grade.fixed:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 import socket
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from collections import defaultdict
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Optional

@@ -18,17 +18,18 @@ from typing import Any, Iterable, Optional
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from trustlab.specs import catalogue as catalogue_mod
-from trustlab.specs.catalogue import Catalogue
-from trustlab.runs.conformance import Comparison, compare, observations
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.runs.matrix import Matrix
 from trustlab.engine.runner import BackendFactory, run
+from trustlab.runs.conformance import Comparison, compare, observations
 from trustlab.runs.guide import FIRST_LOOK, Guide, as_run, changes, from_journals
-from trustlab.specs.profiles import BehaviourProfile
-from trustlab.runs.records import Session, found_from, matrices
+from trustlab.runs.matrix import Matrix
+from trustlab.runs.records import found_from, matrices
+from trustlab.specs import catalogue as catalogue_mod
+from trustlab.specs.catalogue import Catalogue
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.profiles import BehaviourProfile
+from trustlab.training.record import Record
 from trustlab.views import guide as guide_view
 from trustlab.views.terminal import CELL, KNOWN
 from trustlab.views.timeline import Timeline, of_journal, of_session
@@ -82,7 +83,7 @@ class Explored:
 
 @dataclass
 class SessionView:
-    session: Session
+    record: Record
     key: str
     timeline: Timeline
 
@@ -132,8 +133,8 @@ class Report:
         self._keys.add(key)
         return key
 
-    def session(self, s: Session) -> SessionView:
-        view = SessionView(s, self._key("session", s.scenario, s.backend), of_session(s.model_dump()))
+    def session(self, record: Record) -> SessionView:
+        view = SessionView(record, self._key("session", record.scenario, record.backend), of_session(record))
         self.sessions.append(view)
         return view
 
@@ -155,7 +156,7 @@ def arrange(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: 
             report.explored.append(item)
         elif isinstance(item, Comparison):
             report.comparisons.append(item)
-        elif isinstance(item, Session):
+        elif isinstance(item, Record):
             report.session(item)
         elif isinstance(item, Journal):
             loose.append(item)
@@ -186,7 +187,7 @@ def _from_journals(report: Report, loose: list[Journal]) -> None:
         by_run.setdefault((j.scenario, j.remediation), []).append(j)
     for (sid, rid), same in sorted(by_run.items(), key=str):
         for other in same[1:]:
-            model, real = sorted([same[0], other], key=lambda j: any("wall" in e for e in j.entries))
+            model, real = sorted([same[0], other], key=lambda j: any(getattr(e, "wall", None) is not None for e in j.entries))
             report.comparisons.append(compare(model, real, sid, rid))
     for j in plain:
         origin = found_from(j)
@@ -206,20 +207,20 @@ def _mark_differences(plain: Run, found: Optional[Run]) -> None:
     if found is None:
         return
     for a, b in ((plain, found), (found, plain)):
-        theirs = [as_run(e) for e in b.journal.steps if e["phase"] == "remediation" and "within" not in e]
+        theirs = [as_run(e) for e in b.journal.steps if e.phase == "remediation" and e.within is None]
         for i, e in enumerate(a.journal.entries):
-            if e["phase"] == "remediation" and "within" not in e:
+            if e.phase == "remediation" and e.within is None:
                 text = as_run(e)
                 if text in theirs:
                     theirs.remove(text)
                 else:
                     a.marked[i] = "diff"
-    checks = lambda r: {(e["phase"], e["index"]): i for i, e in enumerate(r.journal.entries)   # noqa: E731
-                        if e["phase"] in ("verify", "recheck")}
+    checks = lambda r: {(e.phase, e.index): i for i, e in enumerate(r.journal.entries)   # noqa: E731
+                        if e.phase in ("verify", "recheck")}
     ours, theirs_checks = checks(plain), checks(found)
     for key in ours.keys() & theirs_checks.keys():
         i, j = ours[key], theirs_checks[key]
-        if plain.journal.entries[i].get("outcome") != found.journal.entries[j].get("outcome"):
+        if plain.journal.entries[i].outcome != found.journal.entries[j].outcome:
             plain.marked[i] = found.marked[j] = "diff"
 
 

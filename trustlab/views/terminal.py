@@ -8,12 +8,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trustlab.engine.journal import Journal
-from trustlab.runs.matrix import DIFFERENTLY, PASSES, Matrix
+from trustlab.engine.journal import BackgroundEntry, Journal, StepEntry
 from trustlab.engine.judgement import Judgement, Verdict
+from trustlab.runs.matrix import DIFFERENTLY, PASSES, Matrix
 from trustlab.specs.remediation import DEFAULT_VERIFY
-from trustlab.views.words import WORDS, say, verdict_name
 from trustlab.specs.steps import VERBS, AnyOrderStep, MaybeStep, Span, StepBase
+from trustlab.views.words import WORDS, say, verdict_name
 
 VERDICT_STYLE = {
     Verdict.REPRODUCED: "green", Verdict.FIXED: "bold green", Verdict.NOT_FIXED: "yellow",
@@ -22,17 +22,17 @@ VERDICT_STYLE = {
 }
 
 
-def _message(entry: dict, lang: str) -> str:
-    message = entry.get("message")
+def _message(entry: StepEntry, lang: str) -> str:
+    message = entry.message
     if not message:
         return ""
     return message.get(lang) or message.get("en", "")
 
 
-def _codes(entry: dict) -> str:
-    codes = [str(entry["win32"])] if entry.get("win32") else []
-    if entry.get("ntstatus") and entry["ntstatus"] != "0x00000000":
-        codes.append(entry["ntstatus"])
+def _codes(entry: StepEntry) -> str:
+    codes = [str(entry.win32)] if entry.win32 else []
+    if entry.ntstatus and entry.ntstatus != "0x00000000":
+        codes.append(entry.ntstatus)
     return f" ({', '.join(codes)})" if codes else ""
 
 
@@ -55,15 +55,15 @@ def step_text(step: StepBase) -> str:
     return f"{step.verb}: {_mapping(shown)}"
 
 
-def entry_text(entry: dict, affected: dict) -> str:
+def entry_text(entry: StepEntry, affected: dict) -> str:
     """A journal entry's step as it ran: its resolved arguments, defaults included; `computer` and `user` only
     where they are not the affected ones (after a rejoin under a new name, the new name shows)."""
-    verb = VERBS.get(entry.get("verb", ""))
-    if verb is None or "args" not in entry:
-        return entry["step"]
-    shown = verb.args.model_construct(**entry["args"]).model_dump(mode="json", by_alias=True)
+    verb = VERBS.get(entry.verb)
+    if verb is None:
+        return entry.step
+    shown = verb.args.model_construct(**entry.args).model_dump(mode="json", by_alias=True)
     shown = {k: v for k, v in shown.items() if v is not None and not (k in affected and affected[k] == v)}
-    shown.update({"expect" if k == "outcome" else k: v for k, v in entry.get("expect", {}).items()})
+    shown.update({"expect" if k == "outcome" else k: v for k, v in entry.expect.items()})
     return f"{verb.name}: {_mapping(shown)}"
 
 
@@ -72,11 +72,11 @@ def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
     console.print(Text(f"{title}  [{journal.backend}, profile {journal.profile}, seed {journal.seed}]", style="bold"))
     phase = None
     for entry in journal.entries:
-        if entry["phase"] == "background":
-            console.print(Text(f"  {entry['clock']:>10}  ~ {entry['computer']}: {entry['event']}", style="dim"))
+        if isinstance(entry, BackgroundEntry):
+            console.print(Text(f"  {entry.clock:>10}  ~ {entry.computer}: {entry.event}", style="dim"))
             continue
-        if entry["phase"] != phase:
-            phase = entry["phase"]
+        if entry.phase != phase:
+            phase = entry.phase
             console.print(Text(say(lang, phase) if phase in WORDS[lang] else phase, style="bold cyan"))
         print_entry(entry, console, lang, journal.affected)
     print_verdict(journal.judgement, console, lang)
@@ -86,31 +86,31 @@ HEALTHY = frozenset(step.args.expect.value for step in DEFAULT_VERIFY)
 """What the default checks want to see: an online logon, a working channel, the network up."""
 
 
-def print_entry(entry: dict, console: Console, lang: str = "en", affected: Optional[dict] = None) -> None:
+def print_entry(entry: StepEntry, console: Console, lang: str = "en", affected: Optional[dict] = None) -> None:
     text = entry_text(entry, affected or {})
-    line = Text(f"  {entry['clock']:>10}  {'stop_if_fixed > ' if 'within' in entry else ''}{text}")
-    if entry["status"] != "ok":
-        line.append(f"  [{say(lang, entry['status'])}]", style="red" if entry["status"] == "failed" else "dim")
-    if "outcome" in entry:
-        matched = entry.get("matched")
-        if entry["phase"] == "recheck":   # the symptoms again: "gone" only when what shows now is healthy
-            line.append(f"  -> {entry['outcome']}{_codes(entry)}")
+    line = Text(f"  {entry.clock:>10}  {'stop_if_fixed > ' if entry.within is not None else ''}{text}")
+    if entry.status != "ok":
+        line.append(f"  [{say(lang, entry.status)}]", style="red" if entry.status == "failed" else "dim")
+    if entry.outcome is not None:
+        matched = entry.matched
+        if entry.phase == "recheck":   # the symptoms again: "gone" only when what shows now is healthy
+            line.append(f"  -> {entry.outcome}{_codes(entry)}")
             if matched:
                 line.append(f"  {say(lang, 'still there')}", style="yellow")
-            elif entry["outcome"] in HEALTHY:
+            elif entry.outcome in HEALTHY:
                 line.append(f"  {say(lang, 'gone')}", style="green")
             else:
-                line.append(f"  {say(lang, 'changed', symptom=entry['expect'].get('outcome'))}", style="red")
+                line.append(f"  {say(lang, 'changed', symptom=entry.expect.get('outcome'))}", style="red")
         else:
             style = "green" if matched else ("red" if matched is False else "")
-            line.append(f"  -> {entry['outcome']}{_codes(entry)}", style=style)
+            line.append(f"  -> {entry.outcome}{_codes(entry)}", style=style)
             if matched is False:
-                line.append(f"  {say(lang, 'expected', outcome=entry['expect'].get('outcome'))}", style="red")
+                line.append(f"  {say(lang, 'expected', outcome=entry.expect.get('outcome'))}", style="red")
     console.print(line)
     text = _message(entry, lang)
-    if text and entry.get("outcome") not in ("SUCCESS", None):
+    if text and entry.outcome not in ("SUCCESS", None):
         console.print(Text(f"              {text}", style="italic"))
-    for out in entry.get("output", []):
+    for out in entry.output:
         console.print(Text(f"              | {out}", style="dim"))
 
 

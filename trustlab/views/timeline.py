@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from trustlab.engine.journal import StepEntry
 from trustlab.specs import durations
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import usable
 from trustlab.specs.reference import BEHAVIOURS
-from trustlab.specs.lab import LabSpec
 from trustlab.specs.steps import VERBS
+from trustlab.training.record import SOLUTION, TRAINEE, Began, Checked, Hinted, Noted, Record
 from trustlab.views.axis import SLOT, Axis
 
 LANE = 40.0          # px per lane
@@ -294,20 +296,51 @@ def _clock_span(ws: str, x0: float, x1: float, offset: float, certain: bool) -> 
                 label if certain else f"{label}? (a boot on the network takes the DC's time, LG-8)")
 
 
-def of_session(record: dict[str, Any]) -> Timeline:
-    """A trainee's session (a training-session record): one lane per kind of event, on the same axis."""
-    events = list(record.get("events", []))
-    real = any(e.get("wall") is not None for e in events)
-    axis = Axis.build([float(e["t"]) for e in events], [e.get("wall") for e in events] if real else None)
+def moments(record: Record) -> list[dict[str, Any]]:
+    """What a trainer follows of a session, in order: the break (as one moment: its steps are the answer), each
+    line typed or step done by the trainee or the official solution with its outcome, each check with its score,
+    each hint, and the score at the end."""
+    out: list[dict[str, Any]] = []
+
+    def add(entry, kind: str, text: str, passed: Optional[bool] = None) -> None:
+        out.append({"kind": kind, "t": float(entry.t), "wall": getattr(entry, "wall", None), "text": text,
+                    **({"passed": passed} if passed is not None else {})})
+
+    for e in record.entries:
+        if isinstance(e, Began):
+            add(e, "step", f"lab break {e.scenario}")
+        elif isinstance(e, StepEntry) and e.by in (TRAINEE, SOLUTION):
+            who = "lab solve: " if e.by == SOLUTION else ""
+            add(e, "command" if e.command else "step",
+                f"{who}{e.command or e.step} -> {e.outcome if e.outcome is not None else e.status}")
+        elif isinstance(e, Noted):
+            add(e, "command", f"{e.command} ({e.note})")
+        elif isinstance(e, Checked):
+            add(e, "check", f"lab check: {e.passed}/{e.total} conditions ({e.percent}%), {e.verdict}",
+                e.passed == e.total)
+        elif isinstance(e, Hinted):
+            add(e, "hint", f"hint {e.index + 1}: {e.text.get('en', '')}")
+    score = record.score
+    if score and out:
+        out.append({"kind": "score", "t": out[-1]["t"], "wall": None, "passed": score["passed"] == score["total"],
+                    "text": f"score {score['percent']}% ({score['verdict']}), solved by "
+                            f"{score.get('solved_by') or 'nobody yet'}"})
+    return out
+
+
+def of_session(record: Record) -> Timeline:
+    """A trainee's session: one lane per kind of moment, on the same axis."""
+    events = moments(record)
+    real = any(e["wall"] is not None for e in events)
+    axis = Axis.build([e["t"] for e in events], [e["wall"] for e in events] if real else None)
     kinds = [k for k in SESSION_KINDS if any(e["kind"] == k for e in events)]
-    kinds += sorted({e["kind"] for e in events} - set(kinds))
     tl = Timeline([Lane(k, k + "s", "session") for k in kinds], axis, real_time=real)
     for i, event in enumerate(events):
         passed = event.get("passed")
         state = [] if passed is None else ["met" if passed else "unmet"]
-        clock = "+" + durations.format(round(float(event["t"])))
+        clock = "+" + durations.format(round(event["t"]))
         entry = {"phase": "session", "clock": clock, "t": event["t"], "step": event["text"],
-                 "status": "ok", "kind": event["kind"], **({"wall": event["wall"]} if "wall" in event else {}),
+                 "status": "ok", "kind": event["kind"], **({"wall": event["wall"]} if event["wall"] else {}),
                  **({"passed": passed} if passed is not None else {})}
         tl.entries.append(entry)
         verdict = "" if passed is None else (" (passed)" if passed else " (not passed)")

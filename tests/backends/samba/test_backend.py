@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from trustlab.runs.conformance import conformance, summary
-from trustlab.engine.runner import run
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
+from trustlab.engine.runner import run
+from trustlab.runs.conformance import conformance, summary
 from trustlab.specs.profiles import SAMBA
 
 
@@ -14,7 +14,7 @@ def test_machine_account_reset_reproduces_and_the_credentialed_repair_fixes_it(r
     scenario = catalogue.scenario("machine-account-reset")
     journal = run(scenario, catalogue.remediation("repair-secure-channel-with-credential"), SambaBackend, SAMBA)
     assert journal.judgement.to_dict() == {"verdict": "FIXED"}
-    trust = next(e for e in journal.steps if e["phase"] == "symptoms" and e["verb"] == "logon")
+    trust = next(e for e in journal.steps if e.phase == "symptoms" and e.verb == "logon")
     assert trust["outcome"] == "TRUST_FAILURE" and trust["raw"].startswith("NT_STATUS_ACCESS_DENIED")
     assert "wall" in trust                                           # real labs keep wall-clock time too
 
@@ -22,7 +22,7 @@ def test_machine_account_reset_reproduces_and_the_credentialed_repair_fixes_it(r
 def test_offline_logon_uses_the_cache(real_lab, catalogue):
     journal = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
     assert journal.judgement.to_dict() == {"verdict": "REPRODUCED"}
-    outcomes = [e["outcome"] for e in journal.steps if e["phase"] == "symptoms"]
+    outcomes = [e.outcome for e in journal.steps if e.phase == "symptoms"]
     assert outcomes == ["WRONG_PASSWORD", "SUCCESS_CACHED"]
 
 
@@ -84,10 +84,10 @@ def test_a_tool_that_refuses_or_times_out_is_a_failed_step(real_lab, catalogue, 
     monkeypatch.setattr(node_mod.subprocess, "run", stuck)
     journal = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
     assert journal.verdict.value == "SYMPTOMS_NOT_REPRODUCED"
-    step = next(e for e in journal.steps if e["verb"] == "change_password")
-    assert step["status"] == "failed"
-    assert step["output"][0].startswith("change_password: CommandFailed: dc: samba-tool user setpassword alice")
-    assert "timed out after 60 s" in step["output"][0] and "--newpassword=***" in step["output"][0]
+    step = next(e for e in journal.steps if e.verb == "change_password")
+    assert step.status == "failed"
+    assert step.output[0].startswith("change_password: CommandFailed: dc: samba-tool user setpassword alice")
+    assert "timed out after 60 s" in step.output[0] and "--newpassword=***" in step.output[0]
     monkeypatch.setattr(node_mod.subprocess, "run", real_run)
     again = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
     assert again.verdict.value == "REPRODUCED"
@@ -114,11 +114,11 @@ def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, 
 
     monkeypatch.setattr(SambaBackend, "do_reset_computer_account", reset_and_kill_samba)
     journal = run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA)
-    step = next(e for e in journal.steps if e["verb"] == "reset_computer_account")
-    assert step["status"] == "failed" and step["output"][0].startswith(
+    step = next(e for e in journal.steps if e.verb == "reset_computer_account")
+    assert step.status == "failed" and step.output[0].startswith(
         "reset_computer_account: DC01's samba is not running: it died during the step"), step
     assert journal.verdict.value == "SYMPTOMS_NOT_REPRODUCED"
-    assert not [e for e in journal.steps if e["phase"] == "symptoms"]            # nothing probed on a dead DC
+    assert not [e for e in journal.steps if e.phase == "symptoms"]            # nothing probed on a dead DC
 
     def logon_and_kill_winbindd(self, user, password):
         if self.member.joined:
@@ -128,7 +128,7 @@ def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, 
     monkeypatch.setattr(SambaBackend, "do_reset_computer_account", real_reset)
     monkeypatch.setattr(SambaBackend, "_pam", logon_and_kill_winbindd)
     journal = run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA)
-    failed = [e for e in journal.steps if e["status"] == "failed"]
+    failed = [e for e in journal.steps if e.status == "failed"]
     assert failed and failed[0]["verb"] == "logon" and "LOANER01's winbindd is not running" in failed[0]["output"][0]
     monkeypatch.setattr(SambaBackend, "_pam", real_pam)
     assert run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA).verdict.value == "REPRODUCED"

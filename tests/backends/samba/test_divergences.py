@@ -7,9 +7,9 @@ from pathlib import Path
 
 from trustlab.backends.samba import SambaBackend
 from trustlab.backends.sim import SimBackend
-from trustlab.specs.catalogue import load_file, load_folders
-from trustlab.runs.differential import search
 from trustlab.runs.conformance import conformance
+from trustlab.runs.differential import search
+from trustlab.specs.catalogue import load_file, load_folders
 from trustlab.specs.profiles import SAMBA
 
 FOUND = Path(__file__).resolve().parents[3] / "docs" / "divergences"

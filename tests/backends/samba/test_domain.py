@@ -111,7 +111,6 @@ def test_clean_removes_a_doctor_probe_whose_process_is_gone(samba_ready):
     from trustlab.backends.samba import netns
     from trustlab.backends.samba.doctor import PROBE
     from trustlab.backends.samba.domain import clean
-
     from trustlab.backends.samba.processes import alive
 
     gone = next(pid for pid in range(4194303, 1, -1) if not alive(pid))

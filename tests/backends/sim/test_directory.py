@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from trustlab.backends.sim.directory import Directory
-from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.profiles import WINDOWS
 
 
 def test_TM_5_password_expiry_from_policy():

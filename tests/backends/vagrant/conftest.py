@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from trustlab.backends.vagrant import backend as backend_mod
-from trustlab.backends.vagrant import built, guests, machines
-from trustlab.backends.vagrant.settings import Secrets, load
 from tests.backends.vagrant.standins import hypervisor
 from tests.backends.vagrant.windows import GOLDEN, Windows
 from tests.backends.vagrant.wsman import Endpoint
+from trustlab.backends.vagrant import backend as backend_mod
+from trustlab.backends.vagrant import built, guests, machines
+from trustlab.backends.vagrant.settings import Secrets, load
 
 STANDINS = Path(__file__).parent / "standins"
 

@@ -8,15 +8,15 @@ import re
 
 import pytest
 
+from tests.backends.vagrant.windows import GOLDEN
 from trustlab.backends.vagrant import VagrantBackend
 from trustlab.backends.vagrant import backend as backend_mod
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.preflight import PreflightFailed
 from trustlab.engine.backend import LabUnavailable
 from trustlab.engine.runner import run
-from trustlab.specs.profiles import WINDOWS
 from trustlab.specs.lab import LabSpec
-from tests.backends.vagrant.windows import GOLDEN
+from trustlab.specs.profiles import WINDOWS
 
 PREFLIGHT_DC = ["set_clock", "preflight_dc"]
 PREFLIGHT_CLIENT = ["set_clock", "offline_rule", "preflight_client", "offline_path", "network"]
@@ -65,8 +65,8 @@ def test_no_password_reaches_the_journal(standin, catalogue):
 
 def test_the_symptom_is_the_windows_code(standin, catalogue):
     journal = run(catalogue.scenario("machine-account-reset"), None, VagrantBackend, WINDOWS)
-    symptom = next(e for e in journal.steps if e["phase"] == "symptoms" and e["verb"] == "logon")
-    assert (symptom["outcome"], symptom["win32"], symptom["raw"]) == ("TRUST_FAILURE", 1789,
+    symptom = next(e for e in journal.steps if e.phase == "symptoms" and e.verb == "logon")
+    assert (symptom.outcome, symptom.win32, symptom.raw) == ("TRUST_FAILURE", 1789,
                                                                       "win32 1789, logon type 2")
     assert journal.verdict.value == "REPRODUCED"
 

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from tests.backends.vagrant.conftest import make_lab
 from trustlab.backends.vagrant import built
 from trustlab.backends.vagrant.machines import GOLDEN, VagrantLab
 from trustlab.backends.vagrant.preflight import PreflightFailed
 from trustlab.engine.backend import LabUnavailable
-from tests.backends.vagrant.conftest import make_lab
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trustlab.backends.vagrant import powershell
 from tests.backends.vagrant.pslint import POWERSHELL
+from trustlab.backends.vagrant import powershell
 
 DANGEROUS = st.sampled_from(["'", '"', "$(", "`", "\n", "\r\n", ";", "|", "&", "@'", "'@", "${", "ß", "信頼", "\x00",
                              "%PATH%", "^", "--%", "’", "‘"])

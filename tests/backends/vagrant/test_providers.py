@@ -7,12 +7,12 @@ import subprocess
 
 import pytest
 
-from trustlab.specs import shipped
+from tests.backends.vagrant.conftest import make_lab
 from trustlab.backends.vagrant import powershell
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.providers import ToolFailed, provider
 from trustlab.engine.backend import LabUnavailable
-from tests.backends.vagrant.conftest import make_lab
+from trustlab.specs import shipped
 
 MAC = "08:00:27:7A:10:02"
 

@@ -6,11 +6,10 @@ import os
 
 import pytest
 
-from trustlab.backends.sim import SimBackend
 from trustlab.backends.vagrant import VagrantBackend
+from trustlab.engine.runner import run
 from trustlab.runs.calibration import calibrate
 from trustlab.runs.conformance import conformance, summary
-from trustlab.engine.runner import run
 from trustlab.specs.profiles import WINDOWS
 
 pytestmark = [pytest.mark.vagrant,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from trustlab.backends.vagrant import powershell
-from tests.conftest import ROOT
 from tests.backends.vagrant.pslint import ALLOWED_COMMANDS, HELPERS, add_type_code, lint, lint_csharp
+from tests.conftest import ROOT
+from trustlab.backends.vagrant import powershell
 
 SCRIPTS = ROOT / "lab" / "scripts"
 ALL = sorted([*SCRIPTS.rglob("*.ps1"), *(ROOT / "lab" / "hyperv").glob("*.ps1")])

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import ROOT
 from trustlab.backends.passwords import lab_password
 from trustlab.backends.vagrant import settings as settings_mod
 from trustlab.backends.vagrant.settings import Settings
-from tests.conftest import ROOT
 
 SHIM = Path(__file__).parent / "vagrant-shim"
 MACHINES = ROOT / "lab" / "machines.yaml"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from winrm.exceptions import InvalidCredentialsError, WSManFaultError
 
-from trustlab.backends.vagrant import powershell
-from trustlab.backends.vagrant.winrm import Client, Endpoint, WinRMDeadline, WinRMFailed
 from tests.backends.vagrant.wsman import Endpoint as Server
 from tests.backends.vagrant.wsman import PowerShellSide, Reply
+from trustlab.backends.vagrant import powershell
+from trustlab.backends.vagrant.winrm import Client, Endpoint, WinRMDeadline, WinRMFailed
 
 JA = "このワークステーションとプライマリ ドメインとの信頼関係に失敗しました。"
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from trustlab.backends.vagrant.settings import Settings
 from tests.backends.vagrant.wsman import PowerShellSide
+from trustlab.backends.vagrant.settings import Settings
 
 GOLDEN = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 MANAGEMENT = "10.0.2.15"

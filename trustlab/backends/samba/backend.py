@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar, Optional
 
-from trustlab.specs import tools as texts
 from trustlab.backends.cable import Cable
 from trustlab.backends.console import channel_repaired, console_step
 from trustlab.backends.real import RealBackend
@@ -26,8 +25,9 @@ from trustlab.backends.samba.domain import LabError, SambaLab, copy_state
 from trustlab.backends.samba.node import CommandFailed, Node
 from trustlab.backends.samba.status import channel_status, logon_outcome
 from trustlab.engine.backend import Check, LabOptions, Login, StepResult
-from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
+from trustlab.specs import tools as texts
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
 
 UNSUPPORTED = {
     "replace_nic": "a winbind member has no PnP network adapters to strand (NW-1 is Windows-only)",

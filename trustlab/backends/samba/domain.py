@@ -19,8 +19,8 @@ from typing import Iterator, Optional
 
 from trustlab.backends.passwords import lab_password
 from trustlab.backends.samba import dc as dc_mod
-from trustlab.backends.samba import member as member_mod
 from trustlab.backends.samba import doctor, netns, processes
+from trustlab.backends.samba import member as member_mod
 from trustlab.backends.samba.node import Node
 from trustlab.engine.backend import LabUnavailable
 from trustlab.specs.lab import LabSpec

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import Optional
 
-from trustlab.specs import tools as texts
 from trustlab.backends.cable import Cable
 from trustlab.backends.console import channel_repaired, console_step
 from trustlab.backends.sim import netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from trustlab.backends.sim.winlogon import Session, authenticate
-from trustlab.backends.sim.world import World, Workstation
+from trustlab.backends.sim.world import Workstation, World
 from trustlab.engine.backend import Backend, Check, LabOptions, LabUnavailable, Login, StepResult
-from trustlab.specs.outcomes import ChannelStatus, Outcome
-from trustlab.specs.profiles import BehaviourProfile
+from trustlab.specs import tools as texts
 from trustlab.specs.lab import LabSpec
+from trustlab.specs.outcomes import ChannelStatus
+from trustlab.specs.profiles import BehaviourProfile
 
 
 def nltest_lines(status: ChannelStatus, domain: str, dc: str, realm: str) -> list[str]:

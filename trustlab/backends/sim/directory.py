@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import Outcome
 from trustlab.specs.profiles import BehaviourProfile
-from trustlab.specs.lab import LabSpec
 
 MUST_CHANGE = None  # pwdLastSet = 0
 

@@ -6,6 +6,7 @@ from typing import Optional
 
 from trustlab.specs.outcomes import NetworkStatus
 
+
 @dataclass
 class Adapter:
     name: str

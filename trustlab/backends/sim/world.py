@@ -13,9 +13,9 @@ from trustlab.backends.sim.grouppolicy import ComputerPolicy
 from trustlab.backends.sim.netlogon import Netlogon, Scavenger
 from trustlab.backends.sim.network import Network
 from trustlab.backends.sim.winlogon import Winlogon
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import NetworkStatus
 from trustlab.specs.profiles import BehaviourProfile
-from trustlab.specs.lab import LabSpec
 
 
 @dataclass

@@ -9,20 +9,20 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
-from trustlab.specs import tools as texts
 from trustlab.backends.cable import Cable
 from trustlab.backends.console import console_step
 from trustlab.backends.real import RealBackend
-from trustlab.backends.vagrant import doctor, extra, preflight, timers
+from trustlab.backends.vagrant import doctor, preflight, timers
 from trustlab.backends.vagrant.guests import LOCAL_ADMIN, Guests
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.providers import LAB_NIC
 from trustlab.backends.vagrant.settings import PROVIDERS, Secrets
 from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
 from trustlab.engine.backend import Check, LabOptions, LabUnavailable, Login, StepResult
+from trustlab.specs import tools as texts
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import ChannelStatus, NetworkStatus
 from trustlab.specs.profiles import BehaviourProfile
-from trustlab.specs.lab import LabSpec
 
 MAX_REAL_WAIT = int(os.environ.get("TRUSTLAB_VAGRANT_MAX_REAL_WAIT", "900"))
 PAST_EVALUATION = os.environ.get("TRUSTLAB_VAGRANT_PAST_EVALUATION") == "allow"

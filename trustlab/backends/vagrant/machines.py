@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
-from trustlab.backends.vagrant import built as built_mod, extra, preflight
+from trustlab.backends.vagrant import built as built_mod
+from trustlab.backends.vagrant import extra, preflight
 from trustlab.backends.vagrant.providers import OFF, RUNNING, Provider, provider, run
 from trustlab.backends.vagrant.settings import PROVIDERS, Secrets, Settings, load, root
 from trustlab.engine.backend import LabUnavailable
@@ -188,7 +189,8 @@ class VagrantLab:
         self.down()
         removed = ["the Windows lab's machines, their snapshots and trustlab's record of them"]
         if hyperv:
-            from trustlab.backends.vagrant.providers import LAB_SWITCH, hyperv as hyperv_host
+            from trustlab.backends.vagrant.providers import LAB_SWITCH
+            from trustlab.backends.vagrant.providers import hyperv as hyperv_host
 
             hyperv_host("remove_switch", SwitchName=LAB_SWITCH)
             removed.append(f"the Hyper-V switch {LAB_SWITCH}")

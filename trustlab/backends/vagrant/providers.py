@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-from trustlab.specs import shipped
 from trustlab.backends.vagrant import powershell
 from trustlab.backends.vagrant.settings import LIBVIRT_URI
 from trustlab.engine.backend import LabUnavailable
+from trustlab.specs import shipped
 
 LAB_NIC = 2                 # VirtualBox: adapter 1 is Vagrant's NAT (WinRM through a port on 127.0.0.1); 2 is the lab's
 LAB_SWITCH = "trustlab"     # Hyper-V: the Internal switch of the lab network (lab/hyperv/configure.ps1 makes it)

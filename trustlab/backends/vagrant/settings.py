@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trustlab.specs import shipped
 from trustlab.backends.passwords import lab_password
+from trustlab.specs import shipped
 from trustlab.specs.lab import LabSpec
 
 PROVIDERS = ("virtualbox", "hyperv", "libvirt")

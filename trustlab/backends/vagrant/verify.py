@@ -22,8 +22,8 @@ DAY = 86400
 def catalogue_jumps() -> dict[str, float]:
     """Each shipped scenario's largest run in lab time moved forward: its own jumps and waits plus those of the
     remediation claiming it that moves most."""
-    from trustlab.specs.catalogue import load_default
     from trustlab.engine.plan import plan
+    from trustlab.specs.catalogue import load_default
 
     catalogue = load_default()
 
@@ -115,8 +115,8 @@ def _hidden_holds(result: StepResult, address: str) -> bool:
 
 def verify(machines: "VagrantLab") -> list[Check]:
     from trustlab.backends.vagrant.backend import VagrantBackend
-    from trustlab.specs.profiles import WINDOWS
     from trustlab.specs.lab import LabSpec
+    from trustlab.specs.profiles import WINDOWS
 
     jumps = catalogue_jumps()
     try:
