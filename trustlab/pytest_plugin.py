@@ -33,7 +33,8 @@ from trustlab import backends
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import run
-from trustlab.runs.matrix import AS_RECORDED, DIFFERENTLY, Replay, counterexamples, lab_variable, replay, shard_number
+from trustlab.runs.claims import AS_RECORDED, DIFFERENTLY, Replay, judged, replay
+from trustlab.runs.matrix import lab_variable, shard_number
 from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.errors import SpecError
 from trustlab.specs.profiles import PROFILES, UnknownProfile, load_profile
@@ -264,12 +265,9 @@ class ScenarioItem(pytest.Item):
         remediation = self.catalogue.remediation(self.remediation_id) if self.remediation_id else None
         journal = run(self.spec, remediation, backend, profile, seed)
         self._skip_unsupported(journal)
-        expected = Verdict.FIXED if remediation else Verdict.REPRODUCED
-        contradicting = [] if remediation is None else [
-            r for r in (replay(f, self.catalogue, backend, profile, seed)
-                        for f in counterexamples(self.catalogue, self.spec.id, remediation.id)) if r.contradicts]
-        if journal.verdict is not expected or contradicting:
-            raise TrustlabFailure(journal, expected.value, contradicting)
+        claim = judged(self.catalogue, journal, backend, profile, seed)
+        if not claim.holds:
+            raise TrustlabFailure(journal, claim.expected.value, claim.contradicting)
 
     def _skip_unsupported(self, journal: Journal) -> None:
         if journal.verdict is Verdict.UNSUPPORTED:

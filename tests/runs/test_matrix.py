@@ -31,7 +31,8 @@ def test_a_broken_claim_makes_the_matrix_fail(catalogue):
     cat.remediations["delete-user-profile"] = bogus
     m = run_matrix(cat, SimBackend)
     assert not m.ok
-    assert m.broken_claims == [("machine-account-reset", "delete-user-profile", Verdict.NOT_FIXED)]
+    assert [(c.scenario, c.remediation, c.journal.verdict) for c in m.broken_claims] == [
+        ("machine-account-reset", "delete-user-profile", Verdict.NOT_FIXED)]
 
 
 FOUND = "clock-months-off--unplug-cached-logon-wait-reboot--c9a83ab7"
@@ -55,8 +56,9 @@ def test_a_known_counterexample_within_a_claim_breaks_it(catalogue):
     ritual = catalogue.remediations["unplug-cached-logon-wait-reboot"]
     m = run_matrix(_with(catalogue, **{ritual.id: ritual.model_copy(update={"provided": {}})}), SimBackend)
     assert m.verdict("clock-months-off", ritual.id) is Verdict.FIXED            # the plain run alone would flatter
-    assert m.contradicted("clock-months-off", ritual.id) == [FOUND]
-    assert m.broken_claims == [("clock-months-off", ritual.id, Verdict.FIXED)] and not m.ok
+    assert [r.found for r in m.contradicted("clock-months-off", ritual.id)] == [FOUND]
+    assert [(c.scenario, c.remediation, c.journal.verdict, c.state) for c in m.broken_claims] == [
+        ("clock-months-off", ritual.id, Verdict.FIXED, "does not hold")] and not m.ok
 
 
 def test_a_counterexample_that_passes_now_or_fails_differently_is_reported(catalogue):

@@ -193,7 +193,7 @@ def test_bad_input_gets_exit_2_and_a_reason():
     unknown = cli.invoke(main, ["lab", "break", "no-such-thing"])
     assert unknown.exit_code == 2 and "no scenario 'no-such-thing'" in unknown.output
     provider = cli.invoke(main, ["lab", "break", "hidden-adapter", "--provider", "virtualbox"])
-    assert provider.exit_code == 2 and "the sim backend takes no --provider (it takes --name)" in provider.output
+    assert provider.exit_code == 2 and "the sim lab takes no --provider (it takes --name)" in provider.output
     shell = cli.invoke(main, ["lab", "shell", "--backend", "sim"])
     assert shell.exit_code == 2 and "the sim is in-process: `trustlab lab console`" in shell.output
 

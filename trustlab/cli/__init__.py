@@ -1,14 +1,6 @@
-"""The `trustlab` command line: the group and its shared options in `base`, one module per group of commands."""
-from trustlab.cli import (  # noqa: F401  (each registers its commands)
-    catalogue,
-    conformance,
-    explore,
-    lab,
-    merge,
-    report,
-    run,
-    training,  # noqa: F401,E402  (after lab: it adds to the lab group and takes over `lab reset`)
-)
+"""The `trustlab` command line: the group and its shared options in `base`, one module per group of commands; each
+registers its commands on import, in any order."""
+from trustlab.cli import catalogue, conformance, explore, lab, merge, report, run, training  # noqa: F401
 from trustlab.cli.base import main
 
 __all__ = ["main"]

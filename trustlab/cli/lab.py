@@ -10,6 +10,10 @@ import click
 from trustlab import backends, errors
 from trustlab.cli.base import BackendType, backend_option, bad_input, main
 from trustlab.engine.backend import Backend, Check, LabOptions, RealLab
+from trustlab.training.record import TrainingError
+from trustlab.training.screens import mark
+from trustlab.training.session import Session
+from trustlab.views.words import LANGUAGES
 
 
 class LabGroup(click.Group):
@@ -41,19 +45,24 @@ def lab() -> None:
     """
 
 
-def _real_lab(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> RealLab:
-    """The backend's real lab, after checking the options given against those its face says it takes."""
-    given = {"name": name, "provider": provider}
-    for option, value in given.items():
+def lab_options(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> LabOptions:
+    """The options given, checked against those the backend's face says its lab takes (a backend with no real lab,
+    the sim, takes --name: a training session's)."""
+    takes = dict(backend.lab_options) if backend.has_lab else {"name": ()}
+    for option, value in (("name", name), ("provider", provider)):
         if value is None:
             continue
-        if option not in backend.lab_options:
-            takes = ", ".join(f"--{o}" for o in backend.lab_options) or "no options"
-            raise click.UsageError(f"the {backend.name} lab takes no --{option} (it takes {takes})")
-        allowed = backend.lab_options[option]
-        if allowed and value not in allowed:
-            raise click.UsageError(f"--{option} {value!r} is not allowed; allowed: {', '.join(allowed)}")
-    real = backend.real_lab(LabOptions(name, provider))
+        if option not in takes:
+            raise click.UsageError(f"the {backend.name} lab takes no --{option} "
+                                   f"(it takes {', '.join('--' + o for o in takes) or 'no options'})")
+        if takes[option] and value not in takes[option]:
+            raise click.UsageError(f"--{option} {value!r} is not allowed; allowed: {', '.join(takes[option])}")
+    return LabOptions(name, provider)
+
+
+def _real_lab(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> RealLab:
+    """The backend's real lab, after checking the options given."""
+    real = backend.real_lab(lab_options(backend, name, provider)) if backend.has_lab else None
     if real is None:
         raise click.UsageError(f"the {backend.name} backend has no real lab")
     return real
@@ -98,15 +107,34 @@ def lab_status(backend: type[Backend], name: Optional[str], provider: Optional[s
 
 
 @lab.command("reset")
-@_lab_command
-def lab_reset(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
-    """Return a lab to its golden healthy copy (every run does this itself before it starts).
+@click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True,
+              help="Language of what the trainee reads.")
+@click.option("--provider", help="The hypervisor, for a lab that takes one (vagrant).")
+@click.option("--name", help="The lab's name (samba), or the training session's name (sim).")
+@backend_option(help="The backend of the lab, or of the training session.")
+@click.pass_obj
+@bad_input
+def lab_reset(obj, lang: str, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
+    """With a training session on the lab: a fresh copy of the same broken exercise (the trainee's own reset; the
+    record so far is archived). Without one: a real lab back to its golden healthy copy (every run does this itself
+    before it starts).
 
     \b
     Examples:
-      trustlab lab reset --backend samba
-      trustlab lab reset --backend vagrant
+      trustlab lab reset                              # the trainee's exercise on the sim, broken again
+      trustlab lab reset --backend samba --name ci1   # a samba lab: its exercise anew, or its golden copy
     """
+    options = lab_options(backend, name, provider)
+    if Session.exists(backend, options):
+        session = Session.open(obj.catalogue, backend, options).reset()
+        session.close()
+        click.echo(mark("reset_done", lang))
+        click.echo(session.briefing(lang))
+        return
+    if not backend.has_lab:
+        raise TrainingError(f"no training session on the {backend.name} lab"
+                            f"{' ' + repr(name) if name else ''} to reset, and it has no real lab; "
+                            f"`trustlab lab break SCENARIO` starts an exercise")
     real = _real_lab(backend, name, provider)
     click.echo(f"lab {real.name} reset in {real.reset():.1f} s")
 

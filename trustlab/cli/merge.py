@@ -14,7 +14,8 @@ from rich.text import Text
 from trustlab import backends, errors
 from trustlab.cli.base import Context, bad_input, chosen_format, console, format_option, main
 from trustlab.cli.report import read_records
-from trustlab.cli.run import known_differences, write_journals
+from trustlab.cli.run import write_journals
+from trustlab.runs.matrix import known_differences
 from trustlab.views.words import LANGUAGES
 
 
@@ -67,7 +68,8 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     matrices, missing = merged(journals, obj.catalogue) if journals else ([], [])
     for m in matrices:
         if m.backend in backends.BACKENDS:
-            known_differences(m, obj.catalogue, backends.backend_class(m.backend), journals[0].seed)
+            known_differences(m, obj.catalogue, backends.backend_class(m.backend), backends.backend_class(backends.MODEL),
+                              journals[0].seed)
     if fmt == "json":
         data = [m.to_dict() for m in matrices]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))

@@ -15,13 +15,13 @@ from trustlab.cli.base import Context, backend_option, bad_input, chosen_format,
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
-from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import run as run_one
+from trustlab.runs.claims import Claim, judged
 from trustlab.runs.guide import run_guide
-from trustlab.runs.matrix import Matrix, counterexamples, key, planned, predict, replay, run_matrix
+from trustlab.runs.matrix import key, known_differences, planned, run_matrix
 from trustlab.runs.matrix import shard as shard_runs
-from trustlab.specs.profiles import PROFILES, WINDOWS, load_profile
-from trustlab.specs.remediation import Remediation, from_regression
+from trustlab.specs.profiles import PROFILES, load_profile
+from trustlab.specs.remediation import from_regression
 from trustlab.views.junit import matrix_cases, run_case, write_junit
 from trustlab.views.report import write_report
 from trustlab.views.terminal import print_journal, print_matrix
@@ -44,15 +44,6 @@ class ShardType(click.ParamType):
         if not 1 <= int(k) <= int(n):
             self.fail(f"{value!r}: K must be between 1 and N ({n})", param, ctx)
         return int(k), int(n)
-
-
-def known_differences(m: Matrix, catalogue, backend: type[Backend], seed: int) -> Matrix:
-    """On a real backend whose own profile is not Windows (samba), mark the runs that differ from Windows as its
-    profile predicts (the sim under each profile says), so that only what no one predicted fails."""
-    if backend.name != backends.MODEL and backend.default_profile != WINDOWS.name:
-        predict(m, catalogue, backends.backend_class(backends.MODEL), WINDOWS, load_profile(backend.default_profile),
-                seed)
-    return m
 
 
 def write_journals(folder: Path, journals: list[Journal]) -> None:
@@ -116,43 +107,47 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
       trustlab run seed-loaner-story -r remove-ghost-adapter --journal run.json
     """
     fmt = chosen_format(fmt)
-    out = console(fmt)
     prof = load_profile(profile or backend.default_profile)
-    cat = obj.catalogue
-    started = time.time()
     if scenario is None:
         if remediation:
             raise click.UsageError("--remediation needs a SCENARIO")
-        runs = shard_runs(cat, *shard_of) if shard_of else None
-        with progress(len(runs) if runs is not None else planned(cat), "running the catalogue") as advance:
-            m = run_matrix(cat, backend, prof, seed, progress=advance, runs=runs, shard_of=shard_of, jobs=jobs,
-                           lab=lab)
-        known_differences(m, cat, backend, seed)
-        if fmt == "json":
-            click.echo(json.dumps(m.to_dict(), indent=2, ensure_ascii=False))
-        else:
-            print_matrix(m, out, lang)
-        if junit:
-            write_junit(junit, matrix_cases(m), started)
-        if report_path:
-            write_report([m, run_guide(cat, backend, prof, seed, m)], report_path, cat)
-        if journal_path:
-            write_journals(journal_path, m.journals())
-        sys.exit(errors.OK if m.ok else errors.FAILED)
-
+        _matrix(obj.catalogue, backend, prof, seed, fmt, lang, shard_of, jobs, lab, junit, journal_path, report_path)
     for given, option in ((shard_of, "--shard"), (jobs != 1, "--jobs")):
         if given:
             raise click.UsageError(f"{option} splits the matrix: it takes no SCENARIO")
+    _one(obj.catalogue, scenario, remediation, backend, prof, seed, fmt, lang, junit, journal_path, report_path)
+
+
+def _matrix(cat, backend: type[Backend], prof, seed: int, fmt: str, lang: str, shard_of, jobs: int, lab: str,
+            junit: Optional[Path], journal_path: Optional[Path], report_path: Optional[Path]) -> None:
+    started = time.time()
+    runs = shard_runs(cat, *shard_of) if shard_of else None
+    with progress(len(runs) if runs is not None else planned(cat), "running the catalogue") as advance:
+        m = run_matrix(cat, backend, prof, seed, progress=advance, runs=runs, shard_of=shard_of, jobs=jobs, lab=lab)
+    known_differences(m, cat, backend, backends.backend_class(backends.MODEL), seed)
+    if fmt == "json":
+        click.echo(json.dumps(m.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_matrix(m, console(fmt), lang)
+    if junit:
+        write_junit(junit, matrix_cases(m), started)
+    if report_path:
+        write_report([m, run_guide(cat, backend, prof, seed, m)], report_path, cat)
+    if journal_path:
+        write_journals(journal_path, m.journals())
+    sys.exit(errors.OK if m.ok else errors.FAILED)
+
+
+def _one(cat, scenario: str, remediation: Optional[str], backend: type[Backend], prof, seed: int, fmt: str,
+         lang: str, junit: Optional[Path], journal_path: Optional[Path], report_path: Optional[Path]) -> None:
+    """One run: a scenario alone or with a remediation (its claim judged), or a found file replayed."""
+    started = time.time()
     spec = cat.scenario(scenario)
-    fix: Optional[Remediation] = cat.remediation(remediation) if remediation else None
-    replaying = spec.regression is not None and fix is None
-    if replaying:
-        fix = from_regression(spec)
+    replaying = spec.regression is not None and remediation is None
+    fix = from_regression(spec) if replaying else cat.remediation(remediation) if remediation else None
     journal = run_one(spec, fix, backend, prof, seed)
-    seconds = time.time() - started
-    claimed = fix is not None and not replaying and fix.claims(scenario)
-    known = [replay(f, cat, backend, prof, seed) for f in counterexamples(cat, scenario, fix.id)] if claimed else []
-    contradicting = [r for r in known if r.contradicts]
+    claim = judged(cat, journal, backend, prof, seed) if not replaying else None
+    out = console(fmt)
     if fmt == "json":
         click.echo(journal.to_json(), nl=False)
     else:
@@ -160,23 +155,22 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
     if report_path:
         write_report([journal], report_path, cat)
     if replaying:
-        same = journal.verdict.value == spec.regression.verdict
+        ok = journal.verdict.value == spec.regression.verdict
         if fmt != "json":
             out.print(Text(say(lang, "regression", recorded=spec.regression.verdict, replayed=journal.verdict.value)
-                           + ("" if same else say(lang, "regression changed")),
-                           style="bold green" if same else "bold red"))
-        ok = same
+                           + ("" if ok else say(lang, "regression changed")),
+                           style="bold green" if ok else "bold red"))
     else:
-        ok = journal.verdict in (Verdict.REPRODUCED, Verdict.FIXED) and not contradicting
-        if claimed and fmt != "json":
-            holds = journal.verdict is Verdict.FIXED and not contradicting
-            out.print(Text(say(lang, "claim holds" if holds else "claim broken", remediation=fix.id,
-                               scenario=scenario), style="bold green" if holds else "bold red"))
-            for r in contradicting:
+        ok = claim.holds
+        if claim.claimed and claim.remediation and fmt != "json":
+            out.print(Text(say(lang, "claim holds" if ok else "claim broken", remediation=fix.id,
+                               scenario=scenario), style="bold green" if ok else "bold red"))
+            for r in claim.contradicting:
                 out.print(Text(say(lang, "contradicted", found=r.found, verdict=r.journal.verdict.value),
                                style="red"))
     if junit:
-        write_junit(junit, [run_case(journal, seconds, claimed, contradicting, spec.regression)], started)
+        whole = claim or Claim(spec.id, None, journal)
+        write_junit(junit, [run_case(whole, time.time() - started, spec.regression)], started)
     if journal_path:
         target = journal_path / f"{key(journal)}.json" if journal_path.is_dir() else journal_path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,31 +14,17 @@ import click
 
 from trustlab import errors
 from trustlab.cli.base import Context, backend_option, bad_input, main
-from trustlab.cli.lab import lab
+from trustlab.cli.lab import lab, lab_options
 from trustlab.engine.backend import Backend, LabOptions
 from trustlab.training import terminal as app
 from trustlab.training.console import Machine, grade_lines, hint_line
-from trustlab.training.record import SOLUTION, Checked, TrainingError
+from trustlab.training.record import SOLUTION, Checked
 from trustlab.training.screens import mark
 from trustlab.training.session import Session
 from trustlab.views.training import print_record
 
 LANG = click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
                     help="Language of what the trainee reads.")
-
-
-def _options(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> LabOptions:
-    """The options given, checked against what the backend's lab takes (the sim takes --name: the session's)."""
-    takes = dict(backend.lab_options) if backend.has_lab else {"name": ()}
-    for option, value in (("name", name), ("provider", provider)):
-        if value is None:
-            continue
-        if option not in takes:
-            raise click.UsageError(f"the {backend.name} backend takes no --{option} "
-                                   f"(it takes {', '.join('--' + o for o in takes) or 'no options'})")
-        if takes[option] and value not in takes[option]:
-            raise click.UsageError(f"--{option} {value!r} is not allowed; allowed: {', '.join(takes[option])}")
-    return LabOptions(name, provider)
 
 
 def _session_options(default: str = "sim"):
@@ -56,7 +42,7 @@ _session_command = _session_options()
 
 
 def _open(obj: Context, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> Session:
-    return Session.open(obj.catalogue, backend, _options(backend, name, provider))
+    return Session.open(obj.catalogue, backend, lab_options(backend, name, provider))
 
 
 def _flags(backend: type[Backend], name: Optional[str]) -> str:
@@ -80,7 +66,7 @@ def lab_break(obj: Context, scenario: str, profile: Optional[str], seed: int, la
       trustlab lab break seed-loaner-story                  # the sim: then `trustlab lab console`
       sudo trustlab lab break seed-loaner-story --backend samba --name t13-demo
     """
-    session = Session.start(obj.catalogue, scenario, backend, _options(backend, name, provider), profile, seed,
+    session = Session.start(obj.catalogue, scenario, backend, lab_options(backend, name, provider), profile, seed,
                             lang)
     session.close()
     click.echo(session.briefing(lang))
@@ -243,7 +229,7 @@ def _type_at(session: Session, lang: str) -> None:
 
 
 def _login(backend: type[Backend], name: Optional[str], provider: Optional[str], machine: str) -> None:
-    login = backend.login(_options(backend, name, provider), machine)
+    login = backend.login(lab_options(backend, name, provider), machine)
     click.echo(login.how)
     if login.argv:
         done = subprocess.run(login.argv, env={**os.environ, **login.env})
@@ -277,34 +263,3 @@ def lab_login(machine: str, backend: type[Backend], name: Optional[str], provide
       trustlab lab login dc --provider libvirt
     """
     _login(backend, name, provider, machine)
-
-
-_golden_reset = lab.commands["reset"]
-
-
-@lab.command("reset")
-@LANG
-@click.pass_obj
-@_session_options("samba")
-def lab_reset(obj: Context, lang: str, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
-    """With a training session: a fresh copy of the same broken exercise (the trainee's own reset; the record so
-    far is archived). Without one: the lab back to its golden healthy copy.
-
-    \b
-    Examples:
-      trustlab lab reset --backend sim                # a trainee's exercise on the sim, broken again
-      trustlab lab reset --backend samba
-    """
-    options = _options(backend, name, provider)
-    try:
-        session = Session.open(obj.catalogue, backend, options)
-    except TrainingError:
-        if not backend.has_lab:
-            raise
-        click.get_current_context().invoke(_golden_reset.callback, backend=backend, name=name, provider=provider)
-        return
-    session = session.reset()
-    session.close()
-    click.echo(mark("reset_done", lang))
-    click.echo(session.briefing(lang))
-

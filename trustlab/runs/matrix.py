@@ -16,67 +16,10 @@ from typing import Any, Callable, Iterable, Optional
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import BackendFactory, run
+from trustlab.runs.claims import DIFFERENTLY, PASSES, Claim, Replay, replayed
 from trustlab.specs.catalogue import Catalogue
-from trustlab.specs.profiles import WINDOWS, BehaviourProfile
+from trustlab.specs.profiles import WINDOWS, BehaviourProfile, load_profile
 from trustlab.specs.remediation import from_regression
-from trustlab.specs.scenario import Scenario
-
-PASSES, AS_RECORDED, DIFFERENTLY = "passes now", "fails as recorded", "fails differently"
-
-
-@dataclass(frozen=True)
-class Replay:
-    """A found counterexample (a `scenarios/found/` file) replayed. It is an expected failure: it passes when the
-    procedure now fixes its schedule (or, for a schedule where the scenario did not reproduce, when it now does),
-    and then it is to be promoted (its recorded verdict set to what it gives now)."""
-
-    found: str
-    scenario: str
-    remediation: str
-    recorded: str
-    journal: Journal
-    within: bool          # the schedule is within the claim it breaks: a claim's conditions met, or the scenario's own
-
-    @property
-    def about_reproduction(self) -> bool:
-        return Verdict(self.recorded).scenario_fault
-
-    @property
-    def fails(self) -> bool:
-        """The schedule still breaks what it was found to break: the fix (or the scenario's reproduction)."""
-        verdict = self.journal.verdict
-        return verdict.scenario_fault if self.about_reproduction else verdict is not Verdict.FIXED
-
-    @property
-    def state(self) -> str:
-        if self.journal.verdict.value == self.recorded:
-            return AS_RECORDED
-        return DIFFERENTLY if self.fails else PASSES
-
-    @property
-    def contradicts(self) -> bool:
-        """Still failing within the claim: the claim (or, for a reproduction, the scenario) does not hold."""
-        return self.within and self.fails
-
-
-def replay(found: Scenario, catalogue: Catalogue, backend: BackendFactory, profile: BehaviourProfile = WINDOWS,
-           seed: int = 0) -> Replay:
-    return replayed(found, run(found, from_regression(found), backend, profile, seed), catalogue)
-
-
-def replayed(found: Scenario, journal: Journal, catalogue: Catalogue) -> Replay:
-    """A found file and the journal of its replay (run now, or read back from a file)."""
-    reg = found.regression
-    procedure = catalogue.remediations.get(reg.remediation)
-    about_reproduction = Verdict(reg.verdict).scenario_fault
-    within = about_reproduction or (procedure is not None and procedure.claims(reg.scenario, reg.steps))
-    return Replay(found.id, reg.scenario, reg.remediation, reg.verdict, journal, within)
-
-
-def counterexamples(catalogue: Catalogue, scenario: str, remediation: str) -> list[Scenario]:
-    """The found files recorded for this scenario and remediation."""
-    return [f for _, f in sorted(catalogue.regressions.items())
-            if (f.regression.scenario, f.regression.remediation) == (scenario, remediation)]
 
 
 @dataclass
@@ -99,24 +42,27 @@ class Matrix:
     def verdict(self, scenario: str, remediation: str) -> Verdict:
         return self.cells[(scenario, remediation)].verdict
 
-    def contradicted(self, scenario: str, remediation: Optional[str] = None) -> list[str]:
+    def contradicted(self, scenario: str, remediation: Optional[str] = None) -> list[Replay]:
         """The found files that still fail within this claim (or, with no remediation, this scenario's own)."""
-        return [r.found for r in self.regressions.values() if r.contradicts and r.scenario == scenario
+        return [r for r in self.regressions.values() if r.contradicts and r.scenario == scenario
                 and (r.remediation == remediation if remediation else r.about_reproduction)]
 
-    @property
-    def broken_claims(self) -> list[tuple[str, str, Verdict]]:
-        """Claims whose plain run is not FIXED (and not a known difference) or that a known counterexample
-        contradicts, with the plain verdict."""
-        return [(s, r, self.verdict(s, r)) for s, r in sorted(self.claims)
-                if (self.verdict(s, r) is not Verdict.FIXED and f"{s}--{r}" not in self.known)
-                or self.contradicted(s, r)]
+    def claim(self, scenario: str, remediation: Optional[str] = None) -> Claim:
+        """The claim that `remediation` fixes `scenario` (none: that `scenario` reproduces), judged here."""
+        journal = self.cells[(scenario, remediation)] if remediation else self.reproduced[scenario]
+        predicted = self.predicted_by if key(journal) in self.known else None
+        return Claim(scenario, remediation, journal, tuple(self.contradicted(scenario, remediation)), predicted,
+                     claimed=remediation is None or (scenario, remediation) in self.claims)
 
     @property
-    def unreproduced(self) -> list[str]:
-        return [s for s, j in self.reproduced.items()
-                if (j.verdict is not Verdict.REPRODUCED and f"{s}--reproduce" not in self.known)
-                or self.contradicted(s)]
+    def broken_claims(self) -> list[Claim]:
+        """The claims that do not hold."""
+        return [c for c in (self.claim(s, r) for s, r in sorted(self.claims)) if not c.holds]
+
+    @property
+    def unreproduced(self) -> list[Claim]:
+        """The scenarios that do not reproduce (their claim to reproduce does not hold)."""
+        return [c for c in (self.claim(s) for s in self.reproduced) if not c.holds]
 
     @property
     def promotable(self) -> list[str]:
@@ -148,9 +94,9 @@ class Matrix:
                                     "cells": {rid: self.verdict(sid, rid).value for rid in self.remediations
                                               if (sid, rid) in self.cells}}
                               for sid in self.scenarios},
-                "claims": [{"scenario": s, "remediation": r, "verdict": self.verdict(s, r).value,
-                            "holds": (s, r, self.verdict(s, r)) not in self.broken_claims,
-                            "contradicted_by": self.contradicted(s, r)} for s, r in sorted(self.claims)],
+                "claims": [{"scenario": c.scenario, "remediation": c.remediation, "verdict": c.journal.verdict.value,
+                            "holds": c.holds, "contradicted_by": [r.found for r in c.contradicting]}
+                           for c in (self.claim(s, r) for s, r in sorted(self.claims))],
                 "regressions": [{"found": r.found, "scenario": r.scenario, "remediation": r.remediation,
                                  "recorded": r.recorded, "replayed": r.journal.verdict.value, "state": r.state,
                                  "within_claim": r.within} for r in self.regressions.values()]}
@@ -285,6 +231,14 @@ def predict(m: Matrix, catalogue: Catalogue, model: BackendFactory, expected: Be
 
 
 _WORKER: dict[str, Any] = {}
+
+
+def known_differences(m: Matrix, catalogue: Catalogue, backend: type, model: BackendFactory, seed: int) -> Matrix:
+    """On a real backend whose own profile is not Windows (samba), mark the runs that differ from Windows as its
+    profile predicts (the model, the sim, under each profile says), so that only what no one predicted fails."""
+    if backend is not model and backend.default_profile != WINDOWS.name:
+        predict(m, catalogue, model, WINDOWS, load_profile(backend.default_profile), seed)
+    return m
 
 
 def _start_worker(files: list[str], backend: BackendFactory, profile: BehaviourProfile, seed: int,

@@ -11,7 +11,8 @@ from typing import Any, Iterable, Optional, Union
 from trustlab.engine.journal import Document, Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.errors import TrustlabError
-from trustlab.runs.matrix import Matrix, assemble, key, narrowed, plan, replayed
+from trustlab.runs.claims import replayed
+from trustlab.runs.matrix import Matrix, assemble, key, narrowed, plan
 from trustlab.specs.catalogue import Catalogue
 from trustlab.training.record import KIND, RecordProblem
 from trustlab.training.record import Record as TrainingRecord

@@ -229,6 +229,15 @@ class Session:
         session._break()
         return session
 
+    @staticmethod
+    def exists(backend: type[Backend], options: LabOptions) -> bool:
+        """Is there a session on this lab (`lab reset` makes a fresh copy of its exercise)? A lab that keeps no
+        folder for one has none."""
+        try:
+            return Folder(home(backend, options)).exists()
+        except TrainingError:
+            return False
+
     @classmethod
     def open(cls, catalogue: Catalogue, backend: type[Backend], options: LabOptions) -> "Session":
         folder = Folder(home(backend, options))

@@ -19,7 +19,8 @@ from rich.console import Console
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.errors import TrustlabError
-from trustlab.runs.matrix import AS_RECORDED, PASSES, Matrix, Replay, key
+from trustlab.runs.claims import AS_RECORDED, KNOWN, PASSES, Claim, Replay
+from trustlab.runs.matrix import Matrix, key
 from trustlab.views.terminal import print_journal
 
 
@@ -33,22 +34,23 @@ class Case:
     skipped: Optional[str] = None
 
 
-def _why(journal: Journal, contradicting: list[Replay] = ()) -> str:
+def _why(journal: Journal, contradicting=()) -> str:
     return "\n".join(journal.judgement.why + [f"contradicted by the known counterexample {r.found} (replays "
                                               f"{r.journal.verdict.value})" for r in contradicting])
 
 
-def _judged(classname: str, name: str, journal: Journal, seconds: float, expected: Verdict,
-            contradicting: list[Replay] = (), known: Optional[str] = None) -> Case:
+def _judged(classname: str, name: str, claim: Claim, seconds: float) -> Case:
+    journal = claim.journal
     if journal.verdict is Verdict.UNSUPPORTED:
         return Case(classname, name, journal, seconds, skipped=f"unsupported on {journal.backend}: "
                                                                f"{journal.judgement.reason}")
-    if journal.verdict is not expected or contradicting:
-        message = journal.verdict.value + (" (a known counterexample contradicts the claim)" if contradicting else "")
-        if known and not contradicting:
-            return Case(classname, name, journal, seconds, skipped=f"known difference ({known} profile predicts "
-                                                                   f"{journal.verdict.value})")
-        return Case(classname, name, journal, seconds, failure=(message, _why(journal, contradicting)))
+    if claim.state == KNOWN:
+        return Case(classname, name, journal, seconds, skipped=f"known difference ({claim.predicted} profile "
+                                                               f"predicts {journal.verdict.value})")
+    if not claim.holds:
+        message = journal.verdict.value + (" (a known counterexample contradicts the claim)"
+                                           if claim.contradicting else "")
+        return Case(classname, name, journal, seconds, failure=(message, _why(journal, claim.contradicting)))
     return Case(classname, name, journal, seconds)
 
 
@@ -69,16 +71,14 @@ def matrix_cases(m: Matrix) -> list[Case]:
     def known(name: str) -> Optional[str]:
         return m.predicted_by if name in m.known else None
 
-    cases = [_judged("reproduce", sid, j, m.seconds.get(key(j), 0.0), Verdict.REPRODUCED,
-                     [m.regressions[f] for f in m.contradicted(sid)], known(key(j))) for sid, j in m.reproduced.items()]
+    cases = [_judged("reproduce", sid, m.claim(sid), m.seconds.get(key(j), 0.0)) for sid, j in m.reproduced.items()]
     for sid, rid in sorted(m.claims):
-        j = m.cells[(sid, rid)]
-        cases.append(_judged(f"claim.{rid}", sid, j, m.seconds.get(key(j), 0.0), Verdict.FIXED,
-                             [m.regressions[f] for f in m.contradicted(sid, rid)], known(key(j))))
+        cases.append(_judged(f"claim.{rid}", sid, m.claim(sid, rid), m.seconds.get(key(m.cells[(sid, rid)]), 0.0)))
     return cases + [_replayed(r, m.seconds.get(fid, 0.0), known(fid)) for fid, r in m.regressions.items()]
 
 
-def run_case(journal: Journal, seconds: float, claimed: bool, contradicting: list[Replay], regression=None) -> Case:
+def run_case(claim: Claim, seconds: float, regression=None) -> Case:
+    journal = claim.journal
     if regression is not None:
         same = journal.verdict.value == regression.verdict
         return Case("regression", journal.scenario, journal, seconds,
@@ -86,9 +86,9 @@ def run_case(journal: Journal, seconds: float, claimed: bool, contradicting: lis
                     failure=None if same else (f"recorded {regression.verdict}, replays {journal.verdict.value}",
                                                _why(journal)))
     if journal.remediation is None:
-        return _judged("reproduce", journal.scenario, journal, seconds, Verdict.REPRODUCED)
-    classname = f"claim.{journal.remediation}" if claimed else f"run.{journal.remediation}"
-    return _judged(classname, journal.scenario, journal, seconds, Verdict.FIXED, contradicting)
+        return _judged("reproduce", journal.scenario, claim, seconds)
+    classname = f"claim.{journal.remediation}" if claim.claimed else f"run.{journal.remediation}"
+    return _judged(classname, journal.scenario, claim, seconds)
 
 
 def _steps(journal: Journal) -> str:

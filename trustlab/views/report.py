@@ -234,8 +234,9 @@ def _mark_divergences(c: Comparison, model: Run, real: Run) -> None:
 
 def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
     """The grid: claims that do not hold first (rows and columns), each cell its verdict, symbol and run."""
-    broken = {(s, r) for s, r, _ in m.broken_claims}
-    rows = sorted(m.scenarios, key=lambda s: (not any(b[0] == s for b in broken), s not in m.unreproduced, s))
+    broken = {(c.scenario, c.remediation) for c in m.broken_claims}
+    unreproduced = {c.scenario for c in m.unreproduced}
+    rows = sorted(m.scenarios, key=lambda s: (not any(b[0] == s for b in broken), s not in unreproduced, s))
     cols = sorted(m.remediations, key=lambda r: (not any(b[1] == r for b in broken), r))
     grid = []
     for sid in rows:
@@ -246,10 +247,10 @@ def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
             if journal is None:
                 cells.append(None)
                 continue
-            v = journal.verdict
-            claimed, broke = (sid, rid) in m.claims, (sid, rid) in broken
-            known = f"{sid}--{rid}" in m.known
-            symbol = "!" if broke else KNOWN if known else "✔" if claimed else CELL[v][0]
+            claim = m.claim(sid, rid)
+            v, claimed, broke, known = journal.verdict, claim.claimed, not claim.holds, bool(claim.predicted)
+            symbol = "!" if claimed and broke else KNOWN if known else "✔" if claimed else CELL[v][0]
+            broke = claimed and broke
             css = f"v-{v.value}" + (" claimed" if claimed else "") + (" broken" if broke else "") + (
                 " known" if known else "")
             why = "; ".join(journal.judgement.why)
@@ -269,9 +270,9 @@ def matrix_view(m: Matrix, report: Report) -> dict[str, Any]:
             "known": [{"run": name, "verdict": verdict, "profile": m.predicted_by}
                       for name, verdict in sorted(m.known.items())],
             "backend": first.backend if first else "", "profile": first.profile if first else "",
-            "broken": [{"scenario": s, "remediation": r, "verdict": v.value,
-                        "why": "; ".join(m.cells[(s, r)].judgement.why), "href": "#" + report.run(m.cells[(s, r)]).key}
-                       for s, r, v in m.broken_claims],
+            "broken": [{"scenario": c.scenario, "remediation": c.remediation, "verdict": c.journal.verdict.value,
+                        "why": "; ".join(c.journal.judgement.why), "href": "#" + report.run(c.journal).key}
+                       for c in m.broken_claims],
             "regressions": [{"id": sid, "recorded": r.recorded, "replayed": r.journal.verdict.value,
                              "href": "#" + report.run(r.journal).key, "changed": sid in m.changed_regressions}
                             for sid, r in sorted(m.regressions.items())],

@@ -10,7 +10,8 @@ from rich.text import Text
 
 from trustlab.engine.journal import BackgroundEntry, Journal, StepEntry
 from trustlab.engine.judgement import Judgement, Verdict
-from trustlab.runs.matrix import DIFFERENTLY, PASSES, Matrix
+from trustlab.runs.claims import DIFFERENTLY, PASSES, Claim
+from trustlab.runs.matrix import Matrix
 from trustlab.specs.remediation import DEFAULT_VERIFY
 from trustlab.specs.steps import VERBS, AnyOrderStep, MaybeStep, Span, StepBase
 from trustlab.views.words import WORDS, say, verdict_name
@@ -133,13 +134,12 @@ CELL = {
 def cell(m: Matrix, sid: str, rid: str) -> Text:
     if (sid, rid) not in m.cells:
         return Text(" ")                  # run in another shard
-    verdict = m.verdict(sid, rid)
-    text, style = CELL[verdict]
-    if f"{sid}--{rid}" in m.known:
+    claim = m.claim(sid, rid)
+    text, style = CELL[claim.journal.verdict]
+    if claim.predicted:
         return Text(KNOWN, style="cyan")
-    if (sid, rid) in m.claims:
-        holds = verdict is Verdict.FIXED and not m.contradicted(sid, rid)
-        text, style = ("✔", "bold green") if holds else ("!", "bold white on red")
+    if claim.claimed:
+        text, style = ("✔", "bold green") if claim.holds else ("!", "bold white on red")
     return Text(text, style=style)
 
 
@@ -194,26 +194,28 @@ def print_summary(m: Matrix, console: Console, lang: str = "en") -> None:
         console.print(Text(say(lang, "not judged" if m.shard else "not judged anywhere", count=len(m.elsewhere),
                                claims=", ".join(f"{r} on {s}" for s, r in m.elsewhere)),
                            style="yellow" if m.shard else "bold red"))
-    for sid in m.unreproduced:
-        why = [m.reproduced[sid].judgement.reason or ""] + [
-            say(lang, "found contradicts", found=f, verdict=m.regressions[f].journal.verdict.value)
-            for f in m.contradicted(sid)]
-        console.print(Text(say(lang, "not reproduced", scenario=sid, why="; ".join(w for w in why if w)),
+    for claim in m.unreproduced:
+        why = [claim.journal.judgement.reason or ""] + _contradicting(claim, lang)
+        console.print(Text(say(lang, "not reproduced", scenario=claim.scenario, why="; ".join(w for w in why if w)),
                            style="red"))
     if m.known:
         console.print(Text(say(lang, "known summary", count=len(m.known), profile=m.predicted_by), style="cyan"))
         for name, verdict in sorted(m.known.items()):
             console.print(Text(say(lang, "known", run=name.replace("--", " + ").replace(" + reproduce", " alone"),
                                    profile=m.predicted_by, verdict=verdict), style="cyan"))
-    for sid, rid, verdict in m.broken_claims:
-        detail = m.cells[(sid, rid)].judgement
-        why = [verdict.value, *detail.unmet, *detail.worse, *((detail.reason,) if detail.reason else ())] + [
-            say(lang, "found contradicts", found=f, verdict=m.regressions[f].journal.verdict.value)
-            for f in m.contradicted(sid, rid)]
-        console.print(Text(say(lang, "claim broken line", remediation=rid, scenario=sid, why="; ".join(why)),
-                           style="red"))
+    for claim in m.broken_claims:
+        detail = claim.journal.judgement
+        why = [claim.journal.verdict.value, *detail.unmet, *detail.worse,
+               *((detail.reason,) if detail.reason else ())] + _contradicting(claim, lang)
+        console.print(Text(say(lang, "claim broken line", remediation=claim.remediation, scenario=claim.scenario,
+                               why="; ".join(why)), style="red"))
     if m.regressions:
         print_regressions(m, console, lang)
+
+
+def _contradicting(claim: Claim, lang: str) -> list[str]:
+    return [say(lang, "found contradicts", found=r.found, verdict=r.journal.verdict.value)
+            for r in claim.contradicting]
 
 
 def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
