@@ -12,32 +12,34 @@ import ast
 import sys
 from pathlib import Path
 
-FLOORS = {"specs": 0, "engine": 1, "training": 2, "runs": 3, "views": 4, "cli": 5, "pytest_plugin": 5,
-          "backends": 1.5}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.test_layout import FLOORS, MAY_REACH_BACKENDS, floor_of  # noqa: E402  (the rules the tests enforce)
+
 LEGACY = {"outcomes": "specs", "profiles": "specs", "durations": "specs", "reference": "specs", "shipped": "specs",
           "catalogue": "specs", "console": "training", "training": "training", "records": "runs",
           "differential": "runs", "explorer": "runs", "strategies": "runs", "calibration": "runs", "guide": "runs",
-          "errors": "specs", "engine.matrix": "runs", "engine.conformance": "runs"}
+          "engine.matrix": "runs", "engine.conformance": "runs"}
+"""The earlier layout's loose modules, on the floor their concept belongs to."""
 
 
-def floor_of(module: str) -> float | None:
-    parts = module.split(".")[1:]            # without "trustlab"
-    if not parts:
-        return None
-    name = ".".join(parts[:2]) if ".".join(parts[:2]) in LEGACY else parts[0]
-    name = LEGACY.get(name, name)
-    return FLOORS.get(name)
+def floor(module: str) -> str:
+    parts = module.split(".")[1:]
+    for key in (".".join(parts[:2]), parts[0] if parts else ""):
+        if key in LEGACY:
+            return LEGACY[key]
+    return floor_of(module)
 
 
 def climbs(importer: str, imported: str) -> bool:
-    a, b = floor_of(importer), floor_of(imported)
-    if a is None or b is None:
+    """The rules of tests/test_layout.py, on modules placed by `floor`."""
+    a, b = floor(importer), floor(imported)
+    if b == "__init__":                      # `from trustlab import X` names X, counted as X
         return False
-    if a == 1.5:                             # a backend may use the engine and the specs only
-        return b not in (0, 1, 1.5)
-    if b == 1.5:                             # only cli and the plugin may reach into the backends
-        return a != 5
-    return b > a
+    if b == "backends":
+        return a not in MAY_REACH_BACKENDS
+    if a == "backends":
+        return b not in ("errors", "specs", "engine", "backends")
+    return b in FLOORS and a in FLOORS and FLOORS[b] > FLOORS[a]
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from trustlab.training.console import Machine
+from trustlab.training.console import Console
 
 REAL_TIME = re.compile(r"\d+ min \d+ s|\d+ 分 \d+ 秒")
 
@@ -55,7 +55,7 @@ RIGHT = [
 ]
 
 
-def transcript(machine: Machine, lines: list[str]) -> str:
+def transcript(machine: Console, lines: list[str]) -> str:
     out = [machine.start()]
     for line in lines:
         typed = "*" * len(line) if machine.secret else line

@@ -14,7 +14,7 @@ from tests.training.scripts import ARTICLE, RIGHT, transcript
 from trustlab.backends.sim import SimBackend
 from trustlab.engine.backend import LabOptions
 from trustlab.training import terminal as app
-from trustlab.training.console import Machine
+from trustlab.training.console import Console
 from trustlab.training.record import Noted
 from trustlab.training.session import Session
 
@@ -26,8 +26,8 @@ def training_home(tmp_path, monkeypatch):
     monkeypatch.setenv("TRUSTLAB_TRAINING", str(tmp_path))
 
 
-def machine(catalogue, scenario="seed-loaner-story", lang="en") -> Machine:
-    return Machine(Session.start(catalogue, scenario, SimBackend, LabOptions(), None, 0, lang), lang)
+def machine(catalogue, scenario="seed-loaner-story", lang="en") -> Console:
+    return Console(Session.start(catalogue, scenario, SimBackend, LabOptions(), None, 0, lang), lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -52,7 +52,7 @@ def test_the_article_way_is_recorded_step_by_step(catalogue):
     assert verbs.count("configure_ip") == 2 and "reinstall_adapter" in verbs and "delete_profile" in verbs
 
 
-def feed(m: Machine, *lines: str) -> list[str]:
+def feed(m: Console, *lines: str) -> list[str]:
     return [m.feed(line) for line in lines]
 
 
@@ -145,7 +145,7 @@ def test_lock_unlock_and_power(catalogue):
 def test_the_console_resumes_where_the_record_left_it(catalogue):
     m = machine(catalogue)
     feed(m, ".\\Administrator", "x", "unplug")
-    again = Machine(Session.open(catalogue, SimBackend, LabOptions()), "en")
+    again = Console(Session.open(catalogue, SimBackend, LabOptions()), "en")
     assert again.prompt == "C:\\Users\\Administrator>"
     assert "signed in as LOANER01\\Administrator" in again.start()
 

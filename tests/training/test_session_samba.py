@@ -37,7 +37,7 @@ def trustlab(*args: str) -> subprocess.CompletedProcess:
 
 def test_a_trainee_fixes_the_live_lab_across_processes(lab, catalogue):
     from trustlab.backends.samba import SambaBackend
-    from trustlab.training.console import Machine
+    from trustlab.training.console import Console
     from trustlab.training.session import Session
 
     broke = trustlab("lab", "break", "password-changed-elsewhere")
@@ -53,7 +53,7 @@ def test_a_trainee_fixes_the_live_lab_across_processes(lab, catalogue):
     assert first.returncode == 1 and "[not yet]" in first.stdout and "hint 1/2:" in first.stdout
 
     session = Session.open(catalogue, SambaBackend, LabOptions(NAME))    # the console, in this process
-    m = Machine(session, "en")
+    m = Console(session, "en")
     assert "logged on using cached account information" in m.feed("CORP\\alice") + m.feed("previous")
     assert m.feed("plug") == "[trustlab] the network cable of LOANER01 is plugged in"
     m.feed("lock")

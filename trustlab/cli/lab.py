@@ -10,10 +10,10 @@ import click
 from trustlab import backends, errors
 from trustlab.cli.base import BackendType, backend_option, bad_input, main
 from trustlab.engine.backend import Backend, Check, LabOptions, RealLab
+from trustlab.specs.words import LANGUAGES
 from trustlab.training.record import TrainingError
 from trustlab.training.screens import mark
 from trustlab.training.session import Session
-from trustlab.views.words import LANGUAGES
 
 
 class LabGroup(click.Group):

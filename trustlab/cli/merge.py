@@ -16,7 +16,7 @@ from trustlab.cli.base import Context, bad_input, chosen_format, console, format
 from trustlab.cli.report import read_records
 from trustlab.cli.run import write_journals
 from trustlab.runs.matrix import known_differences
-from trustlab.views.words import LANGUAGES
+from trustlab.specs.words import LANGUAGES
 
 
 @main.command()

@@ -12,6 +12,7 @@ from trustlab import errors
 from trustlab.cli.base import Context, backend_option, bad_input, main
 from trustlab.engine.backend import Backend
 from trustlab.specs.profiles import PROFILES, load_profile
+from trustlab.specs.words import LANGUAGES
 
 
 def report_option(what: str):
@@ -53,7 +54,7 @@ def report(obj: Context, journals: tuple[Path, ...], out: Path, title: Optional[
 
 
 @main.command()
-@click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True)
+@click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True)
 @click.option("--format", "fmt", default="md", type=click.Choice(["md", "html"]), show_default=True)
 @backend_option()
 @click.option("--profile", help=f"Behaviour profile: {', '.join(PROFILES)} or a profile YAML file "

@@ -22,10 +22,11 @@ from trustlab.runs.matrix import key, known_differences, planned, run_matrix
 from trustlab.runs.matrix import shard as shard_runs
 from trustlab.specs.profiles import PROFILES, load_profile
 from trustlab.specs.remediation import from_regression
+from trustlab.specs.words import LANGUAGES
 from trustlab.views.junit import matrix_cases, run_case, write_junit
 from trustlab.views.report import write_report
 from trustlab.views.terminal import print_journal, print_matrix
-from trustlab.views.words import LANGUAGES, say
+from trustlab.views.words import say
 
 KEPT = "a journal of the same name is replaced; other files there are left as they are"
 
@@ -157,16 +158,16 @@ def _one(cat, scenario: str, remediation: Optional[str], backend: type[Backend],
     if replaying:
         ok = journal.verdict.value == spec.regression.verdict
         if fmt != "json":
-            out.print(Text(say(lang, "regression", recorded=spec.regression.verdict, replayed=journal.verdict.value)
-                           + ("" if ok else say(lang, "regression changed")),
+            out.print(Text(say("regression", lang, recorded=spec.regression.verdict, replayed=journal.verdict.value)
+                           + ("" if ok else say("regression changed", lang)),
                            style="bold green" if ok else "bold red"))
     else:
         ok = claim.holds
         if claim.claimed and claim.remediation and fmt != "json":
-            out.print(Text(say(lang, "claim holds" if ok else "claim broken", remediation=fix.id,
+            out.print(Text(say("claim holds" if ok else "claim broken", lang, remediation=fix.id,
                                scenario=scenario), style="bold green" if ok else "bold red"))
             for r in claim.contradicting:
-                out.print(Text(say(lang, "contradicted", found=r.found, verdict=r.journal.verdict.value),
+                out.print(Text(say("contradicted", lang, found=r.found, verdict=r.journal.verdict.value),
                                style="red"))
     if junit:
         whole = claim or Claim(spec.id, None, journal)

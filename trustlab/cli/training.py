@@ -16,14 +16,15 @@ from trustlab import errors
 from trustlab.cli.base import Context, backend_option, bad_input, main
 from trustlab.cli.lab import lab, lab_options
 from trustlab.engine.backend import Backend, LabOptions
+from trustlab.specs.words import LANGUAGES
 from trustlab.training import terminal as app
-from trustlab.training.console import Machine, grade_lines, hint_line
+from trustlab.training.console import Console, grade_lines, hint_line
 from trustlab.training.record import SOLUTION, Checked
 from trustlab.training.screens import mark
 from trustlab.training.session import Session
 from trustlab.views.training import print_record
 
-LANG = click.option("--lang", default="en", type=click.Choice(["en", "ja"]), show_default=True,
+LANG = click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True,
                     help="Language of what the trainee reads.")
 
 
@@ -223,7 +224,7 @@ def console_command(obj: Context, scenario: str, name: Optional[str], seed: int,
 def _type_at(session: Session, lang: str) -> None:
     """The console on a session's lab until Ctrl-D; the lab is released (a live real lab stays up)."""
     try:
-        app.run(Machine(session, lang), history=app.history_file(session.folder))
+        app.run(Console(session, lang), history=app.history_file(session.folder))
     finally:
         session.close()
 

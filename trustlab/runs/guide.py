@@ -64,7 +64,7 @@ class Observation:
 
 
 @dataclass
-class Condition:
+class FailingSchedule:
     """A schedule of the procedure that the explorer found failing on this cause (a shipped regression)."""
 
     regression: str
@@ -83,7 +83,7 @@ class Procedure:
     failed_steps: list[str] = field(default_factory=list)
     worse: list[str] = field(default_factory=list)
     reason: Optional[str] = None         # why it did not run (unsupported here, the scenario did not hold)
-    failing: list[Condition] = field(default_factory=list)
+    failing: list[FailingSchedule] = field(default_factory=list)
 
 
 @dataclass
@@ -235,16 +235,16 @@ def _cause(m: Matrix, sid: str, catalogue: Catalogue, looks: list[Evidence]) -> 
     return cause
 
 
-def _conditions(m: Matrix) -> dict[tuple[str, str], list[Condition]]:
+def _conditions(m: Matrix) -> dict[tuple[str, str], list[FailingSchedule]]:
     """The shipped regressions, by the scenario and remediation they were found on, as what changed."""
-    out: dict[tuple[str, str], list[Condition]] = {}
+    out: dict[tuple[str, str], list[FailingSchedule]] = {}
     for rid_scenario, found in sorted(m.regressions.items()):
         journal = found.journal
         origin = found_from(journal)
         plain = m.cells.get((origin, journal.remediation)) if origin else None
         if plain is None:
             continue
-        out.setdefault((origin, journal.remediation), []).append(Condition(
+        out.setdefault((origin, journal.remediation), []).append(FailingSchedule(
             rid_scenario, journal.verdict.value, changes(plain, journal),
             Evidence(rid_scenario, journal.remediation, verdict=journal.verdict.value)))
     return out

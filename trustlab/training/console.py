@@ -29,7 +29,9 @@ class Prompt:
 
 
 @dataclass
-class Machine:
+class Console:
+    """The broken computer as the trainee types at it: the screen it is at, who is signed in, what it prompts."""
+
     session: Session
     lang: str = "en"
     screen: str = SIGNIN

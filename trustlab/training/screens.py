@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from trustlab.specs import durations
 from trustlab.specs import tools as tool_texts
+from trustlab.specs.words import Words
 
-LANGS = ("en", "ja")
 MARK = "[trustlab] "
 
-TEXTS: dict[str, dict[str, str]] = {
+SCREENS = Words({
     "welcome": {"en": "{computer} ({domain} domain). Sign in with a user name: {domain}\\alice, .\\Administrator, "
                       "...; `help` lists what this console knows, Ctrl-D leaves it.",
                 "ja": "{computer} ({domain} ドメイン)。ユーザー名でサインインします: {domain}\\alice、.\\Administrator など。"
@@ -148,11 +148,8 @@ TEXTS: dict[str, dict[str, str]] = {
                    "ja": "演習を最初の状態に戻しました。これまでの記録は保存されています"},
     "left_domain": {"en": "{computer} is not in a domain: only .\\Administrator can sign in",
                     "ja": "{computer} はドメインに参加していません: サインインできるのは .\\Administrator だけです"},
-}
-
-
-def say(key: str, lang: str, **values) -> str:
-    return TEXTS[key][lang].format(**values)
+})
+say = SCREENS.say
 
 
 def mark(key: str, lang: str, **values) -> str:

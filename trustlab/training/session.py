@@ -36,6 +36,7 @@ from trustlab.specs.profiles import load_profile
 from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.specs.steps import STEP_MODELS
+from trustlab.specs.words import LANGUAGES, Words
 from trustlab.training.record import (
     BREAK,
     HANDOVER,
@@ -119,8 +120,8 @@ class Grade:
         return self.judgement.verdict is Verdict.FIXED
 
 
-# What a condition says, by probe and expectation: what must hold, and what the trainee sees when it does not.
-WHAT = {
+# What a grade line says, by probe and expectation: what must hold, and what the trainee sees when it does not.
+WHAT = Words({
     ("logon", "SUCCESS"): {"en": "{user} signs in at {computer} with the {password[en]} password, checked by the DC",
                            "ja": "{user} が{password[ja]}パスワードで {computer} にサインインでき、DC が確認する"},
     ("logon", "SUCCESS_CACHED"): {"en": "{user} signs in at {computer} from the cached logon",
@@ -129,42 +130,38 @@ WHAT = {
                                "ja": "{computer} とドメインのセキュア チャネルが正常に確認される"},
     ("network", "UP"): {"en": "{computer} reaches its domain controller over the network",
                         "ja": "{computer} がネットワーク経由でドメイン コントローラーに届く"},
-}
-GENERIC = {"en": "{step}", "ja": "{step}"}
-PASSWORD = {"current": {"en": "current", "ja": "現在の"}, "previous": {"en": "previous", "ja": "以前の"}}
-NOTHING_WORSE = {"en": "nothing that worked after the break is broken now",
-                 "ja": "障害の後に動いていたものが今も壊れていない"}
-SEEN = {
+    "step": {"en": "{step}", "ja": "{step}"},
+    "nothing worse": {"en": "nothing that worked after the break is broken now",
+                      "ja": "障害の後に動いていたものが今も壊れていない"},
+})
+PASSWORD = Words({"current": {"en": "current", "ja": "現在の"}, "previous": {"en": "previous", "ja": "以前の"}})
+SEEN = Words({
     "logon": {"en": "{user} sees: {message}", "ja": "{user} に表示される: {message}"},
     "secure_channel": {"en": "the channel check reports {outcome} ({code})", "ja": "チャネルの確認結果: {outcome} ({code})"},
     "network": {"en": "the network check reports {outcome}", "ja": "ネットワークの確認結果: {outcome}"},
     "ok": {"en": "yes", "ja": "はい"},
     "worse": {"en": "broken since: {what}", "ja": "その後壊れたもの: {what}"},
     "failed": {"en": "the check could not run: {why}", "ja": "確認を実行できませんでした: {why}"},
-}
-
-
-def _fill(texts: dict[str, str], **values: Any) -> dict[str, str]:
-    return {lang: text.format(**values) for lang, text in texts.items()}
+})
 
 
 def _line(entry: StepEntry) -> GradeLine:
     args = entry.args
-    what = WHAT.get((entry.verb, entry.expect.get("outcome")), GENERIC)
-    text = _fill(what, user=args.get("user"), computer=args.get("computer"), step=entry.step,
-                 password=PASSWORD.get(args.get("password"), PASSWORD["current"]))
+    what = (entry.verb, entry.expect.get("outcome"))
+    password = PASSWORD.texts.get(args.get("password"), PASSWORD.texts["current"])
+    text = WHAT.every(what if what in WHAT else "step", user=args.get("user"), computer=args.get("computer"),
+                      step=entry.step, password=password)
     if entry.matched:
-        return GradeLine(text, True, dict(SEEN["ok"]))
+        return GradeLine(text, True, SEEN.every("ok"))
     if entry.status != "ok" and entry.outcome is None:
-        return GradeLine(text, False, _fill(SEEN["failed"], why="; ".join(entry.output)))
-    message = entry.message or {}
-    seen = _fill(SEEN.get(entry.verb, SEEN["network"]), user=args.get("user"), outcome=entry.outcome,
-                 code=entry.win32, message="")
+        return GradeLine(text, False, SEEN.every("failed", why="; ".join(entry.output)))
     if entry.verb == "logon":
-        seen = {lang: SEEN["logon"][lang].format(user=args.get("user"),
-                                                 message=f"{message.get(lang) or message.get('en', '')} "
-                                                         f"({entry.win32})".strip())
-                for lang in ("en", "ja")}
+        message = entry.message or {}
+        seen = {lang: SEEN.say("logon", lang, user=args.get("user"),
+                               message=f"{message.get(lang) or message.get('en', '')} ({entry.win32})".strip())
+                for lang in LANGUAGES}
+    else:
+        seen = SEEN.every(entry.verb if entry.verb in SEEN else "network", outcome=entry.outcome, code=entry.win32)
     return GradeLine(text, False, seen)
 
 
@@ -373,9 +370,9 @@ class Session:
         symptoms = [e for e in self.steps() if e.phase == SYMPTOMS]
         judgement = judge(symptoms + observed, True, names)
         lines = [_line(e) for e in observed if e.phase == VERIFY]
-        lines.append(GradeLine(dict(NOTHING_WORSE), not judgement.worse,
-                               dict(SEEN["ok"]) if not judgement.worse else
-                               _fill(SEEN["worse"], what="; ".join(judgement.worse))))
+        lines.append(GradeLine(WHAT.every("nothing worse"), not judgement.worse,
+                               SEEN.every("ok") if not judgement.worse else
+                               SEEN.every("worse", what="; ".join(judgement.worse))))
         return Grade(tuple(lines), judgement, time.time() - self.record.started_wall, lab_time)
 
     def _replayed_copy(self) -> Backend:

@@ -10,13 +10,13 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 
-from trustlab.training.console import Machine
+from trustlab.training.console import Console
 
 
 class TableCompleter(Completer):
     """Completes the words of the commands this screen knows (the command table's usages)."""
 
-    def __init__(self, machine: Machine):
+    def __init__(self, machine: Console):
         self.machine = machine
 
     def get_completions(self, document, complete_event) -> Iterable[Completion]:
@@ -26,7 +26,7 @@ class TableCompleter(Completer):
                 yield Completion(word, start_position=-len(typed))
 
 
-def run(machine: Machine, input: Optional[Input] = None, output: Optional[Output] = None,
+def run(machine: Console, input: Optional[Input] = None, output: Optional[Output] = None,
         history: Optional[History] = None) -> None:
     """Until Ctrl-D: read a line at the machine's prompt, print what it shows. A hidden answer (a password) is read
     by a second prompt that keeps no history, so nothing typed there is stored."""

@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from trustlab.runs.guide import Cause, Evidence, Guide, Observation, Procedure, Sign
+from trustlab.specs.words import Words
 
-PHRASES = {
+PHRASES = Words.by_language({
     "en": {"FIXED": "fixes it", "NOT_FIXED": "does not fix it", "MADE_WORSE": "makes it worse",
            "UNSUPPORTED": "could not be run on this backend", "SYMPTOMS_NOT_REPRODUCED": "did not run: the scenario "
            "did not reproduce", "BASELINE_FAILED": "did not run: the healthy set-up failed"},
     "ja": {"FIXED": "解決する", "NOT_FIXED": "解決しない", "MADE_WORSE": "悪化させる",
            "UNSUPPORTED": "このバックエンドでは実行できない", "SYMPTOMS_NOT_REPRODUCED": "未実行: シナリオが再現しなかった",
            "BASELINE_FAILED": "未実行: 正常な初期状態を作れなかった"},
-}
+})
 """What each verdict says about a procedure; a test checks that every sentence stating a verdict uses its phrase."""
 
-TEXT = {
+TEXT = Words.by_language({
     "en": {
         "title": "Troubleshooting guide: “The trust relationship between this workstation and the primary domain "
                  "failed” and its neighbours",
@@ -74,7 +75,7 @@ TEXT = {
         "col_cause": "原因", "col_verdict": "チェックリスト", "col_stage": "解決した段階",
         "stage_n": "段階 {n}", "never": "なし",
     },
-}
+})
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _seen(o: Observation, t: dict) -> str:
 
 
 def blocks(guide: Guide, lang: str = "en") -> list[Block]:
-    t, phrase = TEXT[lang], PHRASES[lang]
+    t, phrase = TEXT.of(lang), PHRASES.of(lang)
     out = [Block("h1", t["title"]),
            Block("p", t["intro"].format(runs=len(guide.journals), backend=guide.backend, profile=guide.profile)),
            Block("h2", t["signs"])]

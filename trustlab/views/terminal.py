@@ -78,7 +78,7 @@ def print_journal(journal: Journal, console: Console, lang: str = "en") -> None:
             continue
         if entry.phase != phase:
             phase = entry.phase
-            console.print(Text(say(lang, phase) if phase in WORDS[lang] else phase, style="bold cyan"))
+            console.print(Text(say(phase, lang) if phase in WORDS else phase, style="bold cyan"))
         print_entry(entry, console, lang, journal.affected)
     print_verdict(journal.judgement, console, lang)
 
@@ -91,22 +91,22 @@ def print_entry(entry: StepEntry, console: Console, lang: str = "en", affected: 
     text = entry_text(entry, affected or {})
     line = Text(f"  {entry.clock:>10}  {'stop_if_fixed > ' if entry.within is not None else ''}{text}")
     if entry.status != "ok":
-        line.append(f"  [{say(lang, entry.status)}]", style="red" if entry.status == "failed" else "dim")
+        line.append(f"  [{say(entry.status, lang)}]", style="red" if entry.status == "failed" else "dim")
     if entry.outcome is not None:
         matched = entry.matched
         if entry.phase == "recheck":   # the symptoms again: "gone" only when what shows now is healthy
             line.append(f"  -> {entry.outcome}{_codes(entry)}")
             if matched:
-                line.append(f"  {say(lang, 'still there')}", style="yellow")
+                line.append(f"  {say('still there', lang)}", style="yellow")
             elif entry.outcome in HEALTHY:
-                line.append(f"  {say(lang, 'gone')}", style="green")
+                line.append(f"  {say('gone', lang)}", style="green")
             else:
-                line.append(f"  {say(lang, 'changed', symptom=entry.expect.get('outcome'))}", style="red")
+                line.append(f"  {say('changed', lang, symptom=entry.expect.get('outcome'))}", style="red")
         else:
             style = "green" if matched else ("red" if matched is False else "")
             line.append(f"  -> {entry.outcome}{_codes(entry)}", style=style)
             if matched is False:
-                line.append(f"  {say(lang, 'expected', outcome=entry.expect.get('outcome'))}", style="red")
+                line.append(f"  {say('expected', lang, outcome=entry.expect.get('outcome'))}", style="red")
     console.print(line)
     text = _message(entry, lang)
     if text and entry.outcome not in ("SUCCESS", None):
@@ -117,11 +117,11 @@ def print_entry(entry: StepEntry, console: Console, lang: str = "en", affected: 
 
 def print_verdict(judgement: Judgement, console: Console, lang: str = "en") -> None:
     v = judgement.verdict
-    console.print(Text(say(lang, "verdict", verdict=verdict_name(lang, v.value)), style=VERDICT_STYLE[v]))
+    console.print(Text(say("verdict", lang, verdict=verdict_name(lang, v.value)), style=VERDICT_STYLE[v]))
     for key in ("reason", "unmet", "worse", "failed_steps"):
         value = getattr(judgement, key)
         for item in [value] if isinstance(value, str) else (value or []):
-            console.print(Text(f"  {say(lang, key)}: {item}", style=VERDICT_STYLE[v]))
+            console.print(Text(f"  {say(key, lang)}: {item}", style=VERDICT_STYLE[v]))
 
 
 CELL = {
@@ -152,7 +152,7 @@ def print_matrix(m: Matrix, console: Console, lang: str = "en") -> None:
     """Scenarios down, remediations across (numbered, with a legend). The table when it fits the terminal, else
     (and when not on a terminal) plain lines that never wrap or cut an ID."""
     width = max([len("scenario"), *(len(s) for s in m.scenarios)])
-    table = Table(title=say(lang, "matrix"), header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
+    table = Table(title=say("matrix", lang), header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
                   collapse_padding=True)
     table.add_column("scenario", no_wrap=True, min_width=width)
     for i, _ in enumerate(m.remediations, 1):
@@ -163,7 +163,7 @@ def print_matrix(m: Matrix, console: Console, lang: str = "en") -> None:
     if console.is_terminal and width + (COLUMN + 1) * len(m.remediations) + 2 <= console.width:
         console.print(table)
     else:       # two characters a column, the numbers' tens above their ones: 80 columns hold 16 remediations
-        console.print(say(lang, "matrix"))
+        console.print(say("matrix", lang))
         numbers = [str(i).rjust(2) for i in range(1, len(m.remediations) + 1)]
         if len(numbers) >= 10:
             console.print(" " * (width + 1) + " ".join(n[0] for n in numbers), soft_wrap=True)
@@ -177,7 +177,7 @@ def print_matrix(m: Matrix, console: Console, lang: str = "en") -> None:
             console.print(line, soft_wrap=True)
     for i, rid in enumerate(m.remediations, 1):
         console.print(f"{i:>3} {rid}", soft_wrap=True)
-    console.print(Text(say(lang, "legend"), style="dim"))
+    console.print(Text(say("legend", lang), style="dim"))
     print_summary(m, console, lang)
 
 
@@ -186,45 +186,45 @@ def print_summary(m: Matrix, console: Console, lang: str = "en") -> None:
     worse = sum(1 for j in m.cells.values() if j.verdict is Verdict.MADE_WORSE)
     style = "bold green" if m.ok else "bold red"
     if m.shard:
-        console.print(Text(say(lang, "shard", index=m.shard[0], count=m.shard[1], runs=len(m.journals())),
+        console.print(Text(say("shard", lang, index=m.shard[0], count=m.shard[1], runs=len(m.journals())),
                            style="bold"))
-    console.print(Text(say(lang, "summary", reproduced=len(m.reproduced) - len(m.unreproduced),
+    console.print(Text(say("summary", lang, reproduced=len(m.reproduced) - len(m.unreproduced),
                            scenarios=len(m.reproduced), held=held, claims=len(m.claims), worse=worse), style=style))
     if m.elsewhere:
-        console.print(Text(say(lang, "not judged" if m.shard else "not judged anywhere", count=len(m.elsewhere),
+        console.print(Text(say("not judged" if m.shard else "not judged anywhere", lang, count=len(m.elsewhere),
                                claims=", ".join(f"{r} on {s}" for s, r in m.elsewhere)),
                            style="yellow" if m.shard else "bold red"))
     for claim in m.unreproduced:
         why = [claim.journal.judgement.reason or ""] + _contradicting(claim, lang)
-        console.print(Text(say(lang, "not reproduced", scenario=claim.scenario, why="; ".join(w for w in why if w)),
+        console.print(Text(say("not reproduced", lang, scenario=claim.scenario, why="; ".join(w for w in why if w)),
                            style="red"))
     if m.known:
-        console.print(Text(say(lang, "known summary", count=len(m.known), profile=m.predicted_by), style="cyan"))
+        console.print(Text(say("known summary", lang, count=len(m.known), profile=m.predicted_by), style="cyan"))
         for name, verdict in sorted(m.known.items()):
-            console.print(Text(say(lang, "known", run=name.replace("--", " + ").replace(" + reproduce", " alone"),
+            console.print(Text(say("known", lang, run=name.replace("--", " + ").replace(" + reproduce", " alone"),
                                    profile=m.predicted_by, verdict=verdict), style="cyan"))
     for claim in m.broken_claims:
         detail = claim.journal.judgement
         why = [claim.journal.verdict.value, *detail.unmet, *detail.worse,
                *((detail.reason,) if detail.reason else ())] + _contradicting(claim, lang)
-        console.print(Text(say(lang, "claim broken line", remediation=claim.remediation, scenario=claim.scenario,
+        console.print(Text(say("claim broken line", lang, remediation=claim.remediation, scenario=claim.scenario,
                                why="; ".join(why)), style="red"))
     if m.regressions:
         print_regressions(m, console, lang)
 
 
 def _contradicting(claim: Claim, lang: str) -> list[str]:
-    return [say(lang, "found contradicts", found=r.found, verdict=r.journal.verdict.value)
+    return [say("found contradicts", lang, found=r.found, verdict=r.journal.verdict.value)
             for r in claim.contradicting]
 
 
 def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
     replays = list(m.regressions.values())
     contradict = [r for r in replays if r.contradicts]
-    console.print(Text(say(lang, "found summary", count=len(replays), contradict=len(contradict),
+    console.print(Text(say("found summary", lang, count=len(replays), contradict=len(contradict),
                            outside=sum(1 for r in replays if not r.within and r.fails),
                            passing=len(m.promotable), changed=len(m.changed_regressions)) + (
-                           say(lang, "found known", known=sum(1 for r in replays if r.found in m.known))
+                           say("found known", lang, known=sum(1 for r in replays if r.found in m.known))
                            if any(r.found in m.known for r in replays) else ""),
                        style="bold red" if contradict or m.promotable or m.changed_regressions else "green"))
     for r in replays:
@@ -232,18 +232,18 @@ def print_regressions(m: Matrix, console: Console, lang: str = "en") -> None:
         if r.found in m.known:
             continue                      # said with the known differences
         if r.state == PASSES:
-            console.print(Text(say(lang, "found passes", found=r.found, verdict=verdict), style="red"))
+            console.print(Text(say("found passes", lang, found=r.found, verdict=verdict), style="red"))
         elif r.state == DIFFERENTLY:
-            console.print(Text(say(lang, "found changed", found=r.found, recorded=r.recorded, verdict=verdict),
+            console.print(Text(say("found changed", lang, found=r.found, recorded=r.recorded, verdict=verdict),
                                style="red"))
         elif not r.within and r.fails:
             procedure = m.provided.get(r.remediation, {})
             if r.scenario in procedure:
-                console.print(Text(say(lang, "found outside", found=r.found, verdict=verdict,
+                console.print(Text(say("found outside", lang, found=r.found, verdict=verdict,
                                        remediation=r.remediation, scenario=r.scenario,
                                        conditions="; ".join(procedure[r.scenario])), style="dim"))
             else:
-                console.print(Text(say(lang, "found unclaimed", found=r.found, verdict=verdict,
+                console.print(Text(say("found unclaimed", lang, found=r.found, verdict=verdict,
                                        remediation=r.remediation, scenario=r.scenario), style="dim"))
 
 

@@ -15,6 +15,7 @@ from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import usable
 from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.steps import VERBS
+from trustlab.specs.words import LANGUAGES
 from trustlab.training.record import SOLUTION, TRAINEE, Began, Checked, Hinted, Noted, Record
 from trustlab.views.axis import SLOT, Axis
 
@@ -125,7 +126,7 @@ def title(entry: dict) -> str:
     if entry["status"] != "ok":
         head += f" [{entry['status']}]"
     message = entry.get("message") or {}
-    lines = [head] + [message[lang] for lang in ("en", "ja") if message.get(lang)]
+    lines = [head] + [message[lang] for lang in LANGUAGES if message.get(lang)]
     lines += entry.get("output", [])[:3]
     return "\n".join(lines)
 

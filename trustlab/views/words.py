@@ -3,7 +3,9 @@ in one language: the phases, the verdict and why, the recheck, the claim, the ma
 from the outcomes (LG-9); the step texts are the file's own (`logon: {...}`) and stay as written."""
 from __future__ import annotations
 
-WORDS: dict[str, dict[str, str]] = {
+from trustlab.specs.words import Words
+
+WORDS = Words.by_language({
     "en": {
         "setup": "setup", "break": "break", "symptoms": "symptoms", "remediation": "remediation",
         "verify": "verify", "recheck": "recheck (the symptoms again)",
@@ -95,15 +97,11 @@ WORDS: dict[str, dict[str, str]] = {
                         "`regression: verdict:` を {verdict} にすれば、この修正を守る回帰テストになる",
         "found changed": "  記録と異なる失敗: {found}: 記録 {recorded}、今は {verdict}。記録し直すこと",
     },
-}
-LANGUAGES = tuple(WORDS)
-
-
-def say(lang: str, key: str, **values: object) -> str:
-    return WORDS[lang][key].format(**values)
+})
+say = WORDS.say
 
 
 def verdict_name(lang: str, verdict: str) -> str:
     """The verdict's own name, with what it means in Japanese."""
-    meaning = WORDS[lang][verdict]
+    meaning = WORDS.say(verdict, lang)
     return f"{verdict} ({meaning})" if meaning else verdict
