@@ -2,6 +2,9 @@
 article's way (its dead ends included) and the right way, and the screens of its other paths."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -175,3 +178,14 @@ def test_the_prompt_toolkit_front_end_with_a_pipe(catalogue):
     assert "secret-typed" not in shown
     assert list(history.load_history_strings()) == ["pnputil /enum-devices /disconnected", "ipconfig",
                                                     ".\\Administrator"]
+
+
+def test_the_console_commands_open_on_a_pipe_and_keep_a_history(tmp_path):
+    """`trustlab console` and `lab console` as a user starts them (a process, lines on its stdin)."""
+    env = {**os.environ, "TRUSTLAB_TRAINING": str(tmp_path)}
+    for argv in (["console", "seed-loaner-story", "--name", "pipe"], ["lab", "console", "--name", "pipe"]):
+        done = subprocess.run([sys.executable, "-m", "trustlab", *argv], input="help\n", env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "User name:" in done.stdout and "Traceback" not in done.stderr
+    assert (tmp_path / "sim-pipe" / "console-history").exists()

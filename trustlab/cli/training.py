@@ -224,7 +224,7 @@ def console_command(obj: Context, scenario: str, name: Optional[str], seed: int,
 def _type_at(session: Session, lang: str) -> None:
     """The console on a session's lab until Ctrl-D; the lab is released (a live real lab stays up)."""
     try:
-        app.run(Console(session, lang), history=app.history_file(session.folder))
+        app.run(Console(session, lang), history=app.history_file(session.folder.path))
     finally:
         session.close()
 

@@ -65,15 +65,15 @@ def _survey(checks: tuple[StepBase, ...], users: tuple[str, ...], user: str, com
     out, seen = [], set()
     for step in steps:
         action = resolve(step, BEFORE, len(out), user, computer)
-        if _key(action) not in seen:
-            seen.add(_key(action))
+        if _key(action.verb, action.args) not in seen:
+            seen.add(_key(action.verb, action.args))
             out.append(action)
     return out
 
 
-def _key(action: Action) -> tuple:
+def _key(verb: str, args: dict) -> tuple:
     """One probe, whatever phase it runs in: the verb and its resolved arguments."""
-    return (action.verb, tuple(sorted(action.args.items())))
+    return (verb, tuple(sorted(args.items())))
 
 
 def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actions: list[Action],
@@ -93,10 +93,10 @@ def execute(lab: Backend, scenario_id: str, remediation_id: Optional[str], actio
         return done[-1]
 
     def observe(phase: str, wanted: list[Action]) -> None:
-        seen = {_key(stepper.names.current(_action(e))) for e in done if e.phase in _AROUND[phase]}
+        seen = {_key(e.verb, stepper.names.args(e.args)) for e in done if e.phase in _AROUND[phase]}
         for action in (stepper.names.current(a) for a in wanted):
-            if _key(action) not in seen:
-                seen.add(_key(action))
+            if _key(action.verb, action.args) not in seen:
+                seen.add(_key(action.verb, action.args))
                 step(replace(action, phase=phase, index=sum(1 for e in done if e.phase == phase)))
 
     judgement: Optional[Judgement] = None

@@ -19,10 +19,14 @@ class Names(dict):
             computer = self[computer]
         return computer
 
+    def args(self, args: dict) -> dict:
+        """Arguments with the computer's current name."""
+        computer = self.final(args.get("computer"))
+        return args if computer == args.get("computer") else {**args, "computer": computer}
+
     def current(self, action: Action) -> Action:
-        computer = self.final(action.args.get("computer"))
-        return action if computer == action.args.get("computer") else \
-            replace(action, args={**action.args, "computer": computer})
+        args = self.args(action.args)
+        return action if args is action.args else replace(action, args=args)
 
     def follow(self, action: Action, result: StepResult) -> Optional[dict[str, str]]:
         """After a step: the rename it made ({old: new}), if it made one."""
