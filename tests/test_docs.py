@@ -1,8 +1,11 @@
-"""The documentation that must not drift from the code."""
+"""The documentation that must not drift from the code: the generated language reference, the YAML examples of every
+page, a README that stays short and points only at pages that exist, and links that lead somewhere."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -11,27 +14,92 @@ from trustlab.specs.remediation import Remediation
 from trustlab.specs.scenario import Scenario
 from trustlab.views.language import render
 
+README = ROOT / "README.md"
+GENERATED = {ROOT / "docs/scenario-language.md", ROOT / "docs/guide.md", ROOT / "docs/guide.ja.md"}
+PAGES = [README] + sorted((ROOT / "docs").rglob("*.md"))
+WRITTEN = [p for p in PAGES if p not in GENERATED]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
 
 def test_scenario_language_reference_matches_the_vocabulary():
     assert (ROOT / "docs/scenario-language.md").read_text(encoding="utf-8") == render(), \
         "run `trustlab docs -o docs/scenario-language.md`"
 
 
-def test_readme_examples_are_valid_specs():
-    """Every YAML block of the README that is a trustlab file (by the catalogue's own rule) is a valid spec; the
-    others (a CI workflow) are valid YAML."""
-    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+def _yaml_blocks(path: Path) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+
+
+def _kinds(path: Path) -> list[type]:
+    """Every YAML block of a page that is a trustlab file (by the catalogue's own rule) is a valid spec; the others
+    (a CI workflow) are valid YAML."""
     kinds = []
-    for block in blocks:
+    for block in _yaml_blocks(path):
         data = yaml.safe_load(block)
         if not is_trustlab_text(block):
             continue
         model = Scenario if "break" in data else Remediation
         model.model_validate(data)
         kinds.append(model)
+    return kinds
+
+
+@pytest.mark.parametrize("page", WRITTEN, ids=_name)
+def test_every_yaml_example_is_a_valid_spec(page):
+    _kinds(page)
+
+
+def test_the_catalogue_page_shows_a_scenario_and_a_remediation():
+    """The README's scenario and remediation examples moved to docs/catalogue.md."""
+    kinds = _kinds(ROOT / "docs/catalogue.md")
     assert Scenario in kinds and Remediation in kinds
 
 
+def test_the_ci_page_shows_the_workflows():
+    blocks = [yaml.safe_load(b) for b in _yaml_blocks(ROOT / "docs/ci.md")]
+    assert sum(1 for b in blocks if isinstance(b, dict) and "jobs" in b) == 2
+
+
 def test_readme_starts_with_the_two_commands():
-    head = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ")[0]
+    head = README.read_text(encoding="utf-8").split("\n## ")[0]
     assert "trustlab run" in head and "pytest" in head
+
+
+def test_readme_is_short():
+    assert len(README.read_text(encoding="utf-8").splitlines()) < 250
+
+
+def test_readme_links_only_to_docs_pages_that_exist():
+    links = [link for link in LINK.findall(README.read_text(encoding="utf-8")) if "://" not in link]
+    assert links
+    for link in links:
+        target = link.split("#")[0]
+        assert target.startswith("docs/"), link
+        assert (ROOT / target).is_file(), link
+
+
+def _anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    out, seen = set(), {}
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    for title in re.findall(r"^#{1,6} (.+)$", text, re.M):
+        slug = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+        out.add(slug if slug not in seen else f"{slug}-{seen[slug]}")
+        seen[slug] = seen.get(slug, 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_name)
+def test_every_link_leads_somewhere(page):
+    for link in LINK.findall(page.read_text(encoding="utf-8")):
+        if "://" in link or link.startswith("mailto:"):
+            continue
+        target, _, anchor = link.partition("#")
+        path = (page.parent / target).resolve() if target else page
+        assert path.exists(), f"{_name(page)}: {link}"
+        if anchor:
+            assert anchor in _anchors(path), f"{_name(page)}: {link}: no heading with that anchor"
