@@ -28,7 +28,7 @@ Record = Union[Journal, TrainingRecord]
 JOURNAL_KEYS = tuple(Document.model_fields)          # the journal format's own keys (`trustlab schema journal`)
 ENTRY_KEYS = {"step": ("phase", "index", "step", "verb", "t", "status"),
               "background": ("phase", "t", "computer", "event")}
-"""What the timeline needs of an entry; the journal format (README: Layout) has more."""
+"""What the timeline needs of an entry; the journal format (docs/commands.md, "Journals") has more."""
 
 
 def read(paths: Iterable[Path]) -> list[Record]:
