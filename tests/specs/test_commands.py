@@ -21,6 +21,8 @@ EXAMPLES = {
     "Restart-Computer [-Force]": "Restart-Computer -Force",
     "Stop-Computer [-Force]": "Stop-Computer",
     "lock (Windows+L)": "lock",
+    "gpupdate [/force]": "gpupdate /force",
+    "w32tm /resync [/force]": "w32tm /resync /force",
     "check (trustlab: grade the fix)": "check",
     "hint (trustlab: the next hint)": "hint",
     "set NAME=VALUE (PowerShell: an alias of Set-Variable)": "set x=1",
@@ -57,6 +59,7 @@ def test_arguments():
     assert parse("wait 90m", CMD).args == {"for": "1h30m"}
     assert parse("wait soon", CMD) is None
     assert parse('netsh interface ipv4 set address "Ethernet 2" static 10.0.0.11 255.255.255.0', CMD).params == {
+        "mask": "255.255.255.0",
         "adapter": "Ethernet 2", "ip": "10.0.0.11"}
     assert parse("Test-ComputerSecureChannel", CMD) is None            # a cmdlet is no cmd.exe command
     assert parse("set devmgr_show_nonpresent_devices=1", PS).action == "set_variable"

@@ -119,7 +119,7 @@ def test_the_seed_story_timeline_has_a_lane_per_machine_cable_and_clock(context,
     path = write_report([journal], tmp_path / "seed.html", catalogue)
     with look(context, path, tmp_path / "seed.png") as seen:
         page = seen.page
-        page.locator("details.run summary").click()
+        assert page.locator("details.run").get_attribute("open") is not None    # one run: open at once
         svg = page.locator("details.run svg.timeline")
         assert svg.locator(".lane-label").all_text_contents() == [
             "lab time", "DC01 (DC)", "LOANER01", "LOANER01 network", "LOANER01 clock − DC"]
@@ -217,7 +217,15 @@ def test_a_training_session_record_is_a_timeline_of_commands_checks_and_hints(co
         assert svg.locator(".mark").count() == 8          # the break, a hint, 3 of the trainee's, 2 checks, the score
         assert svg.locator(".mark.check.met").count() == 1 and svg.locator(".mark.check.unmet").count() == 1
         assert svg.locator(".wall-time").count() >= 3
-        assert "score 4/4 (100%, FIXED), solved by trainee; hints taken 1/2" in page.inner_text("#training")
+        head = page.inner_text("#training .score")                    # the score and who solved it, first
+        assert "score 4/4 (100%)" in head and "solved by the trainee" in head and "hints taken 1/2" in head
+        labels = svg.locator(".mark text").all_text_contents()         # every mark labelled with its line's number
+        assert labels == [str(n) for n in range(1, 9)]
+        rows = page.locator("#training table.session-lines tbody tr")
+        assert rows.count() == 8
+        typed = page.locator("#training table.session-lines code").all_text_contents()
+        record_typed = [e["command"] for e in SESSION["entries"] if e.get("command") and e.get("by") != "break"]
+        assert typed == record_typed and typed                          # each command's text, as typed
         svg.locator(".mark.hint").click()
         assert "alice cannot sign in with her new password" in page.inner_text("#training .detail")
         quiet(seen, out)
@@ -328,7 +336,9 @@ def test_a_real_training_record_renders_and_lab_check_writes_its_report(context,
     assert cli("report", str(record), "-o", str(tmp_path / "from-file.html")).exit_code == 0
     with look(context, out, tmp_path / "check.png") as seen:
         page = seen.page
-        assert "score 2/4 (50%, NOT_FIXED), solved by nobody yet; hints taken 2/2" in page.inner_text("#training")
+        head = page.inner_text("#training .score")
+        assert "score 2/4 (50%)" in head and "NOT_FIXED" in head and "solved by nobody yet" in head
+        assert "hints taken 2/2" in head
         labels = page.locator("#training svg.timeline .lane-label").all_text_contents()
         assert {"steps", "checks", "hints", "scores"} <= set(labels)
         page.locator("#training .mark.check").first.click()

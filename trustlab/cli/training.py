@@ -65,7 +65,7 @@ def lab_break(obj: Context, scenario: str, profile: Optional[str], seed: int, la
     \b
     Examples:
       trustlab lab break seed-loaner-story                  # the sim: then `trustlab lab console`
-      sudo trustlab lab break seed-loaner-story --backend samba --name t13-demo
+      sudo trustlab lab break password-changed-elsewhere --backend samba --name t13-demo
     """
     session = Session.start(obj.catalogue, scenario, backend, lab_options(backend, name, provider), profile, seed,
                             lang)
@@ -96,7 +96,7 @@ def lab_check(obj: Context, report: Optional[Path], lang: str, as_json: bool, ba
     session = _open(obj, backend, name, provider)
     grade = session.check()
     session.close()
-    _report(session, report)
+    _report(session, report, lang)
     if as_json:
         click.echo(json.dumps(session.record.moments(Checked)[-1].to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -146,7 +146,7 @@ def lab_solve(obj: Context, report: Optional[Path], lang: str, backend: type[Bac
             for line in entry.output:
                 click.echo(f"              | {line}")
     session.close()
-    _report(session, report)
+    _report(session, report, lang)
     click.echo("\n".join(grade_lines(grade, lang)))
     sys.exit(errors.OK if grade.fixed else errors.FAILED)
 
@@ -154,12 +154,13 @@ def lab_solve(obj: Context, report: Optional[Path], lang: str, backend: type[Bac
 @lab.command("record")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the session as a timeline in a self-contained HTML report.")
+@LANG
 @click.option("--json", "as_json", is_flag=True, help="Print the record's JSON (docs/training.md has its form).")
 @click.option("--all", "every", is_flag=True, help="Also list the steps of the break (the answer).")
 @click.pass_obj
 @_session_command
-def lab_record(obj: Context, report: Optional[Path], as_json: bool, every: bool, backend: type[Backend],
-               name: Optional[str], provider: Optional[str]) -> None:
+def lab_record(obj: Context, report: Optional[Path], lang: str, as_json: bool, every: bool,
+               backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
     """The session's record, as a trainer reads it: what was done with lab time and real time, each check and
     hint, the score.
 
@@ -167,21 +168,22 @@ def lab_record(obj: Context, report: Optional[Path], as_json: bool, every: bool,
     Examples:
       trustlab lab record
       trustlab lab record --json > alice-session.json
+      trustlab lab record --lang ja --report alice.html
     """
     session = _open(obj, backend, name, provider)
-    _report(session, report)
+    _report(session, report, lang)
     if as_json:
         click.echo(json.dumps(session.record.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print_record(session.record, every)
+        print_record(session.record, every, lang)
 
 
-def _report(session, path: Optional[Path]) -> None:
+def _report(session, path: Optional[Path], lang: str = "en") -> None:
     """`--report FILE`: the session's record drawn as a timeline (trustlab.views.report)."""
     if path is not None:
         from trustlab.views.report import write_report
 
-        write_report([session.record], path, title=f"Training: {session.record.scenario}")
+        write_report([session.record], path, title=f"Training: {session.record.scenario}", lang=lang)
 
 
 @lab.command("console")

@@ -49,8 +49,11 @@ def resolve(step: StepBase, phase: str, index: int, user: str, computer: str) ->
 def _resolved(step: StepBase, user: str, computer: str) -> tuple[dict, dict, str]:
     """Steps are immutable values and explored schedules share most of theirs, so each is resolved once."""
     args, expect = {}, {}
-    for name in type(step.args).model_fields:
+    left_out = getattr(type(step.args), "left_out_unset", ())   # arguments added later: absent unless given, so
+    for name in type(step.args).model_fields:                     # every journal recorded before stays as it was
         value = _plain(getattr(step.args, name))
+        if value is None and name in left_out:
+            continue
         if name in EXPECTATION_FIELDS:
             if value is not None:
                 expect["outcome" if name == "expect" else name] = value

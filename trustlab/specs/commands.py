@@ -92,6 +92,15 @@ def _ps(required: tuple[str, ...] = (), optional: tuple[str, ...] = (), switches
     return match
 
 
+def _flags_only(*names: str):
+    """No words, exactly these `/flags` (any case)."""
+    want = {n.lower() for n in names}
+
+    def match(rest: list[str], flags: dict) -> Optional[dict]:
+        return {} if not rest and {k.lower() for k in flags} == want else None
+    return match
+
+
 def _credential(flags: dict) -> dict:
     return {"credential": "domain_admin" if "credential" in flags else "none"}
 
@@ -123,7 +132,20 @@ def _netsh(rest: list[str], flags: dict) -> Optional[dict]:
         name, tail = tail[0], tail[1:]
     if not name or len(tail) < 2 or tail[0].lower() != "static":
         return None
-    return {"adapter": name, "ip": tail[1]}
+    mask = tail[2] if len(tail) > 2 else ""
+    return {"adapter": name, "ip": tail[1], "mask": mask}
+
+
+def prefix_of(mask: str) -> Optional[int]:
+    """A dotted subnet mask (255.255.255.0) as a prefix length (24); None when it is no mask."""
+    try:
+        parts = [int(p) for p in mask.split(".")]
+    except ValueError:
+        return None
+    if len(parts) != 4 or any(not 0 <= p <= 255 for p in parts):
+        return None
+    bits = "".join(f"{p:08b}" for p in parts)
+    return bits.count("1") if "01" not in bits else None
 
 
 def _shutdown(kind: str):
@@ -175,9 +197,14 @@ TABLE: dict[str, list[Form]] = {
     "power": [Form("power off", WORLD, _exact("off"), "power_off"),
               Form("power on", WORLD, _exact("on"), "power_on")],
     # --- the network --------------------------------------------------------------------------------------------
-    "ipconfig": [Form("ipconfig", BOTH, _exact(), "network", screen="ipconfig", models=("NW-1",)),
-                 Form("ipconfig /all", BOTH, lambda r, f: {} if not r and list(f) == ["all"] else None, "network",
-                      screen="ipconfig_all", models=("NW-1",))],
+    "ipconfig": [Form("ipconfig", BOTH, _exact(), "network", screen="ipconfig", models=("NW-1", "NW-5")),
+                 Form("ipconfig /all", BOTH, _flags_only("all"), "network", screen="ipconfig_all",
+                      models=("NW-1", "NW-5")),
+                 Form("ipconfig /renew", BOTH, _flags_only("renew"), "network", screen="ipconfig_renew",
+                      models=("NW-1", "NW-5")),
+                 Form("ipconfig /flushdns", BOTH, _flags_only("flushdns"), action="flushdns")],
+    "gpupdate": [Form("gpupdate [/force]", BOTH, lambda r, f: {} if not r and set(f) <= {"force", "target"} else
+                      None, "refresh_policy", screen="gpupdate", models=("TM-2",))],
     "ping": [Form("ping DC01", BOTH, _one, "network", screen="ping")],
     "netsh": [Form('netsh interface ipv4 set address name="Ethernet 2" static 10.0.0.11 255.255.255.0', BOTH,
                    _netsh, "configure_ip", screen="configure_ip", models=("NW-2",))],
@@ -247,7 +274,8 @@ TABLE: dict[str, list[Form]] = {
     "time": [Form("time /t", frozenset({CMD}), lambda r, f: {} if not r and list(f) in ([], ["t"]) else None,
                   "read_clock", screen="time", models=("LG-8",))],
     "get-date": [Form("Get-Date", frozenset({PS}), _exact(), "read_clock", screen="time", models=("LG-8",))],
-    "w32tm": [Form("w32tm /resync", BOTH, lambda r, f: {} if not r and list(f) == ["resync"] else None,
+    "w32tm": [Form("w32tm /resync [/force]", BOTH,
+                   lambda r, f: {} if not r and "resync" in f and set(f) <= {"resync", "force", "nowait"} else None,
                    "sync_time", screen="resync", models=("LG-8",)),
               Form("w32tm /query /status", BOTH,
                    lambda r, f: {} if not r and {k.lower() for k in f} == {"query", "status"} else None,
@@ -266,6 +294,36 @@ TABLE: dict[str, list[Form]] = {
     "check": [Form("check (trustlab: grade the fix)", BOTH, _exact(), action="check")],
     "hint": [Form("hint (trustlab: the next hint)", BOTH, _exact(), action="hint")],
 }
+
+
+# Real commands of cmd.exe and Windows PowerShell that the table does not model: the console says "not modelled
+# here" for them, and keeps Windows' "not recognized" for a word Windows would not know either (a typo). cmd's
+# built-ins and the System32 tools a technician types (learn.microsoft.com, Windows commands reference), and the
+# cmdlets of the modules a technician meets first.
+REAL_CMD = frozenset("""
+arp assoc attrib bcdedit cd chdir chkdsk cipher clip color copy date del dir diskpart dism driverquery echo erase
+eventvwr find findstr fsutil getmac gpresult icacls klist md mkdir mklink more move mstsc net net1 netstat nslookup
+path pathping pause popd pushd rd reg ren rename rmdir robocopy route runas sc schtasks sconfig set setx sfc
+shutdown sort start systeminfo taskkill tasklist timeout title tracert tree type ver vol wevtutil where wmic xcopy
+control ncpa.cpl sysdm.cpl compmgmt.msc services.msc eventvwr.msc gpedit.msc lusrmgr.msc dsa.msc regedit notepad
+""".split())
+REAL_PS = frozenset(w.lower() for w in """
+Get-ChildItem Set-Location Get-Content Get-Service Restart-Service Start-Service Stop-Service Get-Process
+Stop-Process Get-EventLog Get-WinEvent Get-NetAdapter Get-NetIPAddress Get-NetIPConfiguration Remove-NetIPAddress
+Set-NetIPAddress Get-DnsClientServerAddress Set-DnsClientServerAddress Clear-DnsClientCache Resolve-DnsName
+Test-NetConnection Test-Connection Get-ComputerInfo Get-LocalUser Get-LocalGroupMember Rename-Computer
+Get-ADComputer Get-ADUser Set-ADAccountPassword Get-Item Get-ItemProperty Set-ItemProperty New-Item Remove-Item
+Get-Help Get-Command Write-Output Clear-Host Get-History Get-Date Get-PnpDevice Disable-NetAdapter
+Enable-NetAdapter Restart-NetAdapter Get-Acl Get-HotFix
+""".split())
+
+
+def real(name: str, shell: str) -> bool:
+    """A command Windows has that the table does not model (in either shell)."""
+    key = name.lower()
+    if key.endswith(".exe"):
+        key = key[:-4]
+    return key in REAL_CMD or key in REAL_PS
 
 
 def tokens(line: str) -> list[str]:

@@ -56,6 +56,11 @@ class BehaviourProfile(BaseModel):
     duplicate_ip_applied_on_no: bool = Field(
         True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
     )
+    hidden_devices_need_variable: bool = Field(
+        False, description="NW-3: Device Manager's View > Show hidden devices lists non-present devices only when "
+        "it was started from a prompt that set devmgr_show_nonpresent_devices=1. Microsoft's 'Viewing Hidden "
+        "Devices' ties the variable to Windows before 8 (default false: Windows 10/11, the seed story's); the seed "
+        "article saw no dimmed adapter on Windows 11 (open question 7).")
     scavenge_interval: int = Field(900, ge=1, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
     machine_password_age: int = Field(
         30 * 86400, ge=1, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."

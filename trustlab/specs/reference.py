@@ -43,6 +43,7 @@ BEHAVIOURS: dict[str, str] = {
     "NW-2": "the duplicate-address warning (KB269155)",
     "NW-3": "showing and removing hidden devices",
     "NW-4": "uninstalling the adapter without its driver re-detects it fresh",
+    "NW-5": "the address typed is the one entered; off the DC's subnet or in use, no way to the DC (APIPA)",
     "TM-1": "machine password age / scavenger interval",
     "TM-2": "computer GP refresh",
     "TM-3": "Kerberos maximum clock skew",

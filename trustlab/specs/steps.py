@@ -9,7 +9,7 @@ import inspect
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
 from pydantic import (
     AfterValidator,
@@ -325,11 +325,18 @@ class ReinstallAdapter(OnComputer):
     """Uninstall the present adapter without deleting its driver; it comes back fresh at the next reboot."""
 
 
+IPV4 = r"^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(/([0-9]|[12]\d|3[0-2]))?$"
+
+
 @verb("configure_ip", Family.ADMIN, "NW-2")
 class ConfigureIp(OnComputer):
-    """Enter the lab's static address on the present adapter. When a hidden adapter holds it, Windows warns:
+    """Enter a static address on the present adapter: `address` (`10.0.0.50` or `10.0.0.50/24`; default the lab's
+    own address for the computer, /24). A wrong address stays wrong: the computer then reaches its DC only if the
+    address is on the DC's subnet and no other machine's. When a hidden adapter holds the address, Windows warns:
     `cancel` answers Yes (back to the dialog, nothing applied), `apply` answers No."""
     on_conflict: Literal["cancel", "apply"] = "cancel"
+    address: Optional[str] = Field(None, pattern=IPV4, description="the address typed; default the lab's address")
+    left_out_unset: ClassVar[tuple[str, ...]] = ("address",)
 
 
 @verb("verify_secure_channel", Family.ADMIN, "SC-1", "SC-2", observed=True)
@@ -382,6 +389,12 @@ class SignOut(OnComputer):
 @verb("read_clock", Family.ADMIN, "LG-8", "TM-3")
 class ReadClock(OnComputer):
     """Read the computer's clock against the DC's (`time`, `Get-Date`, `w32tm /query /status`); changes nothing."""
+
+
+@verb("refresh_policy", Family.ADMIN, "TM-2")
+class RefreshPolicy(OnComputer):
+    """`gpupdate /force`: computer Group Policy now, as at boot and at each refresh (TM-2); it needs the DC and the
+    computer's secure channel."""
 
 
 @verb("sync_time", Family.ADMIN, "LG-8")

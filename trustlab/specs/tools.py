@@ -38,3 +38,36 @@ DUPLICATE_WARNING = (  # NW-2, KB269155
     "The IP address {ip} you have entered for this network adapter is already assigned to another adapter '{name}'. "
     "'{name}' is hidden from the network and Dial-up Connections folder because it is not physically in the "
     "computer or is a legacy adapter that is not working.")
+
+# gpupdate (TM-2): its progress lines, and the Group Policy events it reports when processing fails: event 1129 (no
+# connectivity to a DC) and event 1006 (the computer could not authenticate to AD: a broken secure channel).
+# learn.microsoft.com: "gpupdate" (Windows commands) and "Troubleshoot Group Policy event IDs 1129 / 1006".
+GPUPDATE_OK = ["Updating policy...", "", "Computer Policy update has completed successfully.",
+               "User Policy update has completed successfully."]
+GPUPDATE_FAILED = ["Updating policy...", "",
+                   "Computer policy could not be updated successfully. The following errors were encountered:", ""]
+GP_NO_DC = ("The processing of Group Policy failed because of lack of network connectivity to a domain controller. "
+            "This may be a transient condition.")
+GP_NO_AUTH = ("The processing of Group Policy failed. Windows could not authenticate to the Active Directory service "
+              "on a domain controller. (LDAP Bind function call failed). Look in the details tab for error code and "
+              "description.")
+
+# What a tool says when a plain user runs what needs an administrator (the model's NEEDS_ADMIN, in Windows' words):
+# nltest's I_NetLogonControl status line (the form of SC-2's lines) with Win32 error 5; netsh's elevation refusal;
+# the Win32 text of ERROR_ACCESS_DENIED elsewhere (learn.microsoft.com, System Error Codes 0-499: "Access is
+# denied.").
+ACCESS_DENIED = {
+    "nltest": "I_NetLogonControl failed: Status = 5 0x5 ERROR_ACCESS_DENIED",
+    "sc_query": "I_NetLogonControl failed: Status = 5 0x5 ERROR_ACCESS_DENIED",
+    "sc_change_pwd": "I_NetLogonControl failed: Status = 5 0x5 ERROR_ACCESS_DENIED",
+    "configure_ip": "The requested operation requires elevation (Run as administrator).",
+    "resync": "The following error occurred: Access is denied. (0x80070005)",
+}
+
+
+def access_denied(screen: str, program: str) -> str:
+    if screen in ACCESS_DENIED:
+        return ACCESS_DENIED[screen]
+    if "-" in program:                                   # a cmdlet
+        return f"{program} : Access is denied."
+    return "Access is denied."

@@ -4,15 +4,16 @@ to the training session, so the record has it and any backend that does the step
 decides an outcome itself."""
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from trustlab.engine.backend import FAILED, UNSUPPORTED, StepResult
 from trustlab.specs import commands
 from trustlab.specs import tools as tool_texts
-from trustlab.specs.commands import CMD, PS, Parsed
+from trustlab.specs.commands import CMD, PS, Parsed, prefix_of
 from trustlab.specs.outcomes import usable
-from trustlab.training.screens import MARK, duplicate_warning, mark, minutes, say, signed, span
+from trustlab.training.screens import MARK, duplicate_warning, ipconfig_lines, mark, minutes, say, signed, span
 from trustlab.training.session import Grade, Session
 
 SIGNIN, OFF, DESKTOP, LOCKED, DEVMGMT = "signin", "off", "desktop", "locked", "devmgmt"
@@ -183,7 +184,7 @@ class Console:
         if result.status != "ok":
             return self._refused(result) or result.output
         self.screen, self.user, self.shell, self.env = DESKTOP, "Administrator", CMD, {}
-        return result.output
+        return [mark("signed_in", self.lang, who=self._who())]
 
     def _logon(self, user: str, password: str, typed: str) -> list[str]:
         if password not in ("current", "previous"):
@@ -259,6 +260,8 @@ class Console:
         other = PS if self.shell == CMD else CMD
         if commands.known(name, self.shell):
             return [mark("forms", self.lang, name=name, forms="; ".join(commands.known(name, self.shell)))]
+        if commands.real(name, self.shell):
+            return [mark("not_modelled_here", self.lang, name=name)]
         key = "not_recognized_ps" if self.shell == PS else "not_recognized_cmd"
         lines = [say(key, self.lang, name=name)]
         if commands.known(name, other):
@@ -302,7 +305,10 @@ class Console:
         if refused is not None:
             return refused
         screen = parsed.screen
-        if screen in ("ipconfig", "ipconfig_all", "ping", "pnpdevice", "pnputil", "pnputil_disconnected"):
+        if result.status == FAILED and result.output == [tool_texts.NEEDS_ADMIN.format(computer=self.computer)]:
+            return [tool_texts.access_denied(screen, parsed.usage.split()[0])]
+        if screen in ("ipconfig", "ipconfig_all", "ipconfig_renew", "ping", "pnpdevice", "pnputil",
+                      "pnputil_disconnected"):
             return self._network(screen, parsed, result)
         if screen in ("time", "w32tm_status"):
             return self._clock(result)
@@ -319,9 +325,11 @@ class Console:
             self.screen, self.user, self.pending = SIGNIN, None, None
             if parsed.verb == "power_off":
                 self.screen = OFF
-                return result.output + [mark("powered_off", self.lang, computer=self.computer)]
+                return [mark("powered_off", self.lang, computer=self.computer)]
+            if screen == "rejoin":
+                return result.output + [mark("restarted", self.lang, computer=self.computer)]
             key = "signed_out" if screen == "signed_out" else "restarted"
-            return result.output + [mark(key, self.lang, computer=self.computer)]
+            return [mark(key, self.lang, computer=self.computer)]
         if screen == "quiet" and result.status == "ok":
             return result.output
         if parsed.verb == "rejoin_domain" and result.status == FAILED:
@@ -336,12 +344,9 @@ class Console:
             key = "ping_ok" if outcome == "UP" else "ping_fail"
             return [mark(key, self.lang, host=parsed.params["target"], outcome=outcome)]
         if screen in ("ipconfig", "ipconfig_all"):
-            lines = [mark("no_ipconfig_text", self.lang, computer=self.computer)]
-            for a in (a for a in adapters if a["present"]):
-                address = a["ipv4"] if a["ipv4"] != "DHCP" else \
-                    say("dhcp_none" if outcome == "NO_ADDRESS" else "dhcp", self.lang)
-                lines.append(say("adapter", self.lang, name=a["name"], address=address))
-            return lines + [MARK + say("network_is", self.lang, outcome=outcome)]
+            return ipconfig_lines(adapters, outcome, self.computer, self.lab.realm, screen == "ipconfig_all")
+        if screen == "ipconfig_renew":
+            return self._renew(adapters, outcome)
         if screen == "pnpdevice":
             lines = ["", "Status     Class           FriendlyName", "------     -----           ------------"]
             lines += [f"{'OK' if a['present'] else 'Unknown':<11}{'Net':<16}{a['name']}" for a in adapters]
@@ -355,6 +360,25 @@ class Console:
         if not shown:
             lines.append(say("pnputil_none", self.lang))
         return lines + [mark("pnputil_note", self.lang)]
+
+    def _renew(self, adapters: list[dict], outcome: str) -> list[str]:
+        """`ipconfig /renew`: DHCP adapters ask the DHCP server again; static ones are not in a state for it."""
+        dhcp = [a for a in adapters if a["present"] and a["ipv4"] == "DHCP"]
+        if not dhcp:
+            return ["", "Windows IP Configuration", "",
+                    "The operation failed as no adapter is in the state permissible for this operation."]
+        if outcome == "UNPLUGGED":
+            return ["", "Windows IP Configuration", "",
+                    f"No operation can be performed on {dhcp[0]['name']} while it has its media disconnected."]
+        if not dhcp[0].get("leased"):
+            return ["", "Windows IP Configuration", "",
+                    f"An error occurred while renewing interface {dhcp[0]['name']} : unable to contact your DHCP "
+                    f"server. Request has timed out."]
+        return ipconfig_lines(adapters, outcome, self.computer, self.lab.realm)
+
+    def _flushdns(self, parsed: Parsed, line: str) -> list[str]:
+        self.session.note(line, "the DNS client cache flushed (the model has no DNS cache)")
+        return ["", "Windows IP Configuration", "", "Successfully flushed the DNS Resolver Cache."]
 
     def _clock(self, result: StepResult) -> list[str]:
         d = result.details
@@ -370,29 +394,42 @@ class Console:
         return self.session.look("network").details.get("adapters", [])
 
     def _configure_ip(self, parsed: Parsed, line: str) -> list[str]:
-        ip = parsed.params.get("ip") or parsed.params.get("ipaddress", "")
-        name = parsed.params.get("adapter") or parsed.params.get("interfacealias", "")
+        """NW-2, NW-5: the address typed is the address entered; a wrong one stays wrong. Windows' duplicate-address
+        dialog (KB269155) asks each time a hidden adapter holds the address."""
+        params = parsed.params
+        ip = params.get("ip") or params.get("ipaddress", "")
+        name = params.get("adapter") or params.get("interfacealias", "")
+        if "mask" in params:
+            prefix = prefix_of(params["mask"]) if params["mask"] else 24
+            if prefix is None:
+                return [f"Invalid mask parameter ({params['mask']})."]
+        else:
+            prefix = int(params["prefixlength"]) if params.get("prefixlength", "").isdigit() else 24
+        try:
+            ipaddress.IPv4Address(ip)
+        except ValueError:
+            return [f"Invalid address parameter ({ip}). It should be a valid IPv4 address."]
         adapters = self._adapters()
         present = [a["name"] for a in adapters if a["present"]]
         if name.lower() not in (p.lower() for p in present):
             return [mark("no_adapter", self.lang, name=name, present=", ".join(present) or "-")]
+        address = {"address": f"{ip}/{prefix}"}
         clash = next((a for a in adapters if not a["present"] and a["ipv4"] == ip), None)
-        note = [mark("address_note", self.lang, computer=self.computer)]
         if clash is None:
-            return note + self._show(parsed, self._do("configure_ip", {}, line))
+            return self._show(parsed, self._do("configure_ip", address, line))
         warning = duplicate_warning(self.lang, ip, clash["name"])
 
         def answer(reply: str) -> list[str]:
             if reply.lower() in ("yes", "y", "はい"):
-                result = self._do("configure_ip", {"on_conflict": "cancel"}, f"{line} (Yes)")
+                result = self._do("configure_ip", {"on_conflict": "cancel", **address}, f"{line} (Yes)")
                 return self._refused(result) or [mark("conflict_yes", self.lang)]
             if reply.lower() in ("no", "n", "いいえ"):
-                result = self._do("configure_ip", {"on_conflict": "apply"}, f"{line} (No)")
+                result = self._do("configure_ip", {"on_conflict": "apply", **address}, f"{line} (No)")
                 return self._refused(result) or [o for o in result.output if not o.startswith("The IP address")]
             self.pending = Prompt(say("conflict_prompt", self.lang), answer)
-            return []
+            return [mark("yes_or_no", self.lang)]
         self.pending = Prompt(say("conflict_prompt", self.lang), answer)
-        return note + [warning]
+        return [warning]
 
     # --- console actions ---------------------------------------------------------------------------------------
 
@@ -446,8 +483,21 @@ class Console:
         match = next((a for a in adapters if a["name"].lower() == device.lower()), None)
         if match is None:
             return [mark("no_device", self.lang, device=device, names=", ".join(a["name"] for a in adapters))]
+        return self._uninstalled(match, line)
+
+    def _uninstalled(self, match: dict, line: str) -> list[str]:
+        """Uninstall a device with its driver kept (NW-3: a dimmed one, NW-4: the present one), in the console's
+        words."""
         verb = "reinstall_adapter" if match["present"] else "remove_ghost_adapters"
-        return self._show(parsed, self._do(verb, {}, line))
+        before = {a["name"] for a in self._adapters()}
+        result = self._do(verb, {}, line)
+        refused = self._refused(result)
+        if refused is not None or result.status == FAILED:
+            return refused or result.output
+        gone = sorted(before - {a["name"] for a in self._adapters()})
+        if match["present"]:
+            return [mark("uninstalled_kept", self.lang, name=name) for name in gone]
+        return [mark("uninstalled", self.lang, name=name) for name in gone]
 
     # --- Device Manager (NW-3, NW-4) -------------------------------------------------------------------------
 
@@ -474,9 +524,10 @@ class Console:
             self.session.note(typed, "Device Manager closed")
             return []
         if typed.lower() in ("view hidden", "view > show hidden devices"):
-            if not self.devmgmt_env:
+            if self.session.profile.hidden_devices_need_variable and not self.devmgmt_env:
+                # NW-3 on Windows 7 and earlier: nothing dimmed shows, as Windows shows it; the why is a hint's
                 self.session.note(typed, "View > Show hidden devices, without the variable: nothing dimmed shows")
-                return self._devmgmt_open() + [mark("devmgmt_nothing_hidden", self.lang)]
+                return self._devmgmt_open()
             result = self._do("show_hidden_devices", {}, f"{typed} (Device Manager: View > Show hidden devices)")
             refused = self._refused(result)
             if refused is not None or result.status == FAILED:
@@ -498,9 +549,11 @@ class Console:
             if reply.lower() in ("yes", "y", "はい"):
                 self.session.note(f"uninstall {name} (delete the driver: yes)", "not modelled")
                 return [mark("driver_deleted", self.lang)]
-            verb = "reinstall_adapter" if match["present"] else "remove_ghost_adapters"
-            result = self._do(verb, {}, f"Device Manager: uninstall {match['name']} (driver kept)")
-            return self._refused(result) or result.output + self._devmgmt_open()
+            if reply.lower() not in ("no", "n", "いいえ", ""):          # `close` is no answer: asked again
+                self.pending = Prompt(say("driver_prompt", self.lang, name=match["name"]), answer)
+                return [mark("yes_or_no", self.lang)]
+            lines = self._uninstalled(match, f"Device Manager: uninstall {match['name']} (driver kept)")
+            return lines + self._devmgmt_open()
         self.pending = Prompt(say("driver_prompt", self.lang, name=match["name"]), answer)
         return []
 
@@ -534,6 +587,7 @@ def grade_lines(grade: Grade, lang: str) -> list[str]:
     for c in grade.lines:
         state = say("passed" if c.passed else "not_yet", lang)
         lines.append(f"  [{state}] {c.text[lang]}" + ("" if c.passed else f" - {c.seen[lang]}"))
+    lines += [MARK + say("caveat", lang, text=c[lang]) for c in grade.caveats]
     if grade.fixed:
         lines.append(say("fixed", lang))
     elif grade.hint:

@@ -86,6 +86,7 @@ class Checked(Moment):
     seconds: float
     solved_by: Optional[str]
     judgement: dict[str, Any]
+    caveats: list[dict[str, str]] = field(default_factory=list)   # what the score does not say (NW-2 and such)
     kind: ClassVar[str] = "check"
 
 

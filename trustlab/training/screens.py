@@ -3,6 +3,8 @@ cmd.exe's and PowerShell's "not recognized") gives them; everywhere else the con
 what the model knows, and never dresses it up as a Windows text."""
 from __future__ import annotations
 
+import zlib
+
 from trustlab.specs import durations
 from trustlab.specs import tools as tool_texts
 from trustlab.specs.words import Words
@@ -59,13 +61,6 @@ SCREENS = Words({
     "prompt_closed": {"en": "the prompt closes (its environment variables with it); a new one opens",
                       "ja": "プロンプトが閉じます (環境変数も消えます)。新しいプロンプトが開きます"},
     "needs_signin": {"en": "sign in first", "ja": "先にサインインしてください"},
-    "no_ipconfig_text": {"en": "the reference has no ipconfig text; what the model knows of {computer}'s present "
-                               "adapters:",
-                         "ja": "参照に ipconfig の出力文はありません。{computer} の現在のアダプターについてモデルが知っていること:"},
-    "adapter": {"en": "  {name}: {address}", "ja": "  {name}: {address}"},
-    "dhcp_none": {"en": "DHCP, no address", "ja": "DHCP、アドレスなし"},
-    "dhcp": {"en": "DHCP", "ja": "DHCP"},
-    "network_is": {"en": "the network check: {outcome}", "ja": "ネットワークの確認: {outcome}"},
     "ping_ok": {"en": "{host} answers (the network check: {outcome}); the reference has no ping text",
                 "ja": "{host} は応答します (ネットワークの確認: {outcome})。参照に ping の出力文はありません"},
     "ping_fail": {"en": "{host} does not answer (the network check: {outcome}); the reference has no ping text",
@@ -87,10 +82,6 @@ SCREENS = Words({
                      "ja": "デバイス マネージャーのテキスト表示: `view hidden` (表示 > 非表示のデバイスの表示)、"
                            "`uninstall \"名前\"`、`close`"},
     "devmgmt_prompt": {"en": "Device Manager> ", "ja": "デバイス マネージャー> "},
-    "devmgmt_nothing_hidden": {"en": "no dimmed devices appear: this Device Manager was not started from a prompt "
-                                     "that set devmgr_show_nonpresent_devices=1 (NW-3)",
-                               "ja": "淡色表示のデバイスは現れません: devmgr_show_nonpresent_devices=1 を設定したプロンプトから"
-                                     "起動していないためです (NW-3)"},
     "driver_prompt": {"en": "Uninstall Device: {name}. Delete the driver software for this device? (yes/no) [no]: ",
                       "ja": "デバイスのアンインストール: {name}。このデバイスのドライバー ソフトウェアを削除しますか? (yes/no) [no]: "},
     "driver_deleted": {"en": "not modelled: the reference covers uninstalling with the driver kept (NW-4), not "
@@ -104,8 +95,6 @@ SCREENS = Words({
                         "ja": "詳細設定ダイアログボックスのIPアドレス一覧にこのアダプターに別のIPアドレスを入力して問題を解決しますか? "
                               "(はい/いいえ = Yes/No): "},
     "conflict_yes": {"en": "Yes: back to the dialog; nothing applied", "ja": "はい: ダイアログに戻ります。何も適用されません"},
-    "address_note": {"en": "the model enters the lab's address for {computer} on its present adapter",
-                     "ja": "モデルは {computer} のラボのアドレスを現在のアダプターに設定します"},
     "credential_prompt": {"en": "Password for user {user}: ", "ja": "ユーザー {user} のパスワード: "},
     "netdom_prompt": {"en": "Type the password associated with the domain user: ",
                       "ja": "Type the password associated with the domain user: "},
@@ -146,6 +135,15 @@ SCREENS = Words({
                        "hint{flags}` でヒント、`trustlab lab reset{flags}` で最初からやり直せます"},
     "reset_done": {"en": "a fresh copy of the exercise; the record so far is archived",
                    "ja": "演習を最初の状態に戻しました。これまでの記録は保存されています"},
+    "not_modelled_here": {"en": "not modelled here: {name} is a real Windows command this lab's model does not cover; "
+                                "`help` lists what it does",
+                          "ja": "ここではモデル化されていません: {name} は Windows の実在のコマンドですが、このラボのモデルは扱いません。"
+                                "`help` で扱うコマンドを表示します"},
+    "uninstalled": {"en": "uninstalled {name}", "ja": "{name} をアンインストールしました"},
+    "uninstalled_kept": {"en": "uninstalled {name} (driver kept); it returns at the next restart",
+                         "ja": "{name} をアンインストールしました (ドライバーは残しています)。次回の再起動で戻ります"},
+    "yes_or_no": {"en": "answer yes or no", "ja": "yes か no で答えてください"},
+    "caveat": {"en": "note: {text}", "ja": "注意: {text}"},
     "left_domain": {"en": "{computer} is not in a domain: only .\\Administrator can sign in",
                     "ja": "{computer} はドメインに参加していません: サインインできるのは .\\Administrator だけです"},
 })
@@ -178,3 +176,97 @@ def signed(seconds: float) -> str:
 def minutes(seconds: float, lang: str) -> str:
     m, s = divmod(int(seconds), 60)
     return f"{m} min {s} s" if lang == "en" else f"{m} 分 {s} 秒"
+
+
+# ipconfig as Windows prints it (en-US): "Windows IP Configuration", one block per present adapter, dot-leader labels,
+# an APIPA address as "Autoconfiguration IPv4 Address" with mask 255.255.0.0, "Media disconnected" for a pulled
+# cable. The layout: Microsoft's "Debug Windows drivers step-by-step lab (echo kernel mode)" (MicrosoftDocs/
+# windows-driver-docs, debugger/debug-universal-drivers---step-by-step-lab--echo-kernel-mode-.md, its ipconfig
+# output); "ipconfig" in the Windows commands reference for /all, /renew and /flushdns. The model has no IPv6, no
+# DNS suffix and no gateway in the lab: those lines are left empty, as on a lab network. The labels stay English in
+# Japanese too (an en-US image; the Japanese labels are not sourced here).
+DOTS = {  # the exact lines Windows prints (the dot leaders are fixed per label, not computed from a width)
+    "media": "   Media State . . . . . . . . . . . : ",
+    "suffix": "   Connection-specific DNS Suffix  . : ",
+    "ipv4": "   IPv4 Address. . . . . . . . . . . : ",
+    "apipa": "   Autoconfiguration IPv4 Address. . : ",
+    "mask": "   Subnet Mask . . . . . . . . . . . : ",
+    "gateway": "   Default Gateway . . . . . . . . . : ",
+    "description": "   Description . . . . . . . . . . . : ",
+    "physical": "   Physical Address. . . . . . . . . : ",
+    "dhcp": "   DHCP Enabled. . . . . . . . . . . : ",
+    "autoconf": "   Autoconfiguration Enabled . . . . : ",
+    "netbios": "   NetBIOS over Tcpip. . . . . . . . : ",
+    "host": "   Host Name . . . . . . . . . . . . : ",
+    "primary": "   Primary Dns Suffix  . . . . . . . : ",
+    "node": "   Node Type . . . . . . . . . . . . : ",
+    "routing": "   IP Routing Enabled. . . . . . . . : ",
+    "wins": "   WINS Proxy Enabled. . . . . . . . : ",
+    "search": "   DNS Suffix Search List. . . . . . : ",
+}
+
+
+def _stable(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def apipa(computer: str, adapter: str) -> str:
+    """The 169.254/16 address an adapter picks for itself (RFC 3927), the same every time for the same adapter."""
+    n = _stable(f"{computer}/{adapter}")
+    return f"169.254.{1 + n % 254}.{1 + (n >> 8) % 254}"
+
+
+def mac(computer: str, adapter: str) -> str:
+    n = _stable(f"mac/{computer}/{adapter}")
+    return "00-15-5D-" + "-".join(f"{(n >> s) & 0xFF:02X}" for s in (16, 8, 0))   # Hyper-V's prefix
+
+
+def mask(prefix: int) -> str:
+    bits = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
+    return ".".join(str((bits >> s) & 0xFF) for s in (24, 16, 8, 0))
+
+
+def ipconfig_lines(adapters: list[dict], outcome: str, computer: str, realm: str, every: bool = False) -> list[str]:
+    """`ipconfig` (and `/all`) for the present adapters the network probe reports."""
+    lines = ["", "Windows IP Configuration", ""]
+    if every:
+        lines += [DOTS["host"] + computer, DOTS["primary"] + realm, DOTS["node"] + "Hybrid",
+                  DOTS["routing"] + "No", DOTS["wins"] + "No", DOTS["search"] + realm, ""]
+    present = [a for a in adapters if a["present"]]
+    for a in present:
+        lines += [f"Ethernet adapter {a['name']}:", ""]
+        block = []
+        dhcp = a["ipv4"] == "DHCP"
+        if outcome == "UNPLUGGED":
+            block += [DOTS["media"] + "Media disconnected", DOTS["suffix"]]
+            if every:
+                block += [DOTS["description"] + _description(a['name']), DOTS["physical"] + mac(computer, a["name"]),
+                          DOTS["dhcp"] + ("Yes" if dhcp else "No"), DOTS["autoconf"] + "Yes"]
+            lines += block + [""]
+            continue
+        block.append(DOTS["suffix"] + (realm if dhcp and a.get("leased") else ""))
+        if every:
+            block += [DOTS["description"] + _description(a['name']), DOTS["physical"] + mac(computer, a["name"]),
+                      DOTS["dhcp"] + ("Yes" if dhcp else "No"), DOTS["autoconf"] + "Yes"]
+        tag = "(Preferred)" if every else ""
+        if dhcp and a.get("leased"):
+            block += [DOTS["ipv4"] + a["leased"] + tag, DOTS["mask"] + "255.255.255.0"]
+        elif dhcp:                                        # NW-1: no DHCP server, an APIPA address (NW-5)
+            block += [DOTS["apipa"] + apipa(computer, a["name"]) + tag, DOTS["mask"] + "255.255.0.0"]
+        elif a.get("duplicate"):                          # NW-5: the address is another machine's
+            block += [DOTS["ipv4"] + a["ipv4"] + ("(Duplicate)" if every else ""),
+                      DOTS["mask"] + mask(a.get("prefix", 24)),
+                      DOTS["apipa"] + apipa(computer, a["name"]) + tag, DOTS["mask"] + "255.255.0.0"]
+        else:
+            block += [DOTS["ipv4"] + a["ipv4"] + tag, DOTS["mask"] + mask(a.get("prefix", 24))]
+        block.append(DOTS["gateway"])
+        if every:
+            block.append(DOTS["netbios"] + "Enabled")
+        lines += block + [""]
+    return [line.rstrip() for line in lines]
+
+
+def _description(name: str) -> str:
+    """The driver's name, with Windows' `#2` for its second instance ("Ethernet 2")."""
+    number = name.rsplit(" ", 1)[-1]
+    return "Microsoft Hyper-V Network Adapter" + (f" #{number}" if number.isdigit() else "")

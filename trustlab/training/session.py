@@ -67,6 +67,15 @@ def home(backend: type[Backend], options: LabOptions) -> Path:
     return root / f"{backend.name}-{options.name or 'default'}"
 
 
+def refuse_unkept(backend: type[Backend]) -> None:
+    """A real lab that cannot keep itself between commands (no `attach`) has no training session, and a real lab
+    cannot be replayed: say where training runs instead."""
+    if backend.has_lab and not backend.keeps_lab:
+        raise TrainingError(f"the {backend.name} backend cannot keep a live lab between commands yet (it has no "
+                            f"`attach`), and a real lab cannot be replayed: training runs on the sim (the "
+                            f"default) or on a backend that keeps its lab (`--backend samba`)")
+
+
 def official(catalogue: Catalogue, scenario: Scenario) -> Remediation:
     """The scenario's `solution`, else the first remediation of the catalogue (by id) that claims to fix it."""
     if scenario.solution:
@@ -102,6 +111,7 @@ class Grade:
     seconds: float                      # real time since the break
     lab_time: float
     hint: Optional[dict[str, Any]] = None         # released by this check: `n`, `of`, `text`
+    caveats: tuple[dict[str, str], ...] = ()      # what the score does not say (each text in every language)
 
     @property
     def passed(self) -> int:
@@ -210,11 +220,14 @@ class Session:
               profile: Optional[str] = None, seed: int = 0, lang: str = "en") -> "Session":
         """`lab break`: a fresh lab, the scenario's setup and break, its symptoms proved, handed over at the
         sign-in screen. An earlier session in the same folder is archived first."""
-        if backend.has_lab and not backend.keeps_lab:
-            raise TrainingError(f"the {backend.name} backend cannot keep a live lab between commands yet (it has no "
-                                f"`attach`), and a real lab cannot be replayed")
+        refuse_unkept(backend)
         scenario = catalogue.scenario(scenario_id)
         solution = official(catalogue, scenario)
+        unsupported = next((f"{a.phase}[{a.index}] {a.text}: {backend.unsupported_reason(a.verb)}"
+                            for a in plan(scenario) if backend.unsupported_reason(a.verb)), None)
+        if unsupported:                           # before a real lab is built for nothing
+            raise TrainingError(f"the {backend.name} lab cannot give this exercise, so nothing was built: "
+                                f"{unsupported}")
         folder = Folder(home(backend, options))
         folder.archive()
         record = Record(scenario.id, scenario.title, backend.name, profile or backend.default_profile, seed,
@@ -237,6 +250,7 @@ class Session:
 
     @classmethod
     def open(cls, catalogue: Catalogue, backend: type[Backend], options: LabOptions) -> "Session":
+        refuse_unkept(backend)
         folder = Folder(home(backend, options))
         if not folder.exists():
             raise TrainingError(f"no training session for the {backend.name} lab"
@@ -364,6 +378,7 @@ class Session:
             for action in checks + recheck:
                 stepper.step(action)
             lab_time = lab.now()
+            caveats = _caveats(lab.do("network", {"computer": names.final(self.scenario.computer)}))
         finally:
             lab.close()
         observed = [e for e in observed if isinstance(e, StepEntry)]
@@ -373,7 +388,7 @@ class Session:
         lines.append(GradeLine(WHAT.every("nothing worse"), not judgement.worse,
                                SEEN.every("ok") if not judgement.worse else
                                SEEN.every("worse", what="; ".join(judgement.worse))))
-        return Grade(tuple(lines), judgement, time.time() - self.record.started_wall, lab_time)
+        return Grade(tuple(lines), judgement, time.time() - self.record.started_wall, lab_time, caveats=caveats)
 
     def _replayed_copy(self) -> Backend:
         self._reload()
@@ -386,7 +401,7 @@ class Session:
                  "verdict": grade.judgement.verdict.value, "seconds": round(grade.seconds, 1),
                  "solved_by": self._solved_by() if grade.fixed else None}
         self._append(Checked(t=grade.lab_time, wall=self._wall(), conditions=[c.to_dict() for c in grade.lines],
-                             judgement=grade.judgement.to_dict(), **score), score=score)
+                             judgement=grade.judgement.to_dict(), caveats=list(grade.caveats), **score), score=score)
         hint = None if grade.fixed else self._release("check")
         return replace(grade, hint=hint)
 
@@ -436,6 +451,23 @@ class Session:
 
     def briefing(self, lang: str) -> str:
         return self.scenario.briefing.texts()[lang] if self.scenario.briefing else self.scenario.title
+
+
+CAVEATS = Words({
+    "hidden_holds": {"en": "the hidden adapter {hidden} still holds {ip}, the address of {present} (KB269155: No was "
+                           "answered); the official solution removes it",
+                     "ja": "非表示のアダプター {hidden} がまだ {present} のアドレス {ip} を保持しています (KB269155 で「いいえ」と"
+                           "答えたため)。公式の手順ではこれを削除します"},
+})
+
+
+def _caveats(network: StepResult) -> tuple[dict[str, str], ...]:
+    """NW-2 (KB269155): answering No leaves the hidden adapter holding the address the present one now uses; the
+    network works, the score is full, and the configuration is still the one Windows warned about."""
+    adapters = network.details.get("adapters", []) if network.status == "ok" else []
+    present = {a["ipv4"]: a["name"] for a in adapters if a["present"] and a["ipv4"] != "DHCP"}
+    return tuple(CAVEATS.every("hidden_holds", hidden=a["name"], ip=a["ipv4"], present=present[a["ipv4"]])
+                 for a in adapters if not a["present"] and a["ipv4"] in present)
 
 
 def _spoils(entry: StepEntry) -> bool:

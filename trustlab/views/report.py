@@ -29,10 +29,11 @@ from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.catalogue import Catalogue
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.profiles import BehaviourProfile
-from trustlab.training.record import Record
+from trustlab.specs.words import Words
+from trustlab.training.record import Checked, Record
 from trustlab.views import guide as guide_view
 from trustlab.views.terminal import CELL, KNOWN
-from trustlab.views.timeline import Timeline, of_journal, of_session
+from trustlab.views.timeline import Timeline, moments, of_journal, of_session
 
 LEGEND = [("claimed", "✔", "claimed and fixed"), ("v-FIXED", CELL[Verdict.FIXED][0], "fixed, not claimed"),
           ("v-NOT_FIXED", CELL[Verdict.NOT_FIXED][0], "not fixed"),
@@ -86,10 +87,34 @@ class SessionView:
     record: Record
     key: str
     timeline: Timeline
+    lang: str = "en"
 
     @property
     def data(self) -> Markup:
         return _script_json(self.timeline.entries)
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        """The table under the timeline: every numbered moment, with the entry its mark is."""
+        return [{**m, "entry": i} for i, m in enumerate(moments(self.record, self.lang))]
+
+    @property
+    def caveats(self) -> list[str]:
+        checks = self.record.moments(Checked)
+        return [c.get(self.lang) or c["en"] for c in checks[-1].caveats] if checks else []
+
+
+SESSION_WORDS = Words.by_language({
+    "en": {"score": "score", "solved_by": "solved by", "trainee": "the trainee", "solution": "the official solution "
+           "(lab solve)", "nobody": "nobody yet", "hints": "hints taken", "minutes": "min after the break",
+           "not_checked": "not checked yet", "hover": "Hover or click a mark for what happened; its number is its "
+           "line below.", "real": "real time", "lab": "lab time", "who": "who", "what": "what was typed or done",
+           "result": "what came of it"},
+    "ja": {"score": "スコア", "solved_by": "解決", "trainee": "受講者", "solution": "公式の手順 (lab solve)",
+           "nobody": "まだ誰も", "hints": "使ったヒント", "minutes": "分 (障害から)", "not_checked": "まだ確認していません",
+           "hover": "印にカーソルを合わせるかクリックすると内容を表示します。番号は下の表の行です。", "real": "実時間",
+           "lab": "ラボ時間", "who": "誰が", "what": "入力または操作", "result": "結果"},
+})
 
 
 def counterexample(result, scenario, remediation, backend: BackendFactory, profile: BehaviourProfile) -> Explored:
@@ -111,6 +136,7 @@ class Report:
     comparisons: list[Comparison] = field(default_factory=list)
     sessions: list[SessionView] = field(default_factory=list)
     runs: dict[int, Run] = field(default_factory=dict)         # id(journal) -> its run
+    lang: str = "en"                                           # of the training sessions' texts
     _keys: set = field(default_factory=set)
 
     def run(self, journal: Journal) -> Run:
@@ -134,18 +160,20 @@ class Report:
         return key
 
     def session(self, record: Record) -> SessionView:
-        view = SessionView(record, self._key("session", record.scenario, record.backend), of_session(record))
+        view = SessionView(record, self._key("session", record.scenario, record.backend),
+                           of_session(record, self.lang), self.lang)
         self.sessions.append(view)
         return view
 
 
-def arrange(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: Optional[str] = None) -> Report:
+def arrange(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: Optional[str] = None,
+            lang: str = "en") -> Report:
     """Sort what was given into the report's sections. Loose journals make matrices (one per backend and
     profile, when there is more than one run), counterexample pairs (a found scenario's replay and the plain run
     it was found on), conformance pairs (the same run on two backends or profiles) and, when they hold a first
     look at every scenario, the guide."""
     cat = catalogue or catalogue_mod.load_default()
-    report = Report(title or "trustlab report", cat)
+    report = Report(title or "trustlab report", cat, lang=lang)
     loose: list[Journal] = []
     for item in items:
         if isinstance(item, Matrix):
@@ -297,14 +325,16 @@ def environment() -> Environment:
     return env
 
 
-def render(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: Optional[str] = None) -> str:
-    report = arrange(items, catalogue, title)
+def render(items: Iterable[Any], catalogue: Optional[Catalogue] = None, title: Optional[str] = None,
+           lang: str = "en") -> str:
+    report = arrange(items, catalogue, title, lang)
     guides = [{"en": guide_view.blocks(g, "en"), "ja": guide_view.blocks(g, "ja"), "guide": g}
               for g in report.guides]
     template = environment().get_template("report.html.j2")
     return template.render(report=report, legend=LEGEND, guides=guides,
                            matrices=[matrix_view(m, report) for m in report.matrices],
                            runs=list(report.runs.values()), evidence_href=lambda e: _evidence_href(report, e),
+                           words=SESSION_WORDS.of(lang), lang=lang,
                            generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
 
@@ -317,12 +347,12 @@ def _evidence_href(report: Report, evidence) -> str:
 
 
 def write_report(items: Iterable[Any], path: Path, catalogue: Optional[Catalogue] = None,
-                 title: Optional[str] = None) -> Path:
+                 title: Optional[str] = None, lang: str = "en") -> Path:
     """Write the report of `items` (journals, matrices, guides, `Explored`, comparisons, training sessions) to
     `path`: what `--report FILE` of every command calls."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(items, catalogue, title), encoding="utf-8")
+    path.write_text(render(items, catalogue, title, lang), encoding="utf-8")
     return path
 
 

@@ -15,7 +15,7 @@ from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import usable
 from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.steps import VERBS
-from trustlab.specs.words import LANGUAGES
+from trustlab.specs.words import LANGUAGES, Words
 from trustlab.training.record import SOLUTION, TRAINEE, Began, Checked, Hinted, Noted, Record
 from trustlab.views.axis import SLOT, Axis
 
@@ -297,41 +297,63 @@ def _clock_span(ws: str, x0: float, x1: float, offset: float, certain: bool) -> 
                 label if certain else f"{label}? (a boot on the network takes the DC's time, LG-8)")
 
 
-def moments(record: Record) -> list[dict[str, Any]]:
-    """What a trainer follows of a session, in order: the break (as one moment: its steps are the answer), each
-    line typed or step done by the trainee or the official solution with its outcome, each check with its score,
-    each hint, and the score at the end."""
-    out: list[dict[str, Any]] = []
+SESSION_WORDS = Words({
+    "break": {"en": "lab break {scenario}", "ja": "lab break {scenario}"},
+    "trainee": {"en": "trainee", "ja": "受講者"}, "solution": {"en": "official solution", "ja": "公式の手順"},
+    "trainer": {"en": "trainer", "ja": "トレーナー"},
+    "check": {"en": "lab check: {passed}/{total} conditions ({percent}%), {verdict}",
+              "ja": "確認: {passed}/{total} 条件 ({percent}%)、{verdict}"},
+    "hint": {"en": "hint {n}: {text}", "ja": "ヒント {n}: {text}"},
+    "hint_check": {"en": "released by a failing check", "ja": "確認の不合格で公開"},
+    "hint_asked": {"en": "asked", "ja": "要求"},
+    "score": {"en": "score {percent}% ({verdict}), solved by {who}", "ja": "スコア {percent}% ({verdict})、解決: {who}"},
+    "nobody": {"en": "nobody yet", "ja": "まだ誰も"},
+    "no_step": {"en": "no step: {note}", "ja": "操作なし: {note}"},
+})
 
-    def add(entry, kind: str, text: str, passed: Optional[bool] = None) -> None:
-        out.append({"kind": kind, "t": float(entry.t), "wall": getattr(entry, "wall", None), "text": text,
-                    **({"passed": passed} if passed is not None else {})})
+
+def moments(record: Record, lang: str = "en") -> list[dict[str, Any]]:
+    """What a trainer follows of a session, in order, numbered: the break (as one moment: its steps are the answer),
+    each line typed or step done by the trainee or the official solution with what came of it, each check with its
+    score, each hint, and the score at the end. Each has `who`, the line `typed` (if any), its `result`."""
+    out: list[dict[str, Any]] = []
+    say = SESSION_WORDS.say
+
+    def add(entry, kind: str, text: str, who: str, result: str = "", typed: Optional[str] = None,
+            passed: Optional[bool] = None) -> None:
+        out.append({"n": len(out) + 1, "kind": kind, "t": float(entry.t), "wall": getattr(entry, "wall", None),
+                    "clock": "+" + durations.format(round(entry.t)), "text": text, "who": who, "typed": typed,
+                    "result": result, **({"passed": passed} if passed is not None else {})})
 
     for e in record.entries:
         if isinstance(e, Began):
-            add(e, "step", f"lab break {e.scenario}")
+            add(e, "step", say("break", lang, scenario=e.scenario), say("trainer", lang), f"{e.steps} steps")
         elif isinstance(e, StepEntry) and e.by in (TRAINEE, SOLUTION):
-            who = "lab solve: " if e.by == SOLUTION else ""
-            add(e, "command" if e.command else "step",
-                f"{who}{e.command or e.step} -> {e.outcome if e.outcome is not None else e.status}")
+            result = e.outcome if e.outcome is not None else e.status
+            add(e, "command" if e.command else "step", e.command or e.step, say(e.by, lang),
+                f"{result}" + (f" ({e.step})" if e.command else ""), e.command)
         elif isinstance(e, Noted):
-            add(e, "command", f"{e.command} ({e.note})")
+            add(e, "command", e.command, say("trainee", lang), say("no_step", lang, note=e.note), e.command)
         elif isinstance(e, Checked):
-            add(e, "check", f"lab check: {e.passed}/{e.total} conditions ({e.percent}%), {e.verdict}",
-                e.passed == e.total)
+            add(e, "check", say("check", lang, passed=e.passed, total=e.total, percent=e.percent, verdict=e.verdict),
+                say("trainer" if e.solved_by == SOLUTION else "trainee", lang), e.verdict, None, e.passed == e.total)
         elif isinstance(e, Hinted):
-            add(e, "hint", f"hint {e.index + 1}: {e.text.get('en', '')}")
+            add(e, "hint", say("hint", lang, n=e.index + 1, text=e.text.get(lang) or e.text.get("en", "")),
+                say("trainee", lang), say("hint_check" if e.why == "check" else "hint_asked", lang))
     score = record.score
     if score and out:
-        out.append({"kind": "score", "t": out[-1]["t"], "wall": None, "passed": score["passed"] == score["total"],
-                    "text": f"score {score['percent']}% ({score['verdict']}), solved by "
-                            f"{score.get('solved_by') or 'nobody yet'}"})
+        who = say(score["solved_by"], lang) if score.get("solved_by") else say("nobody", lang)
+        last = out[-1]
+        out.append({"n": len(out) + 1, "kind": "score", "t": last["t"], "wall": None, "clock": last["clock"],
+                    "passed": score["passed"] == score["total"], "who": "", "typed": None, "result": score["verdict"],
+                    "text": say("score", lang, percent=score["percent"], verdict=score["verdict"], who=who)})
     return out
 
 
-def of_session(record: Record) -> Timeline:
-    """A trainee's session: one lane per kind of moment, on the same axis."""
-    events = moments(record)
+def of_session(record: Record, lang: str = "en") -> Timeline:
+    """A trainee's session: one lane per kind of moment, on the same axis; each mark carries its number, the
+    number of its line in the table under the timeline."""
+    events = moments(record, lang)
     real = any(e["wall"] is not None for e in events)
     axis = Axis.build([e["t"] for e in events], [e["wall"] for e in events] if real else None)
     kinds = [k for k in SESSION_KINDS if any(e["kind"] == k for e in events)]
@@ -339,13 +361,13 @@ def of_session(record: Record) -> Timeline:
     for i, event in enumerate(events):
         passed = event.get("passed")
         state = [] if passed is None else ["met" if passed else "unmet"]
-        clock = "+" + durations.format(round(event["t"]))
-        entry = {"phase": "session", "clock": clock, "t": event["t"], "step": event["text"],
+        entry = {"phase": "session", "clock": event["clock"], "t": event["t"], "step": event["text"],
                  "status": "ok", "kind": event["kind"], **({"wall": event["wall"]} if event["wall"] else {}),
-                 **({"passed": passed} if passed is not None else {})}
+                 **({"passed": passed} if passed is not None else {}),
+                 "output": [f"{event['who']}: {event['result']}".strip(": ")]}
         tl.entries.append(entry)
         verdict = "" if passed is None else (" (passed)" if passed else " (not passed)")
         tl.marks.append(Mark(event["kind"], axis.x[i], i, "circle" if event["kind"] == "check" else "square",
-                             ["session", event["kind"], *state], "✓" if passed else "✗" if passed is False else "",
-                             f"{clock}  {event['kind']}: {event['text']}{verdict}"))
+                             ["session", event["kind"], *state], str(event["n"]),
+                             f"{event['n']}. {event['clock']}  {event['who']}: {event['text']}{verdict}"))
     return tl

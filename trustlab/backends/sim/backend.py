@@ -5,7 +5,7 @@ from typing import Optional
 
 from trustlab.backends.cable import Cable
 from trustlab.backends.console import channel_repaired, console_step
-from trustlab.backends.sim import netlogon, timeservice
+from trustlab.backends.sim import grouppolicy, netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import Workstation, World
@@ -32,6 +32,19 @@ def nltest_lines(status: ChannelStatus, domain: str, dc: str, realm: str) -> lis
 
 powered = console_step()
 admin = console_step(admin=True)
+
+
+def _adapter(ws: Workstation, a) -> dict:
+    """An adapter as the network probe reports it; `prefix` and `duplicate` only when they say something (NW-5),
+    so every journal recorded before they existed stays as it was."""
+    shown = {"name": a.name, "present": a.present, "ipv4": a.static_ip or "DHCP"}
+    if a.static_ip and a.prefix != 24:
+        shown["prefix"] = a.prefix
+    if a.static_ip and a.present and ws.network.duplicate(a):
+        shown["duplicate"] = True
+    if a.static_ip is None and a.present and ws.network.dhcp_server:
+        shown["leased"] = ws.network.address
+    return shown
 
 
 class SimBackend(Cable, Backend):
@@ -274,20 +287,21 @@ class SimBackend(Cable, Backend):
         return StepResult(output=[f"uninstalled {gone.name} (driver kept); it returns at the next restart"])
 
     @admin
-    def do_configure_ip(self, ws: Workstation, on_conflict: str) -> StepResult:
+    def do_configure_ip(self, ws: Workstation, on_conflict: str, address: Optional[str] = None) -> StepResult:
         adapter = ws.network.present
         if adapter is None:
             return StepResult.failed("no network adapter present")
-        clash = ws.network.conflict()
+        ip, _, prefix = (address or ws.network.address).partition("/")     # NW-5: the address typed stays
+        clash = ws.network.conflict(ip)
         if clash is None:
-            adapter.static_ip = ws.network.address
-            return StepResult(output=[f"{adapter.name}: {ws.network.address}"])
-        warning = texts.DUPLICATE_WARNING.format(ip=ws.network.address, name=clash.name)   # NW-2
+            adapter.static_ip, adapter.prefix = ip, int(prefix or 24)
+            return StepResult(output=[f"{adapter.name}: {ip}"])
+        warning = texts.DUPLICATE_WARNING.format(ip=ip, name=clash.name)   # NW-2
         if on_conflict == "cancel":
             return StepResult.failed(warning, "Yes: back to the dialog; nothing applied")
         if self.profile.duplicate_ip_applied_on_no:
-            adapter.static_ip = ws.network.address
-            return StepResult(output=[warning, f"No: {adapter.name}: {ws.network.address} applied anyway"])
+            adapter.static_ip, adapter.prefix = ip, int(prefix or 24)
+            return StepResult(output=[warning, f"No: {adapter.name}: {ip} applied anyway"])
         return StepResult.failed(warning, "No: the address did not stay")
 
     @admin
@@ -379,6 +393,13 @@ class SimBackend(Cable, Backend):
         outcome = authenticate(ws, user, self._password(user, password))   # LG-4
         return StepResult.of(outcome)
 
+    @powered
+    def do_refresh_policy(self, ws: Workstation) -> StepResult:
+        if grouppolicy.apply(ws):                                           # TM-2, now
+            return StepResult(output=list(texts.GPUPDATE_OK))
+        why = texts.GP_NO_AUTH if self.world.reachable(ws) else texts.GP_NO_DC
+        return StepResult.failed(*texts.GPUPDATE_FAILED, why)
+
     @admin
     def do_sync_time(self, ws: Workstation) -> StepResult:
         if not timeservice.sync(ws):                                        # LG-8
@@ -414,7 +435,6 @@ class SimBackend(Cable, Backend):
     def do_network(self, computer: str) -> StepResult:
         ws = self.world.workstations[computer]
         status = self.world.network_status(ws)
-        adapters = [{"name": a.name, "present": a.present, "ipv4": a.static_ip or "DHCP"}
-                    for a in ws.network.adapters]
+        adapters = [_adapter(ws, a) for a in ws.network.adapters]
         return StepResult(outcome=status.value, details={"hidden_adapters": len(ws.network.hidden),
                                                          "adapters": adapters})

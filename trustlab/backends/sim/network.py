@@ -1,6 +1,7 @@
 """PnP network adapters (present and hidden) with per-adapter TCP/IP settings, and the cable."""
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -12,6 +13,7 @@ class Adapter:
     name: str
     present: bool = True
     static_ip: Optional[str] = None   # None: DHCP
+    prefix: int = 24                  # the subnet mask typed with a static address
 
 
 @dataclass
@@ -41,9 +43,37 @@ class Network:
         adapter = self.present
         if adapter is None:
             return NetworkStatus.NO_ADAPTER
-        if adapter.static_ip == self.address or (adapter.static_ip is None and self.dhcp_server):
-            return NetworkStatus.UP
-        return NetworkStatus.NO_ADDRESS   # NW-1: a DHCP adapter with no DHCP server gets no usable address
+        if adapter.static_ip is None:
+            # NW-1: a DHCP adapter with no DHCP server gets no usable address (NW-5: an APIPA one)
+            return NetworkStatus.UP if self.dhcp_server else NetworkStatus.NO_ADDRESS
+        return NetworkStatus.UP if self.usable(adapter) else NetworkStatus.NO_ADDRESS
+
+    @property
+    def subnet(self) -> ipaddress.IPv4Network:
+        """The lab's subnet: the workstation's own address /24, the DC at .10 (NW-5)."""
+        return ipaddress.ip_interface(f"{self.address}/24").network
+
+    @property
+    def dc_address(self) -> str:
+        return str(self.subnet.network_address + 10)
+
+    def duplicate(self, adapter: Adapter) -> bool:
+        """NW-5: a static address another machine of the lab already uses (the DC's) is a conflict on the wire."""
+        return adapter.static_ip == self.dc_address
+
+    def usable(self, adapter: Adapter) -> bool:
+        """NW-5: a static address reaches the DC when the DC is on its subnet (no gateway in the lab), it is a host
+        address of that subnet, and no other machine uses it."""
+        if adapter.static_ip == self.address:
+            return True
+        try:
+            mine = ipaddress.ip_interface(f"{adapter.static_ip}/{adapter.prefix}")
+        except ValueError:
+            return False
+        dc = ipaddress.ip_address(self.dc_address)
+        on_link = dc in mine.network and mine.ip in self.subnet
+        host = mine.ip not in (self.subnet.network_address, self.subnet.broadcast_address)
+        return on_link and host and not self.duplicate(adapter)
 
     def _fresh_name(self) -> str:
         names = {a.name for a in self.adapters}
@@ -74,6 +104,7 @@ class Network:
             self.adapters.append(Adapter(self._fresh_name()))   # NW-4: re-detected with fresh (DHCP) settings
             self.redetect_at_boot = False
 
-    def conflict(self) -> Optional[Adapter]:
-        """NW-2: a hidden adapter that holds the address about to be entered."""
-        return next((a for a in self.hidden if a.static_ip == self.address), None)
+    def conflict(self, address: Optional[str] = None) -> Optional[Adapter]:
+        """NW-2: a hidden adapter that holds the address about to be entered (default the lab's)."""
+        address = address or self.address
+        return next((a for a in self.hidden if a.static_ip == address), None)
