@@ -5,7 +5,8 @@ keytabs and ccaches). Goal: 0 every round.
 A round starts `trustlab run SCENARIO -r REMEDIATION --backend samba` on a lab of its own (built cold by the run, so
 kills land in `up` too), kills it after a random 0.2 s to --window seconds (the harness alone, its children orphaned,
 or its whole process group, as a cancelled CI job is), runs `trustlab lab clean --backend samba --name LAB`, and
-looks. At the end a full `trustlab lab clean` catches anything a scoped one missed.
+looks. At the end `trustlab lab clean` with no --name (the lab TRUSTLAB_SAMBA_LAB names: the soak's) catches anything
+the scoped ones missed. Other labs on the host are not the soak's and are left alone.
 
 Usage (root, packages installed): python benchmarks/samba_soak.py [--rounds 50] [--seed 1] [--window 14]
 """
@@ -42,8 +43,9 @@ def main() -> None:
     parser.add_argument("--remediation", default="repair-secure-channel-with-credential")
     args = parser.parse_args()
     require()
-    if leftovers():
-        sys.exit(f"the host is not clean before the soak: {leftovers()}; run `trustlab lab clean --backend samba`")
+    if leftovers(NAME):
+        sys.exit(f"the soak's lab is not clean before the soak: {leftovers(NAME)}; run `trustlab lab clean --backend "
+                 f"samba --name {NAME}`")
     rng = random.Random(args.seed)
     dirty, finished, killed_dirty, started = [], 0, 0, time.monotonic()
     for n in range(1, args.rounds + 1):
@@ -64,8 +66,8 @@ def main() -> None:
               f"{before} things left by the kill, {len(left)} after clean{': ' + '; '.join(left) if left else ''}", flush=True)
     trustlab("lab", "clean", "--backend", "samba").wait(timeout=120)
     print(f"{args.rounds} rounds in {time.monotonic() - started:.0f} s ({finished} ended before their kill): "
-          f"{killed_dirty} kills left a lab behind; after `lab clean`, {len(dirty)} leftovers in {len({n for n, _ in dirty})} rounds; after the final clean: {len(leftovers())}")
-    sys.exit(1 if dirty or leftovers() else 0)
+          f"{killed_dirty} kills left a lab behind; after `lab clean`, {len(dirty)} leftovers in {len({n for n, _ in dirty})} rounds; after the final clean: {len(leftovers(NAME))}")
+    sys.exit(1 if dirty or leftovers(NAME) else 0)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -298,3 +299,31 @@ def test_list_on_a_narrow_terminal_prints_lines_rather_than_cut_ids():
     found = next((ROOT / "scenarios" / "found").glob("*.yaml")).stem
     assert any(line.startswith(found + "  ") for line in r.output.splitlines())
     assert "…" not in r.output
+
+
+def test_a_command_run_in_process_leaves_the_callers_sigterm_handler_alone():
+    """The CLI's SIGTERM handler is the real entry point's (the `trustlab` script, `python -m trustlab`): pytest
+    calling a command in its own process keeps its own, so a SIGTERM stops the suite, not the test running."""
+    import signal
+
+    mine = signal.getsignal(signal.SIGTERM)
+    assert cli("list").exit_code == 0 and cli("run", "machine-account-reset").exit_code == 0
+    assert signal.getsignal(signal.SIGTERM) is mine
+
+
+def test_the_real_entry_point_ends_on_sigterm_with_143(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "trustlab", "explore", "clock-months-off", "-r",
+                             "unplug-cached-logon-wait-reboot", "--examples", "1000000", "--seed", "1", "--out",
+                             str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    status, deadline = Path(f"/proc/{proc.pid}/status"), time.monotonic() + 60
+    while not int(next(line for line in status.read_text().splitlines() if line.startswith("SigCgt:")).split()[1],
+                  16) >> (signal.SIGTERM - 1) & 1:              # until it has a handler of its own
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143

@@ -103,3 +103,24 @@ def test_every_link_leads_somewhere(page):
         assert path.exists(), f"{_name(page)}: {link}"
         if anchor:
             assert anchor in _anchors(path), f"{_name(page)}: {link}: no heading with that anchor"
+
+
+def test_the_readme_says_how_long_the_suite_takes_and_how_to_run_the_fast_part():
+    """The real-lab tests are marked `samba` (a registered marker), so `-m "not samba"` is the fast part; the
+    README says so before anything else, with the time the suite takes."""
+    import subprocess
+    import sys
+    import tomllib
+
+    head = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ")[0]
+    assert '-m "not samba"' in head and re.search(r"full suite takes about \d+ minutes", head)
+    markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["markers"]
+    assert any(m.startswith("samba:") for m in markers)
+    listed = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", "-m", "samba",
+                             "tests/backends/samba", "tests/training"], cwd=ROOT, capture_output=True, text=True)
+    chosen = [line for line in listed.stdout.splitlines() if "::" in line]
+    files = {line.split("::")[0] for line in chosen}
+    assert files == {"tests/backends/samba/test_backend.py", "tests/backends/samba/test_divergences.py",
+                     "tests/backends/samba/test_domain.py", "tests/backends/samba/test_jobs.py",
+                     "tests/backends/samba/test_suites.py", "tests/training/test_session_samba.py"}, listed.stdout
+    assert "tests/backends/samba/test_domain.py::test_lab_name_is_checked" not in chosen      # needs no lab

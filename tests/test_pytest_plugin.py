@@ -178,14 +178,31 @@ def test_a_bad_shard_option_is_a_usage_error(pytester):
         result.stderr.fnmatch_lines([f"*--trustlab-shard '{value}': expected K/N with 1 <= K <= N*"])
 
 
-def test_an_xdist_worker_uses_a_lab_named_after_it(pytester, monkeypatch):
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
-    monkeypatch.delenv("TRUSTLAB_SAMBA_LAB", raising=False)
-    pytester.runpytest(str(ROOT / "scenarios" / "hidden-adapter.yaml"), "--co", "--trustlab-backend=samba",
-                       *NO_CACHE)
+def test_each_xdist_worker_uses_a_lab_of_this_run_alone(pytester, monkeypatch):
+    """Under pytest-xdist each worker names its lab after the run and itself: two runs on one host never share a
+    lab (with TRUSTLAB_SAMBA_LAB=NAME set: NAME-gw0, a lab the user chose)."""
     import os
-    assert os.environ["TRUSTLAB_SAMBA_LAB"] == "gw1"
+
+    pytester.makepyfile(test_which_lab="""
+        import os, pathlib
+
+        def test_a(): pathlib.Path("lab-" + os.environ["PYTEST_XDIST_WORKER"]).write_text(os.environ["TRUSTLAB_SAMBA_LAB"])
+        def test_b(): pathlib.Path("lab-" + os.environ["PYTEST_XDIST_WORKER"]).write_text(os.environ["TRUSTLAB_SAMBA_LAB"])
+    """)
+    for key in [k for k in os.environ if k.startswith("PYTEST_XDIST") or k == "TRUSTLAB_SAMBA_LAB"]:
+        monkeypatch.delenv(key)
+
+    def run() -> dict[str, str]:
+        for old in pytester.path.glob("lab-*"):
+            old.unlink()
+        result = pytester.runpytest_subprocess("-n", "2", "--dist", "each", "--trustlab-backend=samba", *NO_CACHE)
+        assert result.ret == 0, result.stdout.str()
+        return {p.name[4:]: p.read_text() for p in pytester.path.glob("lab-*")}
+
+    first, second = run(), run()
+    assert set(first) == set(second) == {"gw0", "gw1"}
+    for worker in ("gw0", "gw1"):
+        assert first[worker].endswith(f"-{worker}") and first[worker] != second[worker]     # each run its own
+    assert first["gw0"][:-4] == first["gw1"][:-4]                                         # the run's own name
     monkeypatch.setenv("TRUSTLAB_SAMBA_LAB", "ci")
-    pytester.runpytest(str(ROOT / "scenarios" / "hidden-adapter.yaml"), "--co", "--trustlab-backend=samba",
-                       *NO_CACHE)
-    assert os.environ["TRUSTLAB_SAMBA_LAB"] == "ci-gw1"
+    assert run() == {"gw0": "ci-gw0", "gw1": "ci-gw1"}

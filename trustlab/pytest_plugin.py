@@ -18,12 +18,15 @@ trustlab_profile (the backend's own), --trustlab-catalogue / trustlab_catalogue,
 --shard`, by the SHA-256 of each item's run name; a claim's item replays its known counterexamples itself, so any
 split judges it whole). Marks: `trustlab`, the backend's name, and each of the scenario's tags.
 
-Under pytest-xdist each worker uses a lab of its own on a backend with named labs, named after the worker (`gw0`,
-or `NAME-gw0` when TRUSTLAB_SAMBA_LAB=NAME is set); a lab a worker built is torn down when the worker ends."""
+Under pytest-xdist each worker uses a lab of its own on a backend with named labs: `NAME-gw0` when
+TRUSTLAB_SAMBA_LAB=NAME is set, else named after the run and the worker (`RUNID-gw0`: two runs on one host never
+share a lab); a lab a worker built is torn down when the worker ends. On a backend with real labs a SIGTERM (a CI
+timeout, a cancelled job) stops the run as Ctrl-C does, so the labs it built are torn down."""
 from __future__ import annotations
 
 import os
 import shlex
+import signal
 from pathlib import Path
 from typing import Optional
 
@@ -163,6 +166,27 @@ def _spaced_paths(config: pytest.Config) -> list[str]:
     return [f"{a} {b}" for a, b in zip(args, args[1:]) if a in PATH_OPTIONS and Path(b).exists()]
 
 
+def stop_on_sigterm(config: pytest.Config) -> None:
+    """A SIGTERM stops the session as Ctrl-C does: the test running is interrupted, fixtures are torn down and the
+    process exits through its clean-up handlers (a lab built is torn down); a second SIGTERM while that happens is
+    ignored. Only in the main thread, only over the default handler (someone else's is kept), and put back when the
+    session ends."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+    stopping = []
+
+    def stop(signum, frame):
+        if not stopping:
+            stopping.append(signum)
+            raise KeyboardInterrupt("stopped by SIGTERM")
+
+    signal.signal(signal.SIGTERM, stop)
+    config.add_cleanup(lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "trustlab: a trustlab scenario item")
     for name in backends.BACKENDS:
@@ -173,10 +197,14 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"write {fixed}: with a space pytest reads the path as a test path when it picks its "
                                 f"rootdir and ini file (rootdir is now {config.rootpath}); or set the ini option")
     config._trustlab = Settings(config)
-    worker, variable = os.environ.get("PYTEST_XDIST_WORKER"), lab_variable(config._trustlab.backend)
-    if worker and variable:                   # one lab per xdist worker, named after it
-        base = os.environ.get(variable)
-        os.environ[variable] = f"{base}-{worker}" if base and not base.endswith(f"-{worker}") else worker
+    backend = config._trustlab.backend
+    worker, variable = os.environ.get("PYTEST_XDIST_WORKER"), lab_variable(backend)
+    workerinput = getattr(config, "workerinput", None)
+    if worker and variable and workerinput is not None:     # one lab per xdist worker, of this run alone
+        base = os.environ.get(variable) or workerinput["testrunuid"][:8]
+        os.environ[variable] = base if base.endswith(f"-{worker}") else f"{base}-{worker}"
+    if backend.has_lab:
+        stop_on_sigterm(config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

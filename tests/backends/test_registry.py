@@ -2,12 +2,14 @@
 commands and `doctor`, with the options its face declares."""
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 import pytest
 from click.testing import CliRunner
 
 from trustlab import backends
+from trustlab.backends.sim import SimBackend
 from trustlab.cli import main
 from trustlab.engine.backend import Backend, Check, LabOptions
 
@@ -92,3 +94,36 @@ def test_a_backend_without_a_real_lab_is_not_offered_to_lab():
 def test_an_unknown_name_is_refused_with_the_names_there_are():
     with pytest.raises(backends.UnknownBackend, match="unknown backend 'simm'; allowed: sim, samba, vagrant"):
         backends.backend_class("simm")
+
+
+class NamedSim(SimBackend):
+    """The sim, as a backend with named labs would be: which lab each run is given is written down."""
+
+    name = "namedsim"
+    has_lab = True
+    lab_options = {"name": ()}
+    lab_variable = "TRUSTLAB_NAMEDSIM_LAB"
+    given: list[Optional[str]] = []
+
+    def __init__(self, *args, **kwargs):
+        NamedSim.given.append(os.environ.get(self.lab_variable))
+        super().__init__(*args, **kwargs)
+
+
+def test_run_uses_the_lab_it_is_given_by_name_and_leaves_the_environment_as_it_was(monkeypatch):
+    """`run --name N` without --jobs runs on the lab N, not on $TRUSTLAB_..._LAB's or the default one (which may be
+    someone else's)."""
+    monkeypatch.setitem(backends.BACKENDS, "namedsim", f"{__name__}:NamedSim")
+    monkeypatch.setenv(NamedSim.lab_variable, "someone-elses")
+    NamedSim.given = []
+    assert cli("run", "machine-account-reset", "--backend", "namedsim", "--name", "mine").exit_code == 0
+    assert NamedSim.given and set(NamedSim.given) == {"mine"}
+    NamedSim.given = []
+    assert cli("run", "--backend", "namedsim", "--name", "mine", "--format", "plain").exit_code == 0
+    assert len(NamedSim.given) > 50 and set(NamedSim.given) == {"mine"}
+    assert os.environ[NamedSim.lab_variable] == "someone-elses"
+    NamedSim.given = []
+    assert cli("run", "machine-account-reset", "--backend", "namedsim").exit_code == 0
+    assert set(NamedSim.given) == {"someone-elses"}
+    r = cli("run", "machine-account-reset", "--name", "mine")
+    assert r.exit_code == 2 and "the sim backend has no named labs; --name is for samba" in r.output

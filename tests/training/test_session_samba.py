@@ -12,9 +12,10 @@ import sys
 import pytest
 
 from tests.backends.samba.conftest import leftovers, samba_ready  # noqa: F401  (the real-lab tests' skip rule)
+from tests.conftest import lab_name
 from trustlab.engine.backend import LabOptions
 
-NAME = f"t13-train-{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}"
+NAME = lab_name("train")
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +23,10 @@ def lab(samba_ready):
     from trustlab.backends.samba.domain import SambaLab
 
     real = SambaLab.named(NAME)
-    if real.exists:
+    try:
+        yield real
+    finally:
         real.down()
-    yield real
-    real.down()
     assert leftovers(NAME) == []
 
 
@@ -92,4 +93,4 @@ def test_an_exercise_the_lab_cannot_give_is_refused_and_nothing_is_left_open(lab
     assert ("error: the samba lab cannot give this exercise, so nothing was handed over: break[5] replace_nic: {}: "
             "a winbind member has no PnP network adapters to strand (NW-1 is Windows-only)") in refused.stderr
     none = trustlab("lab", "check")
-    assert none.returncode == 2 and "no training session for the samba lab 't13-train" in none.stderr
+    assert none.returncode == 2 and f"no training session for the samba lab '{NAME}'" in none.stderr

@@ -112,6 +112,13 @@ class Main(click.Group):
 
     ANYWHERE = ("--catalogue", "--add")
 
+    def __call__(self, *args, **kwargs):
+        """The real entry point (the `trustlab` script, `python -m trustlab`): a SIGTERM ends this process as Ctrl-C
+        does, through its clean-up handlers (a lab it built is torn down), with status 143. An in-process caller
+        (click's CliRunner, a test in pytest) calls `main.main()` instead and keeps its own handler."""
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        return super().__call__(*args, **kwargs)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         front, rest, i = [], [], 0
         while i < len(args):
@@ -152,4 +159,3 @@ def main(ctx: click.Context, dirs: tuple[Path, ...], added: tuple[Path, ...]) ->
       trustlab validate my-scenarios/
     """
     ctx.obj = Context(dirs, added)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # clean-up handlers run on SIGTERM as on Ctrl-C

@@ -3,6 +3,7 @@ every backend with a real lab; which options a lab takes, and what it needs, eac
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Optional
 
 import click
@@ -39,7 +40,7 @@ def lab() -> None:
       trustlab lab status --backend samba
       trustlab lab reset --backend samba         # back to the golden healthy copy, about 1 s
       trustlab lab down --backend samba          # everything it made is gone
-      trustlab lab clean                         # also what a killed run left behind
+      trustlab lab clean --backend samba         # the lab, also what a killed run of it left behind
       trustlab lab up --backend vagrant --provider virtualbox   # Windows DC + client, 40-60 min
       trustlab lab verify --backend vagrant      # once on a new host: is the lab what trustlab assumes?
     """
@@ -60,9 +61,10 @@ def lab_options(backend: type[Backend], name: Optional[str], provider: Optional[
     return LabOptions(name, provider)
 
 
-def _real_lab(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> RealLab:
-    """The backend's real lab, after checking the options given."""
-    real = backend.real_lab(lab_options(backend, name, provider)) if backend.has_lab else None
+def _real_lab(backend: type[Backend], name: Optional[str], provider: Optional[str], every: bool = False) -> RealLab:
+    """The backend's real lab, after checking the options given (`every`: all its labs, for `lab clean --all`)."""
+    options = replace(lab_options(backend, name, provider), every=every)
+    real = backend.real_lab(options) if backend.has_lab else None
     if real is None:
         raise click.UsageError(f"the {backend.name} backend has no real lab")
     return real
@@ -178,16 +180,23 @@ def _report(results: list[Check]) -> bool:
 
 
 @lab.command("clean")
+@click.option("--all", "every", is_flag=True,
+              help="Every lab of the backend on this host, other people's too (samba), and what killed runs of any "
+                   "left behind; not with --name.")
 @_lab_command
-def lab_clean(backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
-    """Remove a backend's labs (samba: every lab, or the one named) and whatever a killed run left behind.
+def lab_clean(every: bool, backend: type[Backend], name: Optional[str], provider: Optional[str]) -> None:
+    """Remove a lab (the one the other lab commands use: samba's `--name`, default $TRUSTLAB_SAMBA_LAB or
+    `default`) and whatever a killed run of it left behind; `--all`: every lab on this host.
 
     \b
     Examples:
-      trustlab lab clean
-      trustlab lab clean --name ci1
+      trustlab lab clean --backend samba --name ci1
+      trustlab lab clean --backend samba --all
     """
-    removed = _real_lab(backend, name, provider).clean()
+    if every and (name or "name" not in backend.lab_options):
+        raise click.UsageError("--all takes no --name" if name else
+                               f"the {backend.name} backend's labs have no names: --all is for those that do")
+    removed = _real_lab(backend, name, provider, every).clean()
     click.echo("\n".join(f"removed {item}" for item in removed) if removed else "nothing to clean")
 
 

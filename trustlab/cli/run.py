@@ -18,7 +18,7 @@ from trustlab.engine.journal import Journal
 from trustlab.engine.runner import run as run_one
 from trustlab.runs.claims import Claim, judged
 from trustlab.runs.guide import run_guide
-from trustlab.runs.matrix import key, known_differences, planned, run_matrix
+from trustlab.runs.matrix import key, known_differences, lab_variable, planned, run_matrix, using_lab
 from trustlab.runs.matrix import shard as shard_runs
 from trustlab.specs.profiles import PROFILES, load_profile
 from trustlab.specs.remediation import from_regression
@@ -79,8 +79,9 @@ def write_journals(folder: Path, journals: list[Journal]) -> None:
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
               help="With no SCENARIO: spread the runs over N worker processes, each with a lab of its own on a "
                    "backend with real labs (NAME-0 .. NAME-(N-1), torn down at the end if they built them).")
-@click.option("--name", "lab", default="jobs", show_default=True,
-              help="With --jobs on a backend with named labs (samba): the labs' names are NAME-0, NAME-1, ...")
+@click.option("--name", "lab",
+              help="The lab to run on, on a backend with named labs (samba; default $TRUSTLAB_SAMBA_LAB or "
+                   "`default`); with --jobs N the labs NAME-0 .. NAME-(N-1) (default jobs-0 ..).")
 @format_option()
 @report_option("the run (with no SCENARIO: the matrix, every run and the guide)")
 @click.pass_obj
@@ -104,19 +105,26 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
       trustlab run --junit junit.xml --journal journals/
       trustlab run --shard 2/3 --junit shard2.xml --journal shard2/
       trustlab run --backend samba --jobs 2
+      trustlab run machine-account-reset --backend samba --name ci1
       trustlab run seed-loaner-story --lang ja
       trustlab run seed-loaner-story -r remove-ghost-adapter --journal run.json
     """
     fmt = chosen_format(fmt)
     prof = load_profile(profile or backend.default_profile)
+    if lab is not None and lab_variable(backend) is None:
+        named = [n for n in backends.names(with_lab=True) if lab_variable(backends.backend_class(n))]
+        raise click.UsageError(f"the {backend.name} backend has no named labs; --name is for {', '.join(named)}")
     if scenario is None:
         if remediation:
             raise click.UsageError("--remediation needs a SCENARIO")
-        _matrix(obj.catalogue, backend, prof, seed, fmt, lang, shard_of, jobs, lab, junit, journal_path, report_path)
+        with using_lab(backend, lab if jobs == 1 else None):
+            _matrix(obj.catalogue, backend, prof, seed, fmt, lang, shard_of, jobs, lab or "jobs", junit,
+                    journal_path, report_path)
     for given, option in ((shard_of, "--shard"), (jobs != 1, "--jobs")):
         if given:
             raise click.UsageError(f"{option} splits the matrix: it takes no SCENARIO")
-    _one(obj.catalogue, scenario, remediation, backend, prof, seed, fmt, lang, junit, journal_path, report_path)
+    with using_lab(backend, lab):
+        _one(obj.catalogue, scenario, remediation, backend, prof, seed, fmt, lang, junit, journal_path, report_path)
 
 
 def _matrix(cat, backend: type[Backend], prof, seed: int, fmt: str, lang: str, shard_of, jobs: int, lab: str,

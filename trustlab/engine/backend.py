@@ -64,6 +64,7 @@ class LabOptions:
 
     name: Optional[str] = None
     provider: Optional[str] = None
+    every: bool = False        # `lab clean --all`: every lab of a backend whose labs have names, not only the one
 
 
 @dataclass(frozen=True)

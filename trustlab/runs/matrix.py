@@ -8,10 +8,11 @@ import os
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
@@ -265,6 +266,25 @@ def lab_variable(backend: BackendFactory) -> Optional[str]:
     """The variable that names the lab a process uses (its face says; TRUSTLAB_SAMBA_LAB), for a backend whose
     labs have names."""
     return getattr(backend, "lab_variable", None)
+
+
+@contextmanager
+def using_lab(backend: BackendFactory, name: Optional[str]) -> Iterator[None]:
+    """The runs inside use the lab `name` (none: the one the environment names, else the backend's default), and
+    the environment is as it was afterwards, also for an in-process caller."""
+    variable = lab_variable(backend)
+    if not (variable and name):
+        yield
+        return
+    before = os.environ.get(variable)
+    os.environ[variable] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = before
 
 
 def run_matrix(catalogue: Catalogue, backend: BackendFactory, profile: BehaviourProfile = WINDOWS, seed: int = 0,

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.conftest import lab_name
 from trustlab.backends.samba.domain import leftovers  # noqa: F401  (what a lab left on the host)
 
 
@@ -25,25 +26,17 @@ def samba_ready():
         pytest.skip(message)
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-
-
 @pytest.fixture(scope="session")
 def real_lab(samba_ready):
-    """One lab for the session (one per xdist worker), torn down at the end."""
+    """This run's lab (one per xdist worker, named by tests.conftest.lab_name: TRUSTLAB_SAMBA_LAB names it for the
+    whole run), built unless this run built it already, torn down at the end, also when the run is stopped."""
     from trustlab.backends.samba.domain import SambaLab
 
-    name = f"pytest-{_worker()}"
-    lab = SambaLab.named(name)
-    if lab.exists:
+    lab = SambaLab.named(lab_name())
+    assert os.environ["TRUSTLAB_SAMBA_LAB"] == lab.name
+    if not lab.exists:
+        lab.up()
+    try:
+        yield lab
+    finally:
         lab.down()
-    lab.up()
-    old = os.environ.get("TRUSTLAB_SAMBA_LAB")
-    os.environ["TRUSTLAB_SAMBA_LAB"] = name
-    yield lab
-    if old is None:
-        os.environ.pop("TRUSTLAB_SAMBA_LAB", None)
-    else:
-        os.environ["TRUSTLAB_SAMBA_LAB"] = old
-    lab.down()

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.backends.samba.conftest import leftovers
-from tests.conftest import ROOT
+from tests.conftest import ROOT, lab_name
 
 
 def _wait(predicate, timeout=120.0):
@@ -27,10 +27,7 @@ def test_up_reset_down_leave_nothing(samba_ready):
     from trustlab.backends.samba import netns
     from trustlab.backends.samba.domain import SambaLab
 
-    a, b = SambaLab.named("t-life-a"), SambaLab.named("t-life-b")
-    for lab in (a, b):
-        if lab.exists:
-            lab.down()
+    a, b = SambaLab.named(lab_name("life-a")), SambaLab.named(lab_name("life-b"))
     try:
         a.up()
         b.up()
@@ -52,7 +49,7 @@ def test_up_reset_down_leave_nothing(samba_ready):
     finally:
         a.down()
         b.down()
-    assert leftovers("t-life") == []
+    assert leftovers(lab_name("life")) == []
     assert a.status()["state"] == "absent"
 
 
@@ -73,29 +70,41 @@ def test_sigkill_mid_run_then_clean_removes_everything(samba_ready):
     from trustlab.backends.samba import netns
     from trustlab.backends.samba.domain import clean
 
-    proc = _run_in_background("t-kill")
+    name = lab_name("kill")
+    proc = _run_in_background(name)
     try:
-        assert _wait(lambda: _member_running("t-kill")), "the run never got its member going"
-    finally:
+        assert _wait(lambda: _member_running(name)), "the run never got its member going"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert leftovers("t-kill") != []                                 # the harness is dead, the lab is not
-    others = [n for n in netns.existing() if not n.startswith("tl-t-kill")]
-    clean(name="t-kill")
-    assert leftovers("t-kill") == []
-    assert [n for n in netns.existing() if not n.startswith("tl-t-kill")] == others   # other labs untouched
-
-
-def test_ctrl_c_mid_run_tears_down_the_lab_it_built(samba_ready):
-    proc = _run_in_background("t-int")
-    try:
-        assert _wait(lambda: _member_running("t-int")), "the run never got its member going"
-        os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=60) != 0
+        assert leftovers(name) != []                                 # the harness is dead, the lab is not
+        others = [n for n in netns.existing() if n not in (f"tl-{name}-dc", f"tl-{name}-m")]
+        clean(name=name)
+        assert leftovers(name) == []
+        assert [n for n in netns.existing() if not n.startswith(f"tl-{name}-")] == others   # other labs untouched
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert leftovers("t-int") == []
+        clean(name=name)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_mid_run_tears_down_the_lab_it_built(samba_ready, stop):
+    from trustlab.backends.samba.domain import clean
+
+    name = lab_name(f"stop{int(stop)}")
+    proc = _run_in_background(name)
+    try:
+        assert _wait(lambda: _member_running(name)), "the run never got its member going"
+        if stop == signal.SIGINT:
+            os.killpg(proc.pid, stop)                               # Ctrl-C: the terminal's whole group
+        else:
+            os.kill(proc.pid, stop)                                 # a CI's stop: the command alone
+        assert proc.wait(timeout=60) == (1 if stop == signal.SIGINT else 143)
+        assert leftovers(name) == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        clean(name=name)
 
 
 def test_lab_name_is_checked():
@@ -118,8 +127,44 @@ def test_clean_removes_a_doctor_probe_whose_process_is_gone(samba_ready):
     for ns in (dead, live):
         netns.create(ns)
     try:
-        removed = clean(name="t-nothing")
+        removed = clean(name=lab_name("nothing"))
         assert f"namespace {dead}" in removed and dead not in netns.existing() and live in netns.existing()
     finally:
         for ns in (dead, live):
             netns.delete(ns)
+
+
+def test_clean_removes_the_lab_named_and_no_other(samba_ready):
+    """`lab clean --name N` removes N's namespaces and not those of a lab named N-x (no prefix match); with no
+    --name it cleans the lab every other lab command uses ($TRUSTLAB_SAMBA_LAB, else `default`), never every lab on
+    the host; `--all` is that, and says so."""
+    from trustlab.backends.samba import netns
+
+    def namespaces(lab: str) -> list[str]:
+        return [f"tl-{lab}-dc", f"tl-{lab}-m"]
+
+    name, beside = lab_name("nc"), lab_name("other")
+    made = namespaces(name) + namespaces(f"{name}-x") + namespaces(beside)
+    for ns in made:
+        netns.create(ns)
+    try:
+        cleaned = subprocess.run([sys.executable, "-m", "trustlab", "lab", "clean", "--backend", "samba", "--name",
+                                  name], capture_output=True, text=True, timeout=120)
+        assert cleaned.returncode == 0, cleaned.stderr
+        assert [ns in netns.existing() for ns in made] == [False, False, True, True, True, True]
+        env = {**os.environ, "TRUSTLAB_SAMBA_LAB": f"{name}-x"}
+        cleaned = subprocess.run([sys.executable, "-m", "trustlab", "lab", "clean", "--backend", "samba"], env=env,
+                                 capture_output=True, text=True, timeout=120)
+        assert cleaned.returncode == 0, cleaned.stderr
+        assert [ns in netns.existing() for ns in made] == [False, False, False, False, True, True]
+    finally:
+        for ns in made:
+            netns.delete(ns)
+    both = subprocess.run([sys.executable, "-m", "trustlab", "lab", "clean", "--backend", "samba", "--all", "--name",
+                           name], capture_output=True, text=True, timeout=120)
+    assert both.returncode == 2 and "--all takes no --name" in both.stderr
+    vagrant = subprocess.run([sys.executable, "-m", "trustlab", "lab", "clean", "--backend", "vagrant", "--all"],
+                             capture_output=True, text=True, timeout=120)
+    assert vagrant.returncode == 2 and "the vagrant backend's labs have no names" in vagrant.stderr
+    assert "--all" in subprocess.run([sys.executable, "-m", "trustlab", "lab", "clean", "--help"],
+                                     capture_output=True, text=True).stdout

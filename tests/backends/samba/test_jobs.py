@@ -9,7 +9,7 @@ import sys
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, lab_name
 from trustlab.backends.samba.domain import leftovers
 
 PAIR = ("machine-account-reset", "password-changed-elsewhere")
@@ -29,9 +29,9 @@ def test_two_jobs_run_the_matrix_on_two_labs_and_tear_them_down(samba_ready, tmp
     spec = yaml.safe_load((ROOT / "remediations" / f"{REPAIR}.yaml").read_text())
     spec["fixes"] = ["machine-account-reset"]                 # the one claim of the small catalogue
     (folder / "remediations" / f"{REPAIR}.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
-    assert leftovers("pytest-jobs") == []
+    name = lab_name("jobs")
     real = _trustlab("--catalogue", str(folder), "run", "--backend", "samba", "--jobs", "2",
-                     "--name", "pytest-jobs", "--format", "json")
+                     "--name", name, "--format", "json")
     try:
         assert real.returncode == 0, real.stderr
         model = _trustlab("--catalogue", str(folder), "run", "--profile", "samba", "--format", "json")
@@ -41,7 +41,8 @@ def test_two_jobs_run_the_matrix_on_two_labs_and_tear_them_down(samba_ready, tmp
                                                                    if k != "backend"}
         assert got["claims"] == [{"scenario": "machine-account-reset", "remediation": REPAIR, "verdict": "FIXED",
                                   "holds": True, "contradicted_by": []}]
-        assert leftovers("pytest-jobs") == []              # each worker tore down the lab it built
+        assert leftovers(name) == []                       # each worker tore down the lab it built
     finally:
-        if leftovers("pytest-jobs"):
-            _trustlab("lab", "clean", "--backend", "samba")
+        for worker in (f"{name}-0", f"{name}-1"):          # the labs this test made, each by its name
+            if leftovers(worker):
+                _trustlab("lab", "clean", "--backend", "samba", "--name", worker)

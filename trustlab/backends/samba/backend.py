@@ -109,7 +109,7 @@ class SambaBackend(Cable, RealBackend):
     @classmethod
     def real_lab(cls, options: LabOptions) -> SambaLab:
         require()
-        return SambaLab.named(lab_name(options), everything=options.name is None)
+        return SambaLab.named(lab_name(options), everything=options.every)
 
     @classmethod
     def doctor(cls) -> list[Check]:

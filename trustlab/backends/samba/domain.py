@@ -60,8 +60,7 @@ def copy_state(src: Path, dst: Path) -> None:
 
 @dataclass
 class SambaLab:
-    """One lab, by name; `everything`: its `clean()` removes every lab, not only this one (`lab clean` with no
-    --name)."""
+    """One lab, by name; `everything`: its `clean()` removes every lab, not only this one (`lab clean --all`)."""
 
     name: str
     root: Path
@@ -235,13 +234,18 @@ def all_labs(root: Optional[Path] = None) -> list[SambaLab]:
 
 
 def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
-    """Remove every lab (or the one named) and everything a killed harness left behind: `tl-*` namespaces and
-    their processes, processes naming a lab folder, resolver files, lab folders. Returns what it removed."""
+    """Remove every lab (or the one named, by its exact name) and everything a killed harness left behind: `tl-*`
+    namespaces (or the named lab's two) and their processes, processes naming a lab folder, resolver files, lab
+    folders, and probes of doctors that are gone. Returns what it removed."""
     root = root or labs_root()
-    prefix = netns.PREFIX + (f"{name}-" if name else "")
+    ours = set(SambaLab(name, root).namespaces()) if name else None     # the lab's own: `nc`, never `nc-x`
+
+    def mine(ns: str) -> bool:
+        return ns.startswith(netns.PREFIX) if ours is None else ns in ours
+
     removed = []
     with _locked(root):
-        for ns in [n for n in netns.existing() if n.startswith(prefix) or doctor.abandoned(n)]:
+        for ns in [n for n in netns.existing() if mine(n) or doctor.abandoned(n)]:
             processes.stop(netns.pids(ns))
             netns.delete(ns)
             removed.append(f"namespace {ns}")
@@ -249,7 +253,8 @@ def clean(root: Optional[Path] = None, name: Optional[str] = None) -> list[str]:
         if strays:
             processes.stop(strays)
             removed.append(f"{len(strays)} process(es)")
-        for folder in sorted(netns.NETNS_ETC.glob(f"{prefix}*")) if netns.NETNS_ETC.exists() else []:
+        for folder in sorted(f for f in netns.NETNS_ETC.glob(f"{netns.PREFIX}*") if mine(f.name)) \
+                if netns.NETNS_ETC.exists() else []:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(f"{folder}")
         for entry in sorted(root.iterdir()):
