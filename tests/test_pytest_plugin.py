@@ -171,6 +171,20 @@ def test_shards_of_the_items_split_them_whole(pytester):
     assert [found in p for p in parts] == [claim in p for p in parts]        # a found file goes with its claim
 
 
+def test_an_empty_shard_of_a_small_catalogue_passes(pytester):
+    """One scenario, one item: one of two shards holds nothing, and exits 0 as `trustlab run --shard` does (also
+    under xdist); what is not a shard's doing (nothing to collect at all) stays pytest's 5."""
+    (pytester.path / "scenarios").mkdir()
+    shutil.copy(ROOT / "scenarios" / "machine-account-reset.yaml", pytester.path / "scenarios")
+    own = f"--trustlab-catalogue={pytester.path}"
+    results = [pytester.runpytest_subprocess("scenarios", own, f"--trustlab-shard={k}/2", *extra, *NO_CACHE)
+               for extra in ((), ("-n", "2")) for k in (1, 2)]
+    assert [r.ret for r in results] == [0, 0, 0, 0]
+    assert sorted(r.parseoutcomes().get("passed", 0) for r in results) == [0, 0, 1, 1]
+    (pytester.path / "empty").mkdir()
+    assert pytester.runpytest_subprocess("empty", own, "--trustlab-shard=1/2", *NO_CACHE).ret == 5
+
+
 def test_a_bad_shard_option_is_a_usage_error(pytester):
     for value in ("0/3", "4/3", "abc"):
         result = pytester.runpytest(str(ROOT / "scenarios"), "--co", f"--trustlab-shard={value}", *NO_CACHE)

@@ -98,6 +98,7 @@ class Settings:
             except catalogue_mod.NotACatalogue as e:
                 raise pytest.UsageError(f"trustlab catalogue: {e}") from None
         self.shard = shard_option(config.getoption("trustlab_shard"))
+        self.shard_emptied: list[bool] = []   # did the shard deselect every item there was (one answer per worker)
         seed = config.getoption("trustlab_seed")
         self.seed = int(config.getini("trustlab_seed") or 0) if seed is None else seed
         self.paths = [Path(p).resolve() for p in config.getini("trustlab_paths")]
@@ -220,6 +221,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    settings.shard_emptied = [bool(dropped) and not kept]
+    if hasattr(config, "workeroutput"):                 # an xdist worker tells the controller
+        config.workeroutput["trustlab_shard_emptied"] = settings.shard_emptied[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller: what each worker's shard left (the workers collect, the controller does not)."""
+    settings = getattr(node.config, "_trustlab", None)
+    if settings is not None and settings.shard is not None:
+        settings.shard_emptied.append(bool(getattr(node, "workeroutput", {}).get("trustlab_shard_emptied")))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A shard that holds none of the items is a shard with nothing to do, not a failure: status 0, as
+    `trustlab run --shard` says of an empty shard (pytest's own "no tests collected", 5, would fail a CI job)."""
+    settings = getattr(session.config, "_trustlab", None)
+    emptied = getattr(settings, "shard_emptied", [])
+    if emptied and all(emptied) and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.OK
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Optional[pytest.Collector]:

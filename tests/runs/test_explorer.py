@@ -156,3 +156,10 @@ def test_vary_timing_varies_the_gaps_and_adds_background_events(catalogue, tmp_p
     assert steps[:2] == ["local_admin_logon: {}", "reboot: {}"] and "reset_machine_password: {}" in steps
     assert "needs an administrator session" in "\n".join(
         out for e in result.failure.journal.steps for out in e.output)
+
+
+def test_examples_below_one_are_a_usage_error_not_a_pass(tmp_path):
+    for value in ("0", "-5"):
+        r = CliRunner().invoke(main, ["explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot",
+                                      "--examples", value, "--out", str(tmp_path)])
+        assert r.exit_code == 2 and f"Invalid value for '--examples': {value} is not in the range x>=1" in r.output

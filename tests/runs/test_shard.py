@@ -164,3 +164,30 @@ def test_jobs_spread_the_matrix_over_workers_and_judge_it_as_one():
     two = cli("run", "--format", "json", "--jobs", "2")
     assert two.exit_code == one.exit_code == 0
     assert json.loads(two.stdout) == json.loads(one.stdout)
+
+
+def test_merge_without_the_shards_catalogue_is_an_error_naming_the_runs_it_does_not_know(tmp_path):
+    """Shards run with `--add own` hold a broken claim of own's; a merge without `--add` must not judge without
+    them ("49/49 claims hold", exit 0): journals of runs its catalogue does not know are an error that names them and
+    says how to fix it, exit 1; with the shards' catalogue the broken claim is judged and fails, exit 1."""
+    own = tmp_path / "own"
+    (own / "remediations").mkdir(parents=True)
+    (own / "remediations" / "just-reboot.yaml").write_text(
+        "id: just-reboot\ntitle: Reboot and hope\nfixes: [machine-account-reset]\nsteps:\n  - reboot: {}\n")
+    for k in (1, 2):
+        cli("run", "--add", str(own), "--shard", f"{k}/2", "--journal", str(tmp_path / f"s{k}"),
+            "--junit", str(tmp_path / f"s{k}.xml"))
+    shards = [str(tmp_path / "s1"), str(tmp_path / "s2")]
+    r = CliRunner().invoke(main, ["merge", *shards, "--format", "plain"])
+    assert r.exit_code == 1, r.output
+    said = r.stderr.splitlines()
+    assert said[0].startswith("error: 12 journal(s) of runs the catalogue in use does not know: ")
+    assert "machine-account-reset--just-reboot" in said[0]
+    assert "give merge the catalogue the shards ran with (the same --add / --catalogue)" in said[0]
+    assert "claims hold" not in r.stdout
+    r = CliRunner().invoke(main, ["merge", *shards, "--add", str(own), "--format", "plain"])
+    assert r.exit_code == 1 and "claim broken: just-reboot on machine-account-reset" in r.stdout
+    xmls = [str(tmp_path / "s1.xml"), str(tmp_path / "s2.xml")]
+    r = CliRunner().invoke(main, ["merge", *xmls])
+    assert r.exit_code == 1 and "case(s) the catalogue in use does not know" in r.stderr
+    assert CliRunner().invoke(main, ["merge", *xmls, "--add", str(own)]).exit_code == 1      # the failing case

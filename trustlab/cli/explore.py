@@ -20,7 +20,8 @@ from trustlab.specs.profiles import load_profile
 @click.option("-r", "--remediation", required=True, help="The remediation whose claim (or whose run) to explore.")
 @backend_option()
 @click.option("--profile", help="windows, samba or a profile YAML file (default: the backend's own).")
-@click.option("--examples", default=200, show_default=True, type=int, help="How many schedules to try.")
+@click.option("--examples", default=200, show_default=True, type=click.IntRange(min=1),
+              help="How many schedules to try (at least 1).")
 @click.option("--seed", type=int, help="The same seed draws the same schedules.")
 @click.option("--derandomize/--no-derandomize", default=os.environ.get("CI") == "true", show_default="on in CI",
               help="Seed the search from the scenario and remediation ids, not from randomness (repeatable in CI).")

@@ -40,8 +40,9 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     shard made, or one that two made, is said.
 
     \b
-    Exit status: 0 when every claim holds over all the shards (and no merged JUnit case failed), 1 when not or
-    when runs are missing, 2 on bad input (a file that is neither, shards that overlap).
+    Exit status: 0 when every claim holds over all the shards (and no merged JUnit case failed), 1 when not, when
+    runs are missing, or when a shard holds runs the catalogue in use does not know (merge with the shards' --add /
+    --catalogue), 2 on bad input (a file that is neither, shards that overlap).
 
     \b
     Examples:
@@ -49,7 +50,7 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
       trustlab merge shard1/ shard2/ shard3/ --report report.html --junit junit.xml
     """
     from trustlab.engine.journal import Journal
-    from trustlab.runs.records import merged
+    from trustlab.runs.records import UnknownRuns, merged
     from trustlab.views.junit import expected_cases, matrix_cases, merge_junit, write_junit
     from trustlab.views.report import write_report
     from trustlab.views.terminal import print_matrix
@@ -64,7 +65,15 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     if report_path and not journals:
         raise click.UsageError("--report needs the shards' journals (their --journal folders)")
     ok = True
-    totals = merge_junit(xml, junit) if xml else None
+    totals = merge_junit(xml) if xml else None
+    if totals is not None:
+        unknown = sorted({c for cases in totals["cases"].values() for c in cases} - expected_cases(obj.catalogue))
+        if unknown:
+            raise UnknownRuns(f"{len(unknown)} JUnit case(s) the catalogue in use does not know: "
+                              f"{', '.join(f'{c} {n}' for c, n in unknown)}; give merge the catalogue the shards ran "
+                              f"with (the same --add / --catalogue)")
+        if junit:
+            merge_junit(xml, junit)
     matrices, missing = merged(journals, obj.catalogue) if journals else ([], [])
     for m in matrices:
         if m.backend in backends.BACKENDS:

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional, Union
 
 from trustlab.engine.journal import Document, Journal
 from trustlab.engine.judgement import Verdict
-from trustlab.errors import TrustlabError
+from trustlab.errors import FAILED, TrustlabError
 from trustlab.runs.claims import replayed
 from trustlab.runs.matrix import Matrix, assemble, key, narrowed, plan
 from trustlab.specs.catalogue import Catalogue
@@ -134,11 +134,26 @@ def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
     return out
 
 
+class UnknownRuns(TrustlabError):
+    """Journals of runs the catalogue in use does not know: they were made with another catalogue (`--add` or
+    `--catalogue` left out), and judging without them could call a broken claim held. Status 1: nothing is judged."""
+
+    code = FAILED
+
+
 def merged(journals: Iterable[Journal], catalogue: Catalogue) -> tuple[list[Matrix], list[str]]:
     """The shards' journals judged together, one matrix per backend and profile, as `run` judges its own (a claim
     over every shard's runs), and the names of the catalogue's runs that no shard made. Two journals of one run
-    mean the shards overlap: a RecordError."""
+    mean the shards overlap: a RecordError; a journal of a run the catalogue does not know: UnknownRuns."""
+    journals = list(journals)
     groups: dict[tuple[str, str], dict[str, Journal]] = defaultdict(dict)
+    known = {p.name for p in plan(catalogue)}
+    unknown = sorted({name for name in (j.scenario if j.scenario in catalogue.regressions else key(j)
+                                        for j in journals) if name not in known})
+    if unknown:
+        raise UnknownRuns(f"{len(unknown)} journal(s) of runs the catalogue in use does not know: "
+                          f"{', '.join(unknown)}; give merge the catalogue the shards ran with (the same --add / "
+                          f"--catalogue)")
     for journal in journals:
         name = journal.scenario if journal.scenario in catalogue.regressions else key(journal)
         runs = groups[(journal.backend, journal.profile)]
