@@ -29,7 +29,7 @@ EXPECTED = {
                                       "'TRUST_FAILURE'?); allowed: 'SUCCESS', 'SUCCESS_CACHED', 'TRUST_FAILURE',",
     "scenarios/duplicate-key.yaml": "3:1: title: duplicate key 'title'",
     "scenarios/not-a-probe.yaml": "7:5: symptoms[0].reboot: 'reboot' is not allowed here; allowed: 'logon', "
-                                  "'secure_channel', 'network'",
+                                  "'secure_channel', 'computer_account', 'network'",
     "scenarios/probe-without-expect.yaml": "7:5: symptoms[0].logon: required key 'expect' is missing",
     "scenarios/missing-break.yaml": "1:1: required key 'break' is missing",
     "scenarios/yaml-syntax.yaml": "6:9: YAML syntax: expected ',' or '}', but got ':'",

@@ -28,7 +28,7 @@ def test_durations_are_strings_with_a_pattern():
 def test_symptoms_accept_only_probes_with_an_expectation():
     schema = json_schema("scenario")
     refs = [r["$ref"] for r in schema["properties"]["symptoms"]["items"]["oneOf"]]
-    assert len(refs) == 3
+    assert len(refs) == 4
     logon = schema["$defs"]["ExpectedLogon"]
     assert "expect" in logon["required"]
 

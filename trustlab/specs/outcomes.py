@@ -142,6 +142,15 @@ class NetworkStatus(str, Enum):
     POWERED_OFF = "POWERED_OFF"
 
 
+class AccountState(str, Enum):
+    """What the DC shows of a computer's object (`Get-ADComputer NAME -Properties Enabled, PasswordLastSet`):
+    present and enabled, disabled, or gone (MP-7)."""
+
+    PRESENT = "PRESENT"
+    DISABLED = "DISABLED"
+    MISSING = "MISSING"
+
+
 USABLE = frozenset(s.value for s in (Outcome.SUCCESS, Outcome.SUCCESS_CACHED, ChannelStatus.OK, NetworkStatus.UP))
 
 

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from trustlab.specs import durations
-from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome
+from trustlab.specs.outcomes import AccountState, ChannelStatus, NetworkStatus, Outcome
 
 
 class Family(str, Enum):
@@ -432,6 +432,13 @@ class Logon(ForUser):
 class SecureChannel(OnComputer):
     """The harness checks the secure channel as `nltest /sc_verify` would: OK, BROKEN, NO_TRUST_ACCOUNT, ..."""
     expect: Optional[ChannelStatus] = None
+
+
+@verb("computer_account", Family.PROBE, "MP-7")
+class ComputerAccountProbe(OnComputer):
+    """What the DC shows of the computer's object, as `Get-ADComputer NAME -Properties Enabled, PasswordLastSet`
+    does: PRESENT, DISABLED or MISSING, and (`details.password_age`) how long ago its password was last set."""
+    expect: Optional[AccountState] = None
 
 
 @verb("network", Family.PROBE, "NW-1", "NW-2")

@@ -535,10 +535,10 @@ class Console:
             self.show_hidden = True
             return self._devmgmt_open()
         if verb == "uninstall" and len(words) == 2:
-            return self._uninstall(words[1])
+            return self._uninstall(words[1], typed)
         return [mark("devmgmt_commands", self.lang)]
 
-    def _uninstall(self, name: str) -> list[str]:
+    def _uninstall(self, name: str, typed: str) -> list[str]:
         adapters = self._adapters()
         visible = [a for a in adapters if a["present"] or self.show_hidden]
         match = next((a for a in visible if a["name"].lower() == name.lower()), None)
@@ -547,12 +547,12 @@ class Console:
 
         def answer(reply: str) -> list[str]:
             if reply.lower() in ("yes", "y", "はい"):
-                self.session.note(f"uninstall {name} (delete the driver: yes)", "not modelled")
+                self.session.note(f"{typed} (Device Manager, delete the driver: yes)", "not modelled")
                 return [mark("driver_deleted", self.lang)]
             if reply.lower() not in ("no", "n", "いいえ", ""):          # `close` is no answer: asked again
                 self.pending = Prompt(say("driver_prompt", self.lang, name=match["name"]), answer)
                 return [mark("yes_or_no", self.lang)]
-            lines = self._uninstalled(match, f"Device Manager: uninstall {match['name']} (driver kept)")
+            lines = self._uninstalled(match, f"{typed} (Device Manager, delete the driver: no)")
             return lines + self._devmgmt_open()
         self.pending = Prompt(say("driver_prompt", self.lang, name=match["name"]), answer)
         return []

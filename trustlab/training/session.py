@@ -63,8 +63,13 @@ def home(backend: type[Backend], options: LabOptions) -> Path:
         if getattr(real, "dir", None) is None:
             raise TrainingError(f"the {backend.name} lab keeps no folder for a training session")
         return Path(real.dir) / "training"
-    root = Path(os.environ.get("TRUSTLAB_TRAINING", Path.home() / ".local" / "state" / "trustlab" / "training"))
-    return root / f"{backend.name}-{options.name or 'default'}"
+    return training_root() / f"{backend.name}-{options.name or 'default'}"
+
+
+def training_root() -> Path:
+    """Where sessions without a real lab keep their folders: $TRUSTLAB_TRAINING, default
+    ~/.local/state/trustlab/training."""
+    return Path(os.environ.get("TRUSTLAB_TRAINING", Path.home() / ".local" / "state" / "trustlab" / "training"))
 
 
 def refuse_unkept(backend: type[Backend]) -> None:

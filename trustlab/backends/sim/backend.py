@@ -12,7 +12,7 @@ from trustlab.backends.sim.world import Workstation, World
 from trustlab.engine.backend import Backend, Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.specs import tools as texts
 from trustlab.specs.lab import LabSpec
-from trustlab.specs.outcomes import ChannelStatus
+from trustlab.specs.outcomes import AccountState, ChannelStatus
 from trustlab.specs.profiles import BehaviourProfile
 
 
@@ -104,10 +104,11 @@ class SimBackend(Cable, Backend):
             return StepResult.failed(texts.REUSE_BLOCKED, raw="2732")         # SC-7, KB5020276
         secret = world.new_secret()
         if account is not None:                         # taken over: password set, creator and owner left as found
-            world.directory.set_machine_password(name, secret)
+            world.directory.set_machine_password(name, secret, world.dc_time())
         else:
-            world.directory.computers[name] = ComputerAccount(name, secret, creator=user,
-                                                              created_by_admin=user == self.lab.admin)   # SC-7
+            world.directory.computers[name] = ComputerAccount(name, secret, creator=user,   # SC-7
+                                                              created_by_admin=user == self.lab.admin,
+                                                              password_set=world.dc_time())
         ws.netlogon.domain, ws.netlogon.account = self.lab.domain, name
         ws.netlogon.store(secret, ws.local_time())
         return None
@@ -217,7 +218,8 @@ class SimBackend(Cable, Backend):
         account = self._account(computer)
         if account is None:
             return StepResult.failed(texts.NO_ACCOUNT.format(computer=computer))
-        self.world.directory.set_machine_password(account.name, self.world.new_secret())   # MP-7
+        self.world.directory.set_machine_password(account.name, self.world.new_secret(),   # MP-7
+                                                  self.world.dc_time())
         return StepResult()
 
     def do_join_duplicate(self, computer: str) -> StepResult:
@@ -225,11 +227,12 @@ class SimBackend(Cable, Backend):
         account = self._account(computer)
         secret = self.world.new_secret()                                    # MP-7: the other machine's password
         if account is None:
-            self.world.directory.computers[computer] = ComputerAccount(computer, secret, creator=self.lab.admin)
+            self.world.directory.computers[computer] = ComputerAccount(computer, secret, creator=self.lab.admin,
+                                                                       password_set=self.world.dc_time())
         elif not self.world.directory.reuse_allowed(account, self.lab.admin):
             return StepResult.failed(texts.REUSE_BLOCKED, raw="2732")         # SC-7, KB5020276
         else:
-            self.world.directory.set_machine_password(account.name, secret)
+            self.world.directory.set_machine_password(account.name, secret, self.world.dc_time())
         return StepResult(output=[texts.DUPLICATE_JOINED.format(computer=computer)])
 
     def do_delete_computer_account(self, computer: str) -> StepResult:
@@ -325,7 +328,7 @@ class SimBackend(Cable, Backend):
             return StepResult.failed(texts.ACCOUNT_NOT_FOUND.format(tool=verb, computer=ws.netlogon.account,
                                                                     domain=domain))
         secret = self.world.new_secret()
-        self.world.directory.set_machine_password(account.name, secret)
+        self.world.directory.set_machine_password(account.name, secret, self.world.dc_time())
         ws.netlogon.store(secret, ws.local_time())
         return None
 
@@ -431,6 +434,14 @@ class SimBackend(Cable, Backend):
         status = netlogon.establish(ws) if ws.powered else ChannelStatus.NO_LOGON_SERVERS
         return StepResult(outcome=status.value, win32=status.win32[0],
                           output=nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm))
+
+    def do_computer_account(self, computer: str) -> StepResult:
+        """The DC's view of the computer's object (MP-7): it answers whatever the member's state."""
+        account = self._account(computer)
+        if account is None:
+            return StepResult(outcome=AccountState.MISSING.value)
+        state = AccountState.PRESENT if account.enabled else AccountState.DISABLED
+        return StepResult(outcome=state.value, details={"password_age": self.world.dc_time() - account.password_set})
 
     def do_network(self, computer: str) -> StepResult:
         ws = self.world.workstations[computer]

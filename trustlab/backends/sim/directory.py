@@ -27,6 +27,7 @@ class ComputerAccount:
     enabled: bool = True
     creator: str = ""                  # who created it (SC-7); its owner too, unless an admin created it
     created_by_admin: bool = True      # a member of Domain Admins, Enterprise Admins or Administrators did
+    password_set: float = 0.0          # DC time of the last password set (pwdLastSet)
 
 
 @dataclass
@@ -95,6 +96,6 @@ class Directory:
         return (not self.policy.block_account_reuse or user == account.creator or account.created_by_admin
                 or account.creator in self.policy.reuse_allowed_owners)
 
-    def set_machine_password(self, name: str, secret: int) -> None:
+    def set_machine_password(self, name: str, secret: int, when: float) -> None:
         account = self.computers[name]
-        account.previous, account.password = account.password, secret
+        account.previous, account.password, account.password_set = account.password, secret, when

@@ -81,7 +81,7 @@ def change_password(ws: "Workstation") -> bool:
     if establish(ws) is not ChannelStatus.OK:
         return False
     secret = ws.world.new_secret()
-    ws.world.directory.set_machine_password(ws.netlogon.account, secret)
+    ws.world.directory.set_machine_password(ws.netlogon.account, secret, ws.world.dc_time())
     ws.netlogon.store(secret, ws.local_time())
     ws.netlogon.channel = secret
     return True
