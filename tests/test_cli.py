@@ -327,3 +327,30 @@ def test_the_real_entry_point_ends_on_sigterm_with_143(tmp_path):
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 143
+
+
+def test_validate_a_file_knows_the_scenarios_of_its_own_catalogue_folder(tmp_path):
+    """As the pytest plugin judges a file with its catalogue folder, so does `validate FILE`: a remediation claims
+    its folder's own scenario; a bad file beside it is not this file's mistake."""
+    own = _own(tmp_path / "ci")
+    (own / "scenarios/my-reset.yaml").write_text(
+        (ROOT / "scenarios/machine-account-reset.yaml").read_text().replace("id: machine-account-reset",
+                                                                            "id: my-reset"))
+    (own / "remediations/my-fix.yaml").write_text(
+        "id: my-fix\ntitle: Repair\nfixes: [my-reset]\nsteps:\n  - local_admin_logon: {}\n"
+        "  - repair_secure_channel: {}\n")
+    (own / "remediations/broken.yaml").write_text("id: broken\ntitle: Broken\nfixes: []\nsteps:\n  - rebot: {}\n")
+    r = cli("validate", str(own / "remediations/my-fix.yaml"))
+    assert r.exit_code == 0 and r.output == "ok: 0 scenario(s), 1 remediation(s)\n", r.output
+    r = cli("validate", str(own / "remediations/broken.yaml"))
+    assert r.exit_code == 2 and "broken.yaml:5:5: steps[0].rebot" in r.output
+
+
+def test_a_profile_file_that_is_not_there_is_said_to_be_missing(tmp_path):
+    r = cli("run", "machine-account-reset", "--profile", "nosuch.yaml")
+    assert r.exit_code == 2 and "behaviour profile nosuch.yaml: no such file; allowed: windows, samba or a YAML " \
+                                "file" in r.output
+    r = cli("run", "machine-account-reset", "--profile", str(tmp_path))
+    assert r.exit_code == 2 and f"behaviour profile {tmp_path}: is a folder" in r.output
+    r = cli("run", "machine-account-reset", "--profile", "sambaa")
+    assert r.exit_code == 2 and "unknown behaviour profile 'sambaa' (did you mean 'samba'?)" in r.output

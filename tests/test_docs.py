@@ -124,3 +124,16 @@ def test_the_readme_says_how_long_the_suite_takes_and_how_to_run_the_fast_part()
                      "tests/backends/samba/test_domain.py", "tests/backends/samba/test_jobs.py",
                      "tests/backends/samba/test_suites.py", "tests/training/test_session_samba.py"}, listed.stdout
     assert "tests/backends/samba/test_domain.py::test_lab_name_is_checked" not in chosen      # needs no lab
+
+
+def test_the_language_reference_says_which_keys_are_required_and_where_the_vocabulary_lives():
+    from trustlab.specs.remediation import Remediation
+    from trustlab.specs.scenario import Scenario
+    from trustlab.views.language import required_keys
+
+    text = " ".join((ROOT / "docs/scenario-language.md").read_text(encoding="utf-8").split())
+    assert "`trustlab/specs/steps.py`" in text and (ROOT / "trustlab/specs/steps.py").is_file()
+    assert "A scenario file must have `id`, `title`, `models`, `break`, `symptoms`" in text
+    assert "a remediation file must have `id`, `title`, `steps`" in text
+    assert required_keys(Scenario) == ["id", "title", "models", "break", "symptoms"]
+    assert required_keys(Remediation) == ["id", "title", "steps"]

@@ -220,3 +220,19 @@ def test_each_xdist_worker_uses_a_lab_of_this_run_alone(pytester, monkeypatch):
     assert first["gw0"][:-4] == first["gw1"][:-4]                                         # the run's own name
     monkeypatch.setenv("TRUSTLAB_SAMBA_LAB", "ci")
     assert run() == {"gw0": "ci-gw0", "gw1": "ci-gw1"}
+
+
+def test_one_bad_file_is_one_collection_error_and_its_neighbours_run(pytester):
+    """A file with a mistake is its own collection error, with its own problems once; the files beside it are
+    collected and run (a remediation that claims the bad scenario is not blamed for it)."""
+    own_folder(pytester.path)
+    (pytester.path / "scenarios" / "broken.yaml").write_text(
+        "id: broken\ntitle: Broken\nmodels: [MP-7]\nbreak:\n  - rebot: {}\nsymptoms:\n"
+        "  - logon: {expect: TRUST_FAILURE}\n")
+    (pytester.path / "remediations" / "claims-broken.yaml").write_text(
+        "id: claims-broken\ntitle: Reboot\nfixes: [broken]\nsteps:\n  - reboot: {}\n")
+    result = pytester.runpytest("scenarios", "remediations", "--continue-on-collection-errors", *NO_CACHE)
+    out = result.stdout.str()
+    result.assert_outcomes(passed=3, errors=1)
+    assert out.count("'rebot' is not a step") == 1 and "ERROR scenarios/broken.yaml" in out
+    assert "my-reset.yaml" not in "".join(line for line in out.splitlines() if line.startswith("ERROR"))

@@ -92,18 +92,17 @@ class Settings:
         given = [Path(p) for p in config.getoption("trustlab_catalogue")] or list(config.getini("trustlab_catalogue"))
         added = [Path(p) for p in config.getoption("trustlab_add")] + list(config.getini("trustlab_add"))
         self.base = [*(given or [catalogue_mod.default_root()]), *added]
-        for folder in self.base:
-            try:
-                catalogue_mod.catalogue_files(folder)
-            except catalogue_mod.NotACatalogue as e:
-                raise pytest.UsageError(f"trustlab catalogue: {e}") from None
+        try:
+            self._base = catalogue_mod.load_folders(self.base)  # checked once: its mistakes are no file's of this run
+        except (catalogue_mod.NotACatalogue, SpecError) as e:
+            raise pytest.UsageError("trustlab catalogue: " + "\n".join(e.lines())) from None
         self.shard = shard_option(config.getoption("trustlab_shard"))
         self.shard_emptied: list[bool] = []   # did the shard deselect every item there was (one answer per worker)
         seed = config.getoption("trustlab_seed")
         self.seed = int(config.getini("trustlab_seed") or 0) if seed is None else seed
         self.paths = [Path(p).resolve() for p in config.getini("trustlab_paths")]
         self.asked = [Path(a.split("::")[0]).resolve() for a in config.args]
-        self._catalogues: dict[Optional[Path], catalogue_mod.Catalogue] = {}
+        self._catalogues: dict[Path, tuple[catalogue_mod.Catalogue, dict]] = {}
 
     @staticmethod
     def _from_ini(config: pytest.Config, name: str) -> Optional[str]:
@@ -120,11 +119,18 @@ class Settings:
         return self._profile
 
     def catalogue(self, folder: Optional[Path], path: Path) -> catalogue_mod.Catalogue:
-        """The catalogue of a collected file: its catalogue folder (or the file alone) with the base folders."""
+        """The catalogue of a collected file: its catalogue folder (or the file alone) with the base folders. The
+        folder's files that have mistakes are left out of it, each reported by its own collection error: a file's
+        SpecError has that file's problems alone."""
         key = folder or path.resolve()
         if key not in self._catalogues:
-            self._catalogues[key] = catalogue_mod.load([*self.base, folder or path])
-        return self._catalogues[key]
+            files = catalogue_mod.files_in([*self.base, folder or path])
+            self._catalogues[key] = catalogue_mod.load_each(files)
+        cat, bad = self._catalogues[key]
+        mine = bad.get(str(path.resolve()))
+        if mine:
+            raise SpecError(mine)
+        return cat
 
     def in_trustlab_folder(self, path: Path) -> bool:
         path = path.resolve()
@@ -150,14 +156,6 @@ def shard_option(value: Optional[str]) -> Optional[tuple[int, int]]:
     if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
         raise pytest.UsageError(f"--trustlab-shard {value!r}: expected K/N with 1 <= K <= N (e.g. 2/3)")
     return int(k), int(n)
-
-
-def catalogue_folder(path: Path) -> Optional[Path]:
-    """The folder holding the `scenarios/` or `remediations/` a file lies in."""
-    for parent in path.resolve().parents:
-        if parent.name in FOLDERS:
-            return parent.parent
-    return None
 
 
 def _spaced_paths(config: pytest.Config) -> list[str]:
@@ -259,7 +257,7 @@ class TrustlabFile(pytest.File):
         settings: Settings = self.config._trustlab
         try:
             spec, _ = catalogue_mod.load_file(self.path)
-            cat = settings.catalogue(catalogue_folder(self.path), self.path)
+            cat = settings.catalogue(catalogue_mod.catalogue_folder(self.path), self.path)
         except SpecError as e:
             raise self.CollectError(str(e)) from None
         if hasattr(spec, "symptoms"):
@@ -270,9 +268,10 @@ class TrustlabFile(pytest.File):
                 kinds = [("reproduce", None, spec)] + [(f"fixed-by[{rid}]", rid, spec)
                                                        for rid in sorted(cat.remediations)
                                                        if cat.remediations[rid].claims(spec.id)]
-        else:
+        else:                       # a claimed scenario whose file has mistakes is that file's collection error
             kinds = [(f"fixes[{sid}]", spec.id, cat.scenarios[sid]) for sid in spec.fixes
-                     if spec.claims(sid) and not settings.collects(Path(cat.sources[sid].file))]
+                     if sid in cat.scenarios and spec.claims(sid)
+                     and not settings.collects(Path(cat.sources[sid].file))]
         for name, rid, scenario in kinds:
             item = ScenarioItem.from_parent(self, name=name, spec=scenario, remediation_id=rid, catalogue=cat)
             for mark in ("trustlab", settings.backend.name, *scenario.tags):

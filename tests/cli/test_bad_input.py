@@ -73,3 +73,40 @@ def test_the_pytest_plugin_reports_a_hostile_file_as_a_positioned_collection_err
     assert "alias-cycle.yaml:6:5: the alias *steps refers to the value it is part of (a cycle)" in out
     assert "Traceback" not in out and "RecursionError" not in out
     assert result.ret != 0
+
+
+BAD_OUTPUTS = [
+    (["run", "--journal", "{file}/sub"], "--journal {file}/sub: cannot be made: {file} is a file"),
+    (["run", "--journal", "{file}"], "--journal {file}: is a file; with no SCENARIO, --journal names a folder"),
+    (["run", "machine-account-reset", "--journal", "{file}/x.json"], "cannot be made: {file} is a file"),
+    (["run", "--report", "/sys/trustlab-report.html"], "--report /sys/trustlab-report.html: cannot be written: "
+                                                       "Permission denied"),
+    (["run", "machine-account-reset", "--junit", "{file}/x.xml"], "--junit {file}/x.xml: cannot be made"),
+    (["run", "--junit", "{folder}"], "--junit {folder}: is a folder, not a file"),
+    (["guide", "-o", "/sys/guide.md"], "--out /sys/guide.md: cannot be written"),
+    (["report", "{folder}", "-o", "/sys/report.html"], "--out /sys/report.html: cannot be written"),
+    (["merge", "{folder}", "--junit", "{file}/m.xml"], "--junit {file}/m.xml: cannot be made"),
+    (["explore", "clock-months-off", "-r", "unplug-cached-logon-wait-reboot", "--out", "{file}"],
+     "--out {file}: is a file, not a folder"),
+    (["lab", "check", "--report", "/sys/check.html"], "--report /sys/check.html: cannot be written"),
+    (["schema", "-o", "{file}/s.json"], "--output {file}/s.json: cannot be made"),
+]
+
+
+@pytest.mark.parametrize("args, said", BAD_OUTPUTS, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_before_anything_runs(tmp_path, args, said):
+    file, folder = tmp_path / "a-file", tmp_path / "a-folder"
+    file.write_text("x")
+    folder.mkdir()
+    given = [a.format(file=file, folder=folder) for a in args]
+    done = trustlab(*given, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and done.stderr.count("\n") == 1, done.stderr          # nothing ran; one line
+    assert done.stderr.startswith("error: ") and said.format(file=file, folder=folder) in done.stderr
+
+
+def test_junit_and_report_make_their_folders_as_pytest_junitxml_does(tmp_path):
+    done = trustlab("run", "machine-account-reset", "--junit", str(tmp_path / "new" / "deep" / "x.xml"),
+                    "--report", str(tmp_path / "other" / "r.html"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "new" / "deep" / "x.xml").is_file() and (tmp_path / "other" / "r.html").is_file()

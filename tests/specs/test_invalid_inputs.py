@@ -82,6 +82,11 @@ EXPECTED = {
     "remediations/wait-backwards.yaml": "4:12: steps[0].wait.for: bad duration '-1h': time in the lab only moves "
                                         "forward; only set_clock's offset may be negative",
     "remediations/any-order-of-one.yaml": "4:5: steps[0].any_order: needs at least 2 items, has 1",
+    "scenarios/restore-never-taken.yaml": "8:24: break[1].restore_snapshot.name: no snapshot 'golden' of LOANER01 is "
+                                          "taken before this step; taken: none (a `snapshot` step takes one)",
+    "scenarios/mistakes-of-every-kind.yaml": "1:1: id: id 'some-other-name' must match the file name",
+    "remediations/broken-and-claims-unknown.yaml": "3:9: fixes[0]: claims to fix 'machine-acount-reset' (did you mean "
+                                                   "'machine-account-reset'?)",
 }
 
 
@@ -134,3 +139,23 @@ def test_no_raw_pydantic_text_reaches_a_user(catalogue):
         texts += problems(path, catalogue)
     for raw in ("Input should", "Extra inputs", "Field required", "List should", "after validation", "Value error"):
         assert not [t for t in texts if raw in t], raw
+
+
+def test_mistakes_found_at_every_stage_of_checking_are_reported_in_one_round(catalogue):
+    """The schema (an unknown verb), the id against the file name, the lab's names and the snapshots restored are
+    checked at different stages; none of them waits for another to be fixed (`validate` once, not four times)."""
+    found = [f.split(": ", 1)[1] for f in problems(INVALID / "scenarios/mistakes-of-every-kind.yaml", catalogue)]
+    assert [f.split(":")[0] for f in found] == ["id", "setup[1].logon.user", "break[0].rebot",
+                                                "break[1].restore_snapshot.name"]
+    found = [f.split(": ", 1)[1] for f in problems(INVALID / "remediations/broken-and-claims-unknown.yaml", catalogue)]
+    assert [f.split(":")[0] for f in found] == ["fixes[0]", "steps[0].rebot"]
+
+
+def test_a_restore_in_a_remediation_needs_a_snapshot_of_the_scenario_or_of_its_own(tmp_path, catalogue):
+    (tmp_path / "remediations").mkdir()
+    path = tmp_path / "remediations" / "roll-back.yaml"
+    path.write_text("id: roll-back\ntitle: Roll back\nfixes: [machine-account-reset, stale-snapshot-one-rotation]\n"
+                    "steps:\n  - restore_snapshot: {name: golden}\n")
+    found = problems(path, catalogue)
+    assert found == [f"{path}:5:24: steps[0].restore_snapshot.name: no snapshot 'golden' of LOANER01 is taken before "
+                     f"this step (in the lab of 'machine-account-reset'); taken: none (a `snapshot` step takes one)"]

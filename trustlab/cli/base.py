@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import signal
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from trustlab import backends
-from trustlab.errors import TrustlabError
+from trustlab.errors import BAD_INPUT, TrustlabError
 from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.catalogue import Catalogue
 
@@ -51,6 +52,62 @@ def progress(total: int, what: str, shown: Optional[Console] = None) -> Iterator
             bar.update(task, description=f"{what} {label}".rstrip(),
                        **({"advance": 1} if done is None else {"completed": done}))
         yield advance
+
+
+class BadOutput(click.ClickException):
+    """A path a command was told to write that it cannot: one line and exit 2, before anything runs."""
+
+    exit_code = BAD_INPUT
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Output(click.ParamType):
+    """A path a command writes: a `file`, a `folder`, or `either` (a file, or a folder to write in). It is checked
+    when the command line is read, before anything runs, so that a path under a file, or in a place that cannot be
+    written, is one line and exit 2 rather than a traceback after a long run. A file's missing folders are made
+    then, as pytest's --junitxml makes them; a folder is made when something is written in it."""
+
+    name = "path"
+
+    def __init__(self, kind: str = "file"):
+        self.kind = kind
+
+    def convert(self, value, param, ctx) -> Path:
+        path = Path(value)
+        problem = unwritable(path, self.kind)
+        if problem:
+            option = max(param.opts, key=len) if param is not None else "output"
+            raise BadOutput(f"{option} {value}: {problem}")
+        if self.kind == "file":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def unwritable(path: Path, kind: str = "file") -> Optional[str]:
+    """Why `path` cannot be written as a `file`, a `folder` or `either`, or None. Tried, not guessed from modes
+    (root may write where the modes say no, and nobody writes to a read-only file system)."""
+    try:
+        if path.exists():
+            if kind == "file" and path.is_dir():
+                return "is a folder, not a file"
+            if kind == "folder" and not path.is_dir():
+                return "is a file, not a folder"
+            if path.is_dir():
+                tempfile.TemporaryFile(dir=path).close()
+            else:
+                open(path, "a").close()
+            return None
+        ancestor = path.absolute().parent
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            return f"cannot be made: {ancestor} is a file"
+        tempfile.TemporaryFile(dir=ancestor).close()
+    except OSError as e:
+        return f"cannot be written: {e.strerror or e}"
+    return None
 
 
 class Context:

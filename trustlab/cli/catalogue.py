@@ -9,11 +9,10 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from trustlab.cli.base import Context, bad_input, chosen_format, console, format_option, main
+from trustlab.cli.base import Context, Output, bad_input, chosen_format, console, format_option, main
 from trustlab.engine.journal import json_schema as journal_schema
 from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.catalogue import UnknownEntry
-from trustlab.specs.errors import SpecError
 from trustlab.specs.reference import BEHAVIOURS
 from trustlab.specs.reference import text as reference_text
 from trustlab.specs.schema import KINDS, json_schema
@@ -168,19 +167,18 @@ def reference(ident: Optional[str]) -> None:
 def validate(obj: Context, paths: tuple[Path, ...]) -> None:
     """Check scenario and remediation files: every problem with file:line:column, key and what is allowed.
 
-    With no PATHS, the catalogue in use. Claims may refer to scenarios of the catalogue.
+    With no PATHS, the catalogue in use. Claims may refer to scenarios of the catalogue in use and of the catalogue
+    folder each file lies in (as the pytest plugin judges it); the other files there are read, not judged.
 
     \b
     Examples:
       trustlab validate
       trustlab validate scenarios/my-new-breakage.yaml
+      trustlab validate ci/trustlab/remediations/my-fix.yaml     # claims of ci/trustlab/scenarios/ are known
     """
     if paths:
-        context = None
-        try:
-            context = obj.catalogue
-        except SpecError:
-            pass
+        own = {catalogue_mod.catalogue_folder(p) for p in paths if p.exists()} - {None}
+        context, _ = catalogue_mod.load_each(catalogue_mod.files_in([*obj.folders, *sorted(own)]))
         cat = catalogue_mod.load(paths, context=context)
     else:
         cat = obj.catalogue
@@ -189,7 +187,7 @@ def validate(obj: Context, paths: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("kind", default="scenario", type=click.Choice(sorted([*KINDS, "journal"])))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option("-o", "--output", type=Output("file"), help="Write to a file.")
 def schema(kind: str, output: Optional[Path]) -> None:
     """Print the JSON Schema of scenario, remediation or profile files, for editors, or of journals, for tools
     that read them.
@@ -208,7 +206,7 @@ def schema(kind: str, output: Optional[Path]) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option("-o", "--output", type=Output("file"), help="Write to a file.")
 def docs(output: Optional[Path]) -> None:
     """Print the scenario-language reference (docs/scenario-language.md) generated from the vocabulary.
 

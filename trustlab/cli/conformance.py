@@ -9,7 +9,7 @@ from typing import Optional
 import click
 
 from trustlab import backends, errors
-from trustlab.cli.base import Context, backend_option, bad_input, console, main, progress
+from trustlab.cli.base import Context, Output, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.specs import catalogue as catalogue_mod
@@ -27,7 +27,7 @@ from trustlab.specs.profiles import load_profile
               help="Instead of the catalogue: N scenarios generated from the vocabulary (differential search).")
 @click.option("--seed", default=0, show_default=True, type=int, help="With --explore: the same seed, the same "
                                                                      "scenarios.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("divergences"),
+@click.option("--out", type=Output("folder"), default=Path("divergences"),
               show_default=True, help="With --explore: where each divergence is written as a scenario file.")
 @report_option("the comparisons (each diverging pair's journals side by side)")
 @click.pass_obj
@@ -96,7 +96,7 @@ def conformance(obj: Context, backend: type[Backend], profile: Optional[str], on
 @main.command()
 @backend_option("vagrant", help="The backend to run the experiments on.")
 @click.option("--base", default="windows", show_default=True, help="The profile the observations start from.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("profiles/observed-vagrant.yaml"),
+@click.option("--out", type=Output("file"), default=Path("profiles/observed-vagrant.yaml"),
               show_default=True, help="Where the observed behaviour profile is written.")
 @click.option("--name", default="observed", show_default=True, help="The written profile's name.")
 @bad_input

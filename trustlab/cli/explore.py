@@ -9,7 +9,7 @@ from typing import Optional
 import click
 
 from trustlab import errors
-from trustlab.cli.base import Context, backend_option, bad_input, console, main, progress
+from trustlab.cli.base import Context, Output, backend_option, bad_input, console, main, progress
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.specs.profiles import load_profile
@@ -25,9 +25,9 @@ from trustlab.specs.profiles import load_profile
 @click.option("--seed", type=int, help="The same seed draws the same schedules.")
 @click.option("--derandomize/--no-derandomize", default=os.environ.get("CI") == "true", show_default="on in CI",
               help="Seed the search from the scenario and remediation ids, not from randomness (repeatable in CI).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("scenarios/found"),
+@click.option("--out", type=Output("folder"), default=Path("scenarios/found"),
               show_default=True, help="Where a counterexample is written as a scenario file.")
-@click.option("--database", type=click.Path(file_okay=False, path_type=Path), default=Path(".hypothesis/trustlab"),
+@click.option("--database", type=Output("folder"), default=Path(".hypothesis/trustlab"),
               show_default=True, help="Hypothesis example database: known failures are tried first, also in CI "
                                       "(not with --seed, which repeats exactly from the seed alone).")
 @report_option("the exploration (its counterexample against the plain run)")

@@ -12,7 +12,7 @@ import click
 from rich.text import Text
 
 from trustlab import backends, errors
-from trustlab.cli.base import Context, bad_input, chosen_format, console, format_option, main
+from trustlab.cli.base import Context, Output, bad_input, chosen_format, console, format_option, main
 from trustlab.cli.report import read_records
 from trustlab.cli.run import write_journals
 from trustlab.runs.matrix import known_differences
@@ -21,12 +21,12 @@ from trustlab.specs.words import LANGUAGES
 
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--junit", type=Output("file"),
               help="Write the merged JUnit XML here: the shards' JUnit files as one (or, given only journals, "
                    "the merged matrix's cases).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=Output("file"),
               help="Write the merged matrix and every run as one self-contained HTML file (needs journals).")
-@click.option("--journal", "journal_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--journal", "journal_dir", type=Output("folder"),
               help="Write every shard's journals to this one folder.")
 @click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True)
 @format_option()

@@ -9,14 +9,14 @@ from typing import Optional
 import click
 
 from trustlab import errors
-from trustlab.cli.base import Context, backend_option, bad_input, main
+from trustlab.cli.base import Context, Output, backend_option, bad_input, main
 from trustlab.engine.backend import Backend
 from trustlab.specs.profiles import PROFILES, load_profile
 from trustlab.specs.words import LANGUAGES
 
 
 def report_option(what: str):
-    return click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+    return click.option("--report", "report_path", type=Output("file"),
                         help=f"Write {what} as one self-contained HTML file here.")
 
 
@@ -29,7 +29,7 @@ def read_records(paths) -> list:
 
 @main.command()
 @click.argument("journals", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+@click.option("-o", "--out", type=Output("file"), default=Path("report.html"),
               show_default=True, help="The HTML file to write.")
 @click.option("--title", help="The report's title.")
 @click.pass_obj
@@ -60,8 +60,8 @@ def report(obj: Context, journals: tuple[Path, ...], out: Path, title: Optional[
 @click.option("--profile", help=f"Behaviour profile: {', '.join(PROFILES)} or a profile YAML file "
                                 "(default: the backend's own).")
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
-@click.option("--journal", "journal_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--out", type=Output("file"), help="Write here, not to stdout.")
+@click.option("--journal", "journal_dir", type=Output("folder"),
               help="Also write every journal the guide was built from (one JSON file per run) to this folder.")
 @click.pass_obj
 @bad_input

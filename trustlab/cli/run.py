@@ -11,7 +11,18 @@ import click
 from rich.text import Text
 
 from trustlab import backends, errors
-from trustlab.cli.base import Context, backend_option, bad_input, chosen_format, console, format_option, main, progress
+from trustlab.cli.base import (
+    BadOutput,
+    Context,
+    Output,
+    backend_option,
+    bad_input,
+    chosen_format,
+    console,
+    format_option,
+    main,
+    progress,
+)
 from trustlab.cli.report import report_option
 from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
@@ -48,9 +59,6 @@ class ShardType(click.ParamType):
 
 
 def write_journals(folder: Path, journals: list[Journal]) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise click.BadParameter(f"{folder} is a file; with no SCENARIO, --journal names a folder",
-                                 param_hint="--journal")
     folder.mkdir(parents=True, exist_ok=True)
     for journal in journals:
         journal.write(folder / f"{key(journal)}.json")
@@ -65,10 +73,10 @@ def write_journals(folder: Path, journals: list[Journal]) -> None:
 @click.option("--profile", help=f"Behaviour profile: {', '.join(PROFILES)} or a profile YAML file "
                                 "(default: the backend's own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the lab's random timers.")
-@click.option("--journal", "journal_path", type=click.Path(path_type=Path),
+@click.option("--journal", "journal_path", type=Output("either"),
               help=f"Write the journal (JSON). One run: this file, or SCENARIO--REMEDIATION.json in this folder if it "
                    f"is one. The matrix: a folder (made if need be) with one journal per run; {KEPT}.")
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--junit", type=Output("file"),
               help="Write JUnit XML: of the matrix (a case per reproduction, claim and found counterexample), or of "
                    "the one run.")
 @click.option("--lang", default="en", type=click.Choice(LANGUAGES), show_default=True,
@@ -110,6 +118,8 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
       trustlab run seed-loaner-story -r remove-ghost-adapter --journal run.json
     """
     fmt = chosen_format(fmt)
+    if scenario is None and journal_path is not None and journal_path.exists() and not journal_path.is_dir():
+        raise BadOutput(f"--journal {journal_path}: is a file; with no SCENARIO, --journal names a folder")
     prof = load_profile(profile or backend.default_profile)
     if lab is not None and lab_variable(backend) is None:
         named = [n for n in backends.names(with_lab=True) if lab_variable(backends.backend_class(n))]

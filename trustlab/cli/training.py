@@ -13,7 +13,7 @@ from typing import Optional
 import click
 
 from trustlab import errors
-from trustlab.cli.base import Context, backend_option, bad_input, main
+from trustlab.cli.base import Context, Output, backend_option, bad_input, main
 from trustlab.cli.lab import lab, lab_options
 from trustlab.engine.backend import Backend, LabOptions
 from trustlab.specs.words import LANGUAGES
@@ -77,7 +77,7 @@ def lab_break(obj: Context, scenario: str, profile: Optional[str], seed: int, la
 
 
 @lab.command("check")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report", type=Output("file"),
               help="Also write the session as a timeline in a self-contained HTML report.")
 @LANG
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON.")
@@ -121,7 +121,7 @@ def lab_hint(obj: Context, lang: str, backend: type[Backend], name: Optional[str
 
 
 @lab.command("solve")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report", type=Output("file"),
               help="Also write the session as a timeline in a self-contained HTML report.")
 @LANG
 @click.pass_obj
@@ -152,7 +152,7 @@ def lab_solve(obj: Context, report: Optional[Path], lang: str, backend: type[Bac
 
 
 @lab.command("record")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report", type=Output("file"),
               help="Also write the session as a timeline in a self-contained HTML report.")
 @LANG
 @click.option("--json", "as_json", is_flag=True, help="Print the record's JSON (docs/training.md has its form).")

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustlab.errors import TrustlabError
+from trustlab.specs.errors import suggest
 from trustlab.specs.outcomes import Outcome
 
 
@@ -91,8 +92,14 @@ def load_profile(name_or_path: str) -> BehaviourProfile:
     if name_or_path in PROFILES:
         return PROFILES[name_or_path]
     path = Path(name_or_path)
+    if path.is_dir():
+        raise UnknownProfile(f"behaviour profile {name_or_path}: is a folder; a profile file is YAML")
     if not path.is_file():
-        raise UnknownProfile(f"unknown behaviour profile {name_or_path!r}; allowed: {', '.join(PROFILES)} or a YAML file")
+        if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:         # meant as a file
+            raise UnknownProfile(f"behaviour profile {name_or_path}: no such file; allowed: {', '.join(PROFILES)} "
+                                 f"or a YAML file")
+        raise UnknownProfile(f"unknown behaviour profile {name_or_path!r}{suggest(name_or_path, PROFILES)}; allowed: "
+                             f"{', '.join(PROFILES)} or a YAML file")
     from trustlab.specs.source import load_yaml_model
 
     return load_yaml_model(path, BehaviourProfile)

@@ -1,6 +1,7 @@
 """docs/scenario-language.md, generated from the vocabulary itself so the reference and the schema cannot drift."""
 from __future__ import annotations
 
+import textwrap
 import typing
 
 from pydantic.fields import FieldInfo
@@ -90,8 +91,27 @@ def _default(name: str, info: FieldInfo) -> str:
         else str(info.default)
 
 
+def required_keys(model) -> list[str]:
+    """The top-level keys a file of this kind must have, as the model says (aliases as written in files)."""
+    return [info.alias or name for name, info in model.model_fields.items() if info.is_required()]
+
+
+def _required() -> str:
+    from trustlab.specs.remediation import Remediation
+    from trustlab.specs.scenario import Scenario
+
+    def keys(model) -> str:
+        return ", ".join(f"`{k}`" for k in required_keys(model))
+
+    return "\n" + textwrap.fill(f"**Required keys.** A scenario file must have {keys(Scenario)}; a remediation file must have "
+            f"{keys(Remediation)}. Every other key may be left out, and takes the default said above. In the tables "
+            f"below, an argument marked *required* must be given; the others have the default shown (*affected*: "
+            f"the scenario's affected computer or user). In `symptoms`, `verify` and `checks` a probe's `expect` is "
+            f"required too.", 118, break_on_hyphens=False) + "\n"
+
+
 def render() -> str:
-    out = [INTRO]
+    out = [INTRO, _required()]
     for family in Family:
         out.append(f"\n## {FAMILY_TITLES[family]}\n")
         for verb in (v for v in VERBS.values() if v.family is family):
