@@ -152,3 +152,34 @@ def test_docs_guide_is_what_trustlab_guide_prints(guide):
     for lang, name in (("en", "guide.md"), ("ja", "guide.ja.md")):
         assert (ROOT / "docs" / name).read_text(encoding="utf-8") == markdown(guide, lang), \
             f"docs/{name} is out of date: run `trustlab guide{' --lang ja' if lang == 'ja' else ''} > docs/{name}`"
+
+
+def test_the_guide_starts_with_how_to_tell_the_causes_apart_at_the_dc(guide):
+    """Issue 21: facing a 1789, the causes that look the same at the computer are told apart at the DC first (does
+    the object exist, is it enabled, when was its password set), each with its least invasive proven fix."""
+    text = markdown(guide)
+    assert text.index("## At the DC: telling apart the causes") < text.index("## What you see, and what causes it")
+    assert "`Get-ADComputer LOANER01 -Properties Enabled, PasswordLastSet`" in text
+    causes = {c.scenario: c for sign in guide.signs for c in sign.causes}
+    assert causes["computer-account-disabled"].dc.outcome == "DISABLED"
+    assert causes["machine-account-reset"].dc.outcome == "PRESENT"
+    assert causes["computer-account-deleted"].dc.outcome == "MISSING"
+    assert causes["stale-snapshot-one-rotation"].dc.age > causes["machine-account-reset"].dc.age
+    disabled = next(line for line in text.splitlines() if "`computer-account-disabled`:" in line and "DISABLED" in line)
+    assert "Least invasive proven fix: `enable-computer-account`" in disabled
+    assert "DC での確認" in markdown(guide, "ja").split("## 見えている症状")[0]
+
+
+def test_each_cause_gives_its_least_invasive_proven_fix_first_and_folds_the_rest(guide):
+    causes = {c.scenario: c for sign in guide.signs for c in sign.causes}
+    reset = causes["machine-account-reset"]
+    assert reset.least_invasive.verdict == "FIXED"
+    assert all(reset.least_invasive.invasive <= p.invasive for p in reset.fixed_by)
+    rejoins = [p for p in reset.fixed_by if p.remediation.startswith("rejoin-domain")]
+    assert rejoins and all(p.invasive > reset.least_invasive.invasive for p in rejoins)   # a new identity: later
+    text = markdown(guide)
+    block = text[text.index("(`machine-account-reset`)"):]
+    block = block[:block.index("</details>")]
+    least = block.index("Least invasive proven fix: `" + reset.least_invasive.remediation + "`")
+    assert least < block.index("<details><summary>The other procedures run on this cause") < \
+        block.index("`rejoin-domain`")

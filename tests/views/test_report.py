@@ -276,6 +276,11 @@ def test_the_guide_is_a_section_of_the_report_in_english_and_japanese(context, m
     with look(context, path, tmp_path / "guide.png") as seen:
         page = seen.page
         section = page.locator("#guide")
+        assert page.evaluate("() => document.querySelector('#matrix').compareDocumentPosition("
+                             "document.querySelector('#guide')) & Node.DOCUMENT_POSITION_FOLLOWING") > 0   # matrix first
+        assert section.locator(".lang-en h2").first.inner_text().startswith("At the DC: telling apart the causes")
+        folded = section.locator(".lang-en details.others")
+        assert folded.count() > 5 and section.locator(".lang-en details.others[open]").count() == 0
         assert "The sign-in screen says “The trust relationship between this workstation and the primary domain " \
                "failed.” (1789, 0xC000018D)" in section.inner_text()
         section.locator("button[data-lang=ja]").click()

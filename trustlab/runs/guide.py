@@ -2,9 +2,10 @@
 
 It starts where a technician starts, at what they see: a *first look* at each broken lab (the sign-in message and
 code, what `nltest /sc_verify` says, the network adapter, and what changes with the cable out). Causes that look
-exactly the same are grouped. For each cause it lists the procedures the lab proved to fix it (with the conditions
-under which the explorer found them failing), the ones that do not, and what those make worse, and the seed
-article's checklist with its verdict per cause. Every statement carries the runs it rests on (`Evidence`), so a
+exactly the same are grouped, and told apart by what the DC shows of the computer's object (the first look's last
+step: does it exist, is it enabled, when was its password set). For each cause it lists the procedures the lab
+proved to fix it, the least invasive first (with the conditions under which the explorer found them failing), the
+ones that do not, and what those make worse, and the seed article's checklist with its verdict per cause. Every statement carries the runs it rests on (`Evidence`), so a
 test can hold each one against the journals."""
 from __future__ import annotations
 
@@ -35,9 +36,19 @@ steps:
   - logon: {}
   - logon: {password: previous}
   - plug: {}
+  - computer_account: {}           # at the DC: Get-ADComputer NAME -Properties Enabled, PasswordLastSet
 """))
 LOOKS = {"logon": 0, "channel": 1, "network": 2, "offline": 4, "offline_previous": 5}
-"""Which step of the first look shows what (indices into its remediation steps)."""
+"""Which step of the first look shows what the technician sees at the computer (indices into its steps)."""
+AT_THE_DC = 7
+"""The first look's step at the DC: what tells apart the causes that look the same at the computer (a backend that
+cannot look there leaves it out, and the guide says nothing of the DC)."""
+
+INVASIVE = {"identity": ("rejoin_domain", "join", "leave_domain", "restore_snapshot"), "data": ("delete_profile",),
+            "restart": ("reboot", "power_off", "power_on", "reinstall_adapter")}
+"""What a procedure changes beyond the fault, most invasive first: the computer's domain identity (a new account or
+an old disk), the user's data, a restart. A fix is less invasive than another when it touches fewer of these, in
+this order, then when it has fewer steps."""
 
 CHECKLIST = "seed-checklist"
 """The seed article's checklist as a remediation of the catalogue: stages separated by `stop_if_fixed`."""
@@ -61,6 +72,7 @@ class Observation:
     ntstatus: Optional[str]
     message: dict
     hidden: Optional[int]               # hidden network adapters, for the network probe
+    age: Optional[float] = None         # how long ago the computer's password was set, for the DC's look
 
 
 @dataclass
@@ -84,6 +96,7 @@ class Procedure:
     worse: list[str] = field(default_factory=list)
     reason: Optional[str] = None         # why it did not run (unsupported here, the scenario did not hold)
     failing: list[FailingSchedule] = field(default_factory=list)
+    invasive: tuple[int, ...] = ()      # INVASIVE's counts, then the steps: the lower, the less invasive
 
 
 @dataclass
@@ -95,6 +108,12 @@ class Cause:
     not_fixed_by: list[Procedure] = field(default_factory=list)
     made_worse_by: list[Procedure] = field(default_factory=list)
     not_run: list[Procedure] = field(default_factory=list)     # unsupported here, or the scenario did not hold
+    dc: Optional[Observation] = None    # what the DC showed of the computer's object at the first look
+    dc_evidence: Optional[Evidence] = None
+
+    @property
+    def least_invasive(self) -> Optional[Procedure]:
+        return self.fixed_by[0] if self.fixed_by else None
 
 
 @dataclass
@@ -103,6 +122,11 @@ class Sign:
 
     looks: dict[str, Observation]
     causes: list[Cause]
+
+    @property
+    def alike(self) -> bool:
+        """Several causes look exactly like this at the computer: the DC's look tells them apart."""
+        return len(self.causes) > 1
 
 
 @dataclass
@@ -140,7 +164,7 @@ class Guide:
         out: list[Evidence] = list(self.left_out)
         for sign in self.signs:
             for cause in sign.causes:
-                out += cause.looks
+                out += cause.looks + ([cause.dc_evidence] if cause.dc_evidence and sign.alike else [])
                 for p in cause.fixed_by + cause.not_fixed_by + cause.made_worse_by + cause.not_run:
                     out += [p.evidence] + [e for _, _, e in p.after] + [c.evidence for c in p.failing]
         if self.checklist:
@@ -194,6 +218,7 @@ def build(m: Matrix, looks: dict[str, Journal], catalogue: Catalogue) -> Guide:
             continue
         seen, evidence = first
         cause = _cause(m, sid, catalogue, evidence)
+        cause.dc, cause.dc_evidence = _at_the_dc(looks[sid])
         key = tuple((k, o.outcome, o.hidden) for k, o in seen.items())
         signs.setdefault(key, Sign(seen, [])).causes.append(cause)
     ordered = sorted(signs.values(), key=lambda s: (-len(s.causes), s.looks["logon"].outcome))
@@ -215,6 +240,22 @@ def _first_look(journal: Journal) -> Optional[tuple[dict[str, Observation], list
     return seen, evidence
 
 
+def _at_the_dc(journal: Journal) -> tuple[Optional[Observation], Optional[Evidence]]:
+    i = next((i for i, e in enumerate(journal.entries) if e.phase == "remediation" and e.index == AT_THE_DC
+              and e.outcome is not None), None)
+    if i is None:
+        return None, None
+    e = journal.entries[i]
+    seen = Observation(e.outcome, None, None, {}, None, e.details.get("password_age"))
+    return seen, Evidence(journal.scenario, journal.remediation, entry=i, outcome=e.outcome)
+
+
+def invasiveness(journal: Journal) -> tuple[int, ...]:
+    """INVASIVE's counts for the procedure as it ran, then its number of steps."""
+    verbs = [e.verb for e in journal.steps if e.phase == "remediation" and e.within is None]
+    return (*(sum(v in kind for v in verbs) for kind in INVASIVE.values()), len(verbs))
+
+
 def _cause(m: Matrix, sid: str, catalogue: Catalogue, looks: list[Evidence]) -> Cause:
     scenario = catalogue.scenarios.get(sid)
     cause = Cause(sid, scenario.title if scenario else sid, looks)
@@ -229,9 +270,10 @@ def _cause(m: Matrix, sid: str, catalogue: Catalogue, looks: list[Evidence]) -> 
                  for i, e in enumerate(journal.entries) if e.phase == "verify" and e.matched is False]
         proc = Procedure(rid, fix.title if fix else rid, v.value, Evidence(sid, rid, verdict=v.value), after,
                          list(journal.judgement.failed_steps), list(journal.judgement.worse),
-                         journal.judgement.reason, failing.get((sid, rid), []))
+                         journal.judgement.reason, failing.get((sid, rid), []), invasiveness(journal))
         {Verdict.FIXED: cause.fixed_by, Verdict.NOT_FIXED: cause.not_fixed_by,
          Verdict.MADE_WORSE: cause.made_worse_by}.get(v, cause.not_run).append(proc)
+    cause.fixed_by.sort(key=lambda p: (p.invasive, p.remediation))        # the least invasive proven fix first
     return cause
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from trustlab.runs.guide import Cause, Evidence, Guide, Observation, Procedure, Sign
+from trustlab.specs import durations
 from trustlab.specs.words import Words
 
 PHRASES = Words.by_language({
@@ -42,6 +43,20 @@ TEXT = Words.by_language({
         "worse_what": ": {worse}",
         "reason": " ({reason})",
         "failing": "Found by the explorer: `{remediation}` {phrase} when {changes} (`{regression}`)",
+        "dc": "At the DC: telling apart the causes that look the same",
+        "dc_intro": "Several causes below show exactly the same thing at the computer. The DC tells them apart: "
+                    "`Get-ADComputer {computer} -Properties Enabled, PasswordLastSet` (or Active Directory Users and "
+                    "Computers) says whether the computer's object exists, whether it is enabled and when its "
+                    "password was last set. What each cause showed there at the first look:",
+        "dc_group": "When the computer shows: {look}",
+        "dc_line": "{object}; {enabled}; {password} → `{scenario}`: {title}. Least invasive proven fix: {fix}",
+        "dc_MISSING": "the object does not exist (MISSING)", "dc_PRESENT": "the object exists (PRESENT)",
+        "dc_DISABLED": "the object exists (DISABLED)", "enabled_yes": "enabled", "enabled_no": "disabled",
+        "enabled_none": "-", "pwd_set": "its password last set {age} before this look",
+        "pwd_none": "no password",
+        "fix_none": "none proven here", "fix_name": "`{remediation}` (below)",
+        "least": "Least invasive proven fix:",
+        "others": "The other procedures run on this cause ({n})",
         "checklist": "The seed article's checklist, cause by cause",
         "checklist_intro": "`{remediation}`: {title}. After each stage the technician tries again and stops once "
                            "it works.",
@@ -69,6 +84,20 @@ TEXT = Words.by_language({
         "worse_what": ": {worse}",
         "reason": " ({reason})",
         "failing": "探索で見つかった反例: `{remediation}` は次の条件で{phrase}: {changes} (`{regression}`)",
+        "dc": "DC での確認: 同じに見える原因の見分け方",
+        "dc_intro": "以下のいくつかの原因は、コンピューター側ではまったく同じに見えます。DC で見分けます: "
+                    "`Get-ADComputer {computer} -Properties Enabled, PasswordLastSet` (または [Active Directory "
+                    "ユーザーとコンピューター]) で、コンピューター オブジェクトがあるか、有効か、パスワードがいつ設定されたかが"
+                    "わかります。最初の確認の時点で各原因が DC で示したこと:",
+        "dc_group": "コンピューター側の症状: {look}",
+        "dc_line": "{object}、{enabled}、{password} → `{scenario}`: {title}。最も影響の小さい実証済みの修正: {fix}",
+        "dc_MISSING": "オブジェクトがない (MISSING)", "dc_PRESENT": "オブジェクトがある (PRESENT)",
+        "dc_DISABLED": "オブジェクトがある (DISABLED)", "enabled_yes": "有効", "enabled_no": "無効",
+        "enabled_none": "-", "pwd_set": "パスワードの最終設定はこの確認の {age} 前",
+        "pwd_none": "パスワードなし",
+        "fix_none": "ここでは実証なし", "fix_name": "`{remediation}` (下記)",
+        "least": "最も影響の小さい実証済みの修正:",
+        "others": "この原因で実行したほかの手順 ({n} 件)",
         "checklist": "元記事のチェックリスト（原因別）",
         "checklist_intro": "`{remediation}`: {title}。各段階のあとで再度試し、直った時点でやめます。",
         "stage": "段階 {n}: {steps}",
@@ -104,8 +133,9 @@ def _seen(o: Observation, t: dict) -> str:
 def blocks(guide: Guide, lang: str = "en") -> list[Block]:
     t, phrase = TEXT.of(lang), PHRASES.of(lang)
     out = [Block("h1", t["title"]),
-           Block("p", t["intro"].format(runs=len(guide.journals), backend=guide.backend, profile=guide.profile)),
-           Block("h2", t["signs"])]
+           Block("p", t["intro"].format(runs=len(guide.journals), backend=guide.backend, profile=guide.profile))]
+    out += _at_the_dc(guide, t)
+    out.append(Block("h2", t["signs"]))
     if guide.left_out:
         out.append(Block("p", t["left_out"].format(scenarios=", ".join(
             f"`{e.scenario}` ({phrase[e.verdict]})" for e in guide.left_out)), evidence=tuple(guide.left_out)))
@@ -126,10 +156,40 @@ def blocks(guide: Guide, lang: str = "en") -> list[Block]:
     return out
 
 
-def _sign(sign: Sign, t: dict, phrase: dict, lang: str) -> list[Block]:
+def _look(sign: Sign, t: dict) -> str:
     o = sign.looks
-    look = t["look"].format(channel=_seen(o["channel"], t), network=_seen(o["network"], t),
+    return t["look"].format(channel=_seen(o["channel"], t), network=_seen(o["network"], t),
                             offline=_seen(o["offline"], t), previous=_seen(o["offline_previous"], t))
+
+
+def _at_the_dc(guide: Guide, t: dict) -> list[Block]:
+    """First: the causes that look the same at the computer, told apart by what the DC shows of its object."""
+    alike = [s for s in guide.signs if s.alike and any(c.dc for c in s.causes)]
+    if not alike:
+        return []
+    e = next(c.dc_evidence for c in alike[0].causes if c.dc_evidence)
+    computer = guide.journals[(e.scenario, e.remediation)].entries[e.entry].args.get("computer", "")
+    out = [Block("h2", t["dc"]), Block("p", t["dc_intro"].format(computer=computer))]
+    for sign in alike:
+        first = sign.looks["logon"]
+        out.append(Block("li", t["dc_group"].format(look=f"{_codes(first)}; {_look(sign, t)}")))
+        for cause in sorted(sign.causes, key=lambda c: (c.dc.outcome if c.dc else "~", c.dc.age or 0 if c.dc else 0)):
+            dc = cause.dc
+            if dc is None:
+                continue
+            enabled = t["enabled_none"] if dc.outcome == "MISSING" else t["enabled_yes" if dc.outcome == "PRESENT"
+                                                                          else "enabled_no"]
+            password = t["pwd_none"] if dc.age is None else t["pwd_set"].format(age=durations.format(round(dc.age)))
+            least = cause.least_invasive
+            fix = t["fix_name"].format(remediation=least.remediation) if least else t["fix_none"]
+            out.append(Block("li", t["dc_line"].format(object=t[f"dc_{dc.outcome}"], enabled=enabled,
+                                                       password=password, scenario=cause.scenario, title=cause.title,
+                                                       fix=fix), depth=1, evidence=(cause.dc_evidence,)))
+    return out
+
+
+def _sign(sign: Sign, t: dict, phrase: dict, lang: str) -> list[Block]:
+    look = _look(sign, t)
     out = [Block("h4", look, evidence=tuple(e for c in sign.causes for e in c.looks[1:])),
            Block("p", t["same"].format(n=len(sign.causes)))]
     if len(sign.causes) > 1:
@@ -140,14 +200,29 @@ def _sign(sign: Sign, t: dict, phrase: dict, lang: str) -> list[Block]:
 
 
 def _cause(cause: Cause, t: dict, phrase: dict) -> list[Block]:
+    """The cause, its least invasive proven fix, then every other procedure run on it, folded."""
     out = [Block("li", t["cause"].format(title=cause.title, scenario=cause.scenario), anchor=f"cause-{cause.scenario}")]
-    for proc in cause.fixed_by + cause.not_fixed_by + cause.made_worse_by + cause.not_run:
-        out.append(_procedure(proc, t, phrase))
-        for cond in proc.failing:
-            out.append(Block("li", t["failing"].format(remediation=proc.remediation, phrase=phrase[cond.verdict],
-                                                       changes="; ".join(cond.changes),
-                                                       regression=cond.regression),
-                             depth=2, evidence=(cond.evidence,)))
+    procs = cause.fixed_by + cause.not_fixed_by + cause.made_worse_by + cause.not_run
+    least = cause.least_invasive
+    if least is not None:
+        out += _with_failing(least, t, phrase, t["least"] + " ")
+        procs = procs[1:]
+    if procs:
+        out.append(Block("fold", t["others"].format(n=len(procs))))
+        for proc in procs:
+            out += _with_failing(proc, t, phrase)
+        out.append(Block("endfold"))
+    return out
+
+
+def _with_failing(proc: Procedure, t: dict, phrase: dict, lead: str = "") -> list[Block]:
+    first = _procedure(proc, t, phrase)
+    first.text = lead + first.text
+    out = [first]
+    for cond in proc.failing:
+        out.append(Block("li", t["failing"].format(remediation=proc.remediation, phrase=phrase[cond.verdict],
+                                                   changes="; ".join(cond.changes), regression=cond.regression),
+                         depth=2, evidence=(cond.evidence,)))
     return out
 
 
@@ -187,6 +262,10 @@ def markdown(guide: Guide, lang: str = "en") -> str:
             lines += [b.text, ""]
         elif b.kind == "li":
             lines.append("  " * b.depth + "- " + b.text)
+        elif b.kind == "fold":
+            lines += ["", "  <details><summary>" + b.text + "</summary>", ""]
+        elif b.kind == "endfold":
+            lines += ["", "  </details>", ""]
         elif b.kind == "table":
             lines += ["", "| " + " | ".join(b.rows[0]) + " |", "|" + "---|" * len(b.rows[0])]
             lines += ["| " + " | ".join(r) + " |" for r in b.rows[1:]]
