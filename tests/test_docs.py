@@ -137,3 +137,18 @@ def test_the_language_reference_says_which_keys_are_required_and_where_the_vocab
     assert "a remediation file must have `id`, `title`, `steps`" in text
     assert required_keys(Scenario) == ["id", "title", "models", "break", "symptoms"]
     assert required_keys(Remediation) == ["id", "title", "steps"]
+
+
+def test_the_documented_workflow_uploads_the_counterexample_it_says_to_commit():
+    """A counterexample the explorer writes on a CI runner is lost with the runner unless the job uploads it."""
+    for block in _yaml_blocks(ROOT / "docs/ci.md"):
+        flow = yaml.safe_load(block)
+        if not (isinstance(flow, dict) and "jobs" in flow):
+            continue
+        for job in flow["jobs"].values():
+            outs = [run.split("--out ")[1].split()[0] for run in (step.get("run", "") for step in job["steps"])
+                    if run.startswith("trustlab explore") and "--out " in run]
+            uploaded = [str(step["with"]["path"]) for step in job["steps"]
+                        if step.get("uses", "").startswith("actions/upload-artifact")]
+            for out in outs:
+                assert any(out.rstrip("/") in path for path in uploaded), (out, uploaded)

@@ -92,10 +92,9 @@ def test_the_broken_claim_is_judged_in_its_shard(contradicted):
     assert r.exit_code == 1
     assert f"claim broken: {RITUAL} on clock-months-off" in r.output and f"contradicted by {FOUND}" in r.output
     other = next(n for n in (1, 2, 3) if n != k and shard(cat, n, 3))
-    r = cli("--catalogue", str(contradicted), "run", "--shard", f"{other}/3", "--format", "plain")
+    r = cli("--catalogue", str(contradicted), "run", "--shard", f"{other}/3", "--format", "json")
     assert r.exit_code == 0
-    assert f"{RITUAL} on clock-months-off" in next(line for line in r.output.splitlines()
-                                                   if "not judged in this shard" in line)
+    assert {"scenario": "clock-months-off", "remediation": RITUAL} in json.loads(r.stdout)["not_judged"]
 
 
 def test_a_shard_says_which_it_is_and_what_it_did_not_judge(catalogue):
@@ -181,9 +180,9 @@ def test_merge_without_the_shards_catalogue_is_an_error_naming_the_runs_it_does_
     r = CliRunner().invoke(main, ["merge", *shards, "--format", "plain"])
     assert r.exit_code == 1, r.output
     said = r.stderr.splitlines()
-    assert said[0].startswith("error: 12 journal(s) of runs the catalogue in use does not know: ")
-    assert "machine-account-reset--just-reboot" in said[0]
-    assert "give merge the catalogue the shards ran with (the same --add / --catalogue)" in said[0]
+    assert said[0] == ("error: 12 journal(s) of runs the catalogue in use does not know; give merge the catalogue "
+                       "the shards ran with (the same --add / --catalogue)")
+    assert "  machine-account-reset--just-reboot" in said[1:] and len(said) == 13
     assert "claims hold" not in r.stdout
     r = CliRunner().invoke(main, ["merge", *shards, "--add", str(own), "--format", "plain"])
     assert r.exit_code == 1 and "claim broken: just-reboot on machine-account-reset" in r.stdout
@@ -191,3 +190,17 @@ def test_merge_without_the_shards_catalogue_is_an_error_naming_the_runs_it_does_
     r = CliRunner().invoke(main, ["merge", *xmls])
     assert r.exit_code == 1 and "case(s) the catalogue in use does not know" in r.stderr
     assert CliRunner().invoke(main, ["merge", *xmls, "--add", str(own)]).exit_code == 1      # the failing case
+
+
+def test_no_line_a_shard_prints_grows_with_the_catalogue(tmp_path):
+    """A shard says how many claims it did not judge, not which (one line of every claim was 2,000 characters);
+    `--format json` lists them. A merge that lacks runs names each claim on a line of its own."""
+    for k in (1, 2, 3):
+        r = cli("run", "--shard", f"{k}/3", "--format", "plain", "--journal", str(tmp_path / f"s{k}"))
+        assert max(map(len, r.output.splitlines())) < 250
+        assert "claim(s) not judged in this shard: their runs are in the others" in r.output
+    r = CliRunner().invoke(main, ["merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "--format", "plain"])
+    assert r.exit_code == 1 and max(map(len, r.output.splitlines())) < 250
+    lines = r.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if "not judged (no shard ran them):" in line)
+    assert lines[start + 1].startswith("  ") and " on " in lines[start + 1]

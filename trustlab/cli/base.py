@@ -114,6 +114,7 @@ class Context:
     """The catalogue in use: the `--catalogue` folders or else the shipped one, and the `--add` folders beside it."""
 
     def __init__(self, dirs: tuple[Path, ...] = (), added: tuple[Path, ...] = ()):
+        self.dirs, self.added = dirs, added            # as given on the command line
         self.folders = [*(dirs or (catalogue_mod.default_root(),)), *added]
         self._catalogue: Optional[Catalogue] = None
 

@@ -69,9 +69,7 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
     if totals is not None:
         unknown = sorted({c for cases in totals["cases"].values() for c in cases} - expected_cases(obj.catalogue))
         if unknown:
-            raise UnknownRuns(f"{len(unknown)} JUnit case(s) the catalogue in use does not know: "
-                              f"{', '.join(f'{c} {n}' for c, n in unknown)}; give merge the catalogue the shards ran "
-                              f"with (the same --add / --catalogue)")
+            raise UnknownRuns("JUnit case(s)", [f"{c} {n}" for c, n in unknown])
         if junit:
             merge_junit(xml, junit)
     matrices, missing = merged(journals, obj.catalogue) if journals else ([], [])
@@ -88,7 +86,8 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
         ok = ok and m.ok
     if missing:
         ok = False
-        click.echo(f"{len(missing)} run(s) of the catalogue in no shard: {', '.join(missing)}", err=True)
+        click.echo("\n".join([f"{len(missing)} run(s) of the catalogue in no shard:", *(f"  {m}" for m in missing)]),
+                   err=True)
     if totals is not None:
         ok = ok and not (totals["failures"] or totals["errors"])
         wanted = expected_cases(obj.catalogue)
@@ -96,8 +95,8 @@ def merge(obj: Context, shards: tuple[Path, ...], junit: Optional[Path], report_
             lost = sorted(wanted - cases)
             if lost:
                 ok = False
-                click.echo(f"{suite}: {len(lost)} case(s) of the catalogue in no JUnit file: "
-                           f"{', '.join(f'{c} {n}' for c, n in lost)}", err=True)
+                click.echo("\n".join([f"{suite}: {len(lost)} case(s) of the catalogue in no JUnit file:",
+                                       *(f"  {c} {n}" for c, n in lost)]), err=True)
         if fmt != "json":
             out.print(Text(f"JUnit: {len(xml)} file(s), {totals['tests']} cases, {totals['failures']} failures, "
                            f"{totals['errors']} errors, {totals['skipped']} skipped"

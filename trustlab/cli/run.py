@@ -98,7 +98,8 @@ def run(obj: Context, scenario: Optional[str], remediation: Optional[str], backe
         profile: Optional[str], seed: int, journal_path: Optional[Path], junit: Optional[Path], lang: str,
         shard_of: Optional[tuple[int, int]], jobs: int, lab: str, fmt: Optional[str],
         report_path: Optional[Path]) -> None:
-    """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix.
+    """Run SCENARIO (with -r REMEDIATION), or, with no SCENARIO, the whole catalogue as a matrix. SCENARIO is an ID
+    of the catalogue, or a scenario file (a counterexample `trustlab explore` wrote, wherever it is).
 
     A claim holds when its run is FIXED and no known counterexample (scenarios/found/) within the claim still
     fails; a found file replays its recorded schedule.
@@ -161,6 +162,9 @@ def _one(cat, scenario: str, remediation: Optional[str], backend: type[Backend],
          lang: str, junit: Optional[Path], journal_path: Optional[Path], report_path: Optional[Path]) -> None:
     """One run: a scenario alone or with a remediation (its claim judged), or a found file replayed."""
     started = time.time()
+    if scenario.endswith((".yaml", ".yml")) and Path(scenario).is_file():      # a file: a counterexample written
+        cat = cat.with_files([Path(scenario)])                                # outside the catalogue, say
+        scenario = Path(scenario).stem
     spec = cat.scenario(scenario)
     replaying = spec.regression is not None and remediation is None
     fix = from_regression(spec) if replaying else cat.remediation(remediation) if remediation else None

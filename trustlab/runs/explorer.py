@@ -46,6 +46,18 @@ class Exploration:
     def rate(self) -> float:
         return self.examples / self.seconds if self.seconds else 0.0
 
+    def to_dict(self) -> dict:
+        """The exploration as data (`explore --format json`)."""
+        failure = self.failure
+        return {"scenario": self.scenario, "remediation": self.remediation, "claimed": self.claimed,
+                "examples": self.examples, "seconds": round(self.seconds, 3), "outside_conditions": self.outside,
+                "nothing_varies": self.nothing_varies,
+                "classes": [{"verdict": key[0], "verify": list(key[1:]), "schedules": count}
+                            for key, count in sorted(self.classes.items(), key=lambda kv: -kv[1])],
+                "counterexample": None if failure is None else {
+                    "problem": failure.problem, "verdict": failure.journal.verdict.value,
+                    "schedule": failure.schedule.describe()}}
+
 
 def problem(journal: Journal, claimed: bool) -> Optional[str]:
     """What the schedule broke: the scenario must reproduce; a claimed remediation must fix it."""
@@ -129,8 +141,22 @@ def explore(scenario: Scenario, remediation: Remediation, backend: BackendFactor
                             else None)
         if _search(prop.hypothesis.fuzz_one_input, rng, result, examples):
             result.failure = shrunk() or failing[-1]
+    if result.failure is not None:
+        result.failure = _simpler(result.failure, backend, profile, within)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _simpler(failure: Failure, backend: BackendFactory, profile: BehaviourProfile,
+             within: Callable[[Schedule], bool]) -> Failure:
+    """The shrunk schedule without the steps that do nothing (a gap shrunk to `wait: {for: 0s}`), run again: kept
+    when it fails as the shrunk one did, with the same verdict; else the shrunk one as it was."""
+    plain = failure.schedule.without_no_ops()
+    if plain.describe() == failure.schedule.describe():
+        return failure
+    journal = run(plain.scenario, plain.remediation, backend, profile)
+    found = problem(journal, within(plain))
+    return Failure(plain, journal, found) if found and journal.verdict is failure.journal.verdict else failure
 
 
 _BYTES = range(256)

@@ -136,9 +136,18 @@ def matrices(journals: Iterable[Journal], catalogue: Catalogue) -> list[Matrix]:
 
 class UnknownRuns(TrustlabError):
     """Journals of runs the catalogue in use does not know: they were made with another catalogue (`--add` or
-    `--catalogue` left out), and judging without them could call a broken claim held. Status 1: nothing is judged."""
+    `--catalogue` left out), and judging without them could call a broken claim held. Status 1: nothing is judged.
+    Said in one line, then the runs, one a line."""
 
     code = FAILED
+
+    def __init__(self, what: str, names: list[str]):
+        super().__init__(f"{len(names)} {what} the catalogue in use does not know; give merge the catalogue the "
+                         f"shards ran with (the same --add / --catalogue)")
+        self.names = names
+
+    def lines(self) -> list[str]:
+        return super().lines() + [f"  {name}" for name in self.names]
 
 
 def merged(journals: Iterable[Journal], catalogue: Catalogue) -> tuple[list[Matrix], list[str]]:
@@ -151,9 +160,7 @@ def merged(journals: Iterable[Journal], catalogue: Catalogue) -> tuple[list[Matr
     unknown = sorted({name for name in (j.scenario if j.scenario in catalogue.regressions else key(j)
                                         for j in journals) if name not in known})
     if unknown:
-        raise UnknownRuns(f"{len(unknown)} journal(s) of runs the catalogue in use does not know: "
-                          f"{', '.join(unknown)}; give merge the catalogue the shards ran with (the same --add / "
-                          f"--catalogue)")
+        raise UnknownRuns("journal(s) of runs", unknown)
     for journal in journals:
         name = journal.scenario if journal.scenario in catalogue.regressions else key(journal)
         runs = groups[(journal.backend, journal.profile)]

@@ -42,6 +42,15 @@ class Schedule:
         lines = [f"break[{i}] {s}" for i, s in enumerate(self.scenario.break_)]
         return lines + [f"steps[{i}] {s}" for i, s in enumerate(self.remediation.steps)]
 
+    def without_no_ops(self) -> "Schedule":
+        """The same schedule without the steps that do nothing: a `wait` of 0 s (a gap shrunk to nothing)."""
+        def kept(steps: list) -> list:
+            return [s for s in steps if not (s.verb == "wait" and s.args.for_ == 0)]        # a span is never 0
+
+        return Schedule(self.scenario.model_copy(update={"setup": kept(self.scenario.setup),
+                                                         "break_": kept(self.scenario.break_)}),
+                        self.remediation.model_copy(update={"steps": kept(self.remediation.steps)}))
+
 
 def durations_in(span: Span) -> st.SearchStrategy[int]:
     """Values of a span (whole minutes when it is wider than two hours); shrinks towards `min`."""

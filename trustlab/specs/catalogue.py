@@ -58,6 +58,14 @@ class Catalogue:
     def claims(self) -> list[tuple[str, str]]:
         return [(s, r.id) for r in self.remediations.values() for s in r.fixes]
 
+    def with_files(self, paths: Iterable[Path]) -> "Catalogue":
+        """This catalogue and the scenario and remediation files `paths`, checked against it (a file of an id
+        it has already takes that entry's place): a file given by its path, e.g. a counterexample written
+        outside the catalogue's folders."""
+        extra = load(paths, context=self)
+        return Catalogue({**self.scenarios, **extra.scenarios}, {**self.remediations, **extra.remediations},
+                         {**self.sources, **extra.sources})
+
 
 class UnknownEntry(TrustlabError, LookupError):
     """An ID that the catalogue does not have."""

@@ -191,9 +191,10 @@ def print_summary(m: Matrix, console: Console, lang: str = "en") -> None:
     console.print(Text(say("summary", lang, reproduced=len(m.reproduced) - len(m.unreproduced),
                            scenarios=len(m.reproduced), held=held, claims=len(m.claims), worse=worse), style=style))
     if m.elsewhere:
-        console.print(Text(say("not judged" if m.shard else "not judged anywhere", lang, count=len(m.elsewhere),
-                               claims=", ".join(f"{r} on {s}" for s, r in m.elsewhere)),
+        console.print(Text(say("not judged" if m.shard else "not judged anywhere", lang, count=len(m.elsewhere)),
                            style="yellow" if m.shard else "bold red"))
+        for s, r in [] if m.shard else m.elsewhere:                  # one line each: no line grows with the catalogue
+            console.print(Text(say("not judged claim", lang, remediation=r, scenario=s), style="red"))
     for claim in m.unreproduced:
         why = [claim.journal.judgement.reason or ""] + _contradicting(claim, lang)
         console.print(Text(say("not reproduced", lang, scenario=claim.scenario, why="; ".join(w for w in why if w)),
@@ -280,7 +281,9 @@ NOTHING_VARIES = ("nothing in {scenario} or {remediation} varies, so every sched
                   "adds the background events it does not list.")
 
 
-def print_exploration(result, written, console: Console) -> None:
+def print_exploration(result, written, console: Console, replay: Optional[str] = None, fmt: str = "rich") -> None:
+    """What the explorer did and found; `replay`: the command that replays what it wrote. `plain` (a pipe, a CI
+    log): lines only, no table."""
     claim = "claims to fix" if result.claimed else "does not claim to fix"
     if result.nothing_varies:
         console.print(Text(NOTHING_VARIES.format(scenario=result.scenario, remediation=result.remediation),
@@ -291,10 +294,16 @@ def print_exploration(result, written, console: Console) -> None:
     if result.outside:
         console.print(Text(f"{result.outside} schedules outside the claim's conditions (`provided:`): checked "
                            f"for reproduction only", style="dim"))
-    table = Table("verdict", "verify outcomes", "schedules", header_style="bold")
-    for key, count in sorted(result.classes.items(), key=lambda kv: -kv[1]):
-        table.add_row(key[0], ", ".join(str(k) for k in key[1:]) or "-", str(count))
-    console.print(table)
+    classes = [(key[0], ", ".join(str(k) for k in key[1:]) or "-", str(count))
+               for key, count in sorted(result.classes.items(), key=lambda kv: -kv[1])]
+    if fmt == "rich":
+        table = Table("verdict", "verify outcomes", "schedules", header_style="bold")
+        for row in classes:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        for verdict, verify, count in classes:
+            console.print(f"  {count} schedule(s): {verdict}, verify {verify}", markup=False, highlight=False)
     if result.failure is None:
         console.print(Text("no counterexample", style="bold green"))
         return
@@ -302,7 +311,8 @@ def print_exploration(result, written, console: Console) -> None:
     for line in result.failure.schedule.describe():
         console.print(f"  {line}")
     if written:
-        console.print(Text(f"written to {written}; `trustlab run {written.stem}` replays it", style="red"))
+        console.print(Text(f"written to {written}; `{replay or f'trustlab run {written.stem}'}` replays it",
+                           style="red"))
 
 
 def print_differential(result, console: Console) -> None:

@@ -33,8 +33,10 @@ WORDS = Words.by_language({
         "not reproduced": "  not reproduced: {scenario}: {why}",
         "shard": "shard {index} of {count}: {runs} runs; only what this shard ran is judged here (`trustlab merge` "
                  "judges the shards together)",
-        "not judged": "{count} claim(s) not judged in this shard (their runs are in the others): {claims}",
-        "not judged anywhere": "{count} claim(s) of the catalogue not judged (no shard ran them): {claims}",
+        "not judged": "{count} claim(s) not judged in this shard: their runs are in the others (`trustlab merge` "
+                      "judges them; `--format json` lists them)",
+        "not judged anywhere": "{count} claim(s) of the catalogue not judged (no shard ran them):",
+        "not judged claim": "  {remediation} on {scenario}",
         "known summary": "{count} known difference(s) from Windows (≈), as the {profile} profile predicts: not "
                          "failures",
         "known": "  known difference ({profile} profile predicts {verdict}): {run}",
@@ -80,8 +82,10 @@ WORDS = Words.by_language({
         "not reproduced": "  再現しない: {scenario}: {why}",
         "shard": "シャード {index}/{count}: 実行 {runs} 件。ここではこのシャードが実行したものだけを判定します "
                  "(`trustlab merge` で全シャードをまとめて判定)",
-        "not judged": "このシャードで判定していない主張 {count} 件 (実行は他のシャード): {claims}",
-        "not judged anywhere": "どのシャードも実行しなかった主張 {count} 件 (未判定): {claims}",
+        "not judged": "このシャードで判定していない主張 {count} 件: 実行は他のシャード (`trustlab merge` が判定し、"
+                      "`--format json` が一覧を示します)",
+        "not judged anywhere": "どのシャードも実行しなかった主張 {count} 件 (未判定):",
+        "not judged claim": "  {scenario} に対する {remediation}",
         "known summary": "Windows との既知の違い {count} 件 (≈): {profile} プロファイルの予測どおりで、失敗ではありません",
         "known": "  既知の違い ({profile} プロファイルの予測は {verdict}): {run}",
         "found known": "、既知の違い {known} 件",
