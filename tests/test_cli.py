@@ -62,8 +62,8 @@ def test_matrix_journals_and_junit(tmp_path):
     found = next((ROOT / "scenarios" / "found").glob("*.yaml")).stem
     assert (tmp_path / "j" / f"{found}--unplug-cached-logon-wait-reboot.json").exists()
     xml = (tmp_path / "junit.xml").read_text()
-    assert 'failures="0"' in xml and 'classname="claim.seed-checklist" name="seed-loaner-story"' in xml
-    assert f'classname="regression" name="{found}"' in xml and "xfail: a known counterexample" in xml
+    assert 'failures="0"' in xml and 'classname="trustlab.seed-loaner-story" name="fixed-by[seed-checklist]"' in xml
+    assert f'classname="trustlab.{found}" name="regression"' in xml and "xfail: a known counterexample" in xml
 
 
 def test_the_journal_folder_may_exist_and_old_files_are_said_to_stay(tmp_path):
@@ -89,8 +89,8 @@ def test_one_run_writes_junit(tmp_path):
     suite = root.find("testsuite")
     assert suite.get("name") == "trustlab.sim.windows" and suite.get("tests") == "1" and suite.get("timestamp")
     case = suite.find("testcase")
-    assert case.get("classname") == "claim.repair-secure-channel-with-credential"
-    assert case.get("name") == "machine-account-reset" and float(case.get("time")) >= 0
+    assert case.get("classname") == "trustlab.machine-account-reset"
+    assert case.get("name") == "fixed-by[repair-secure-channel-with-credential]" and float(case.get("time")) >= 0
     assert "repair_secure_channel: {credential: domain_admin}" in case.find("system-out").text
     assert "verdict: FIXED" in case.find("system-out").text
     r = cli("run", "machine-account-reset", "-r", "delete-user-profile", "--junit", str(out))

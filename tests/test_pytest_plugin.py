@@ -236,3 +236,31 @@ def test_one_bad_file_is_one_collection_error_and_its_neighbours_run(pytester):
     result.assert_outcomes(passed=3, errors=1)
     assert out.count("'rebot' is not a step") == 1 and "ERROR scenarios/broken.yaml" in out
     assert "my-reset.yaml" not in "".join(line for line in out.splitlines() if line.startswith("ERROR"))
+
+
+def test_a_claim_has_one_junit_name_whichever_runner_made_it(pytester, tmp_path):
+    """`trustlab run --junit` and `pytest --junitxml` (also under xdist, where the controller writes the file) name
+    every case the same (the claim's own name, runs.claims.case_name), so a dashboard's history follows a claim."""
+    import xml.etree.ElementTree as ET
+
+    from click.testing import CliRunner
+
+    from trustlab.cli import main
+
+    def cases(path) -> set[tuple[str, str]]:
+        return {(c.get("classname"), c.get("name")) for c in ET.parse(path).getroot().iter("testcase")}
+
+    CliRunner().invoke(main, ["run", "--junit", str(tmp_path / "run.xml")])
+    ran = cases(tmp_path / "run.xml")
+    assert ("trustlab.machine-account-reset", "fixed-by[reset-machine-password]") in ran
+    assert ("trustlab.machine-account-reset", "reproduce") in ran
+    found = next((ROOT / "scenarios" / "found").glob("*.yaml")).stem
+    assert (f"trustlab.{found}", "regression") in ran
+    for extra in ((), ("-n", "2")):
+        xml = pytester.path / f"pytest{len(extra)}.xml"
+        pytester.runpytest_subprocess(str(ROOT / "scenarios"), *extra, f"--junitxml={xml}", *NO_CACHE)
+        assert cases(xml) == ran
+    own_folder(pytester.path)                          # a claim collected from its remediation file: named the same
+    xml = pytester.path / "remediations.xml"
+    pytester.runpytest(str(pytester.path / "remediations"), f"--junitxml={xml}", *NO_CACHE)
+    assert ("trustlab.machine-account-reset", "fixed-by[my-repair]") in cases(xml)

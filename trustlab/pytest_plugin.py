@@ -32,11 +32,16 @@ from typing import Optional
 
 import pytest
 
+try:
+    from _pytest.junitxml import xml_key  # where --junitxml keeps its writer (record_xml_attribute uses it)
+except ImportError:                                  # pragma: no cover: another pytest keeps it elsewhere
+    xml_key = None
+
 from trustlab import backends
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import run
-from trustlab.runs.claims import AS_RECORDED, DIFFERENTLY, Replay, judged, replay
+from trustlab.runs.claims import AS_RECORDED, DIFFERENTLY, Replay, case_name, judged, replay
 from trustlab.runs.matrix import lab_variable, shard_number
 from trustlab.specs import catalogue as catalogue_mod
 from trustlab.specs.errors import SpecError
@@ -204,6 +209,34 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[variable] = base if base.endswith(f"-{worker}") else f"{base}-{worker}"
     if backend.has_lab:
         stop_on_sigterm(config)
+    config.pluginmanager.register(JUnitNames(config), "trustlab-junit-names")
+
+
+class JUnitNames:
+    """`--junitxml`: each trustlab item's case is named as `trustlab run --junit` names the claim (`case_name`), not
+    after its file's path, so a dashboard follows a claim whichever runner made it. The name travels on the item's
+    reports (also from an xdist worker to the controller, which writes the file)."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        names = getattr(report, "trustlab_junit", None)
+        xml = self.config.stash.get(xml_key, None) if xml_key is not None else None
+        if names and xml is not None:
+            node = xml.node_reporter(report)
+            classname, name = names
+            node.add_attribute("classname", f"{xml.prefix}.{classname}" if xml.prefix else classname)
+            node.add_attribute("name", name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    report = yield
+    if isinstance(item, ScenarioItem):
+        report.trustlab_junit = list(item.junit)
+    return report
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -348,6 +381,13 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"{self.spec.id}::{self.name}"
+
+    @property
+    def junit(self) -> tuple[str, str]:
+        """The claim's own name in JUnit XML, as `trustlab run --junit` writes it."""
+        if self.spec.regression:
+            return case_name(self.spec.id, found=True)
+        return case_name(self.spec.id, self.remediation_id)
 
     @property
     def run_name(self) -> str:

@@ -25,6 +25,21 @@ HOLDS, BROKEN, KNOWN = "holds", "does not hold", "known difference"
 PASSES, AS_RECORDED, DIFFERENTLY = "passes now", "fails as recorded", "fails differently"
 
 
+def case_name(scenario: str, remediation: Optional[str] = None, claimed: bool = True,
+              found: bool = False) -> tuple[str, str]:
+    """A claim's own name in JUnit XML, (classname, name), the same whichever runner wrote it (`trustlab run
+    --junit`, `trustlab merge`, the pytest plugin's `--junitxml`), so that a dashboard follows a claim's history
+    across them: the class is the scenario, `trustlab.SCENARIO`; the case is what is claimed of it, `reproduce`,
+    `fixed-by[REMEDIATION]` (a run that claims nothing: `run[REMEDIATION]`), or, for a known counterexample (its
+    class: the found file's ID), `regression`. They are the names of the pytest plugin's items in a scenario
+    file."""
+    if found:
+        return f"trustlab.{scenario}", "regression"
+    if remediation is None:
+        return f"trustlab.{scenario}", "reproduce"
+    return f"trustlab.{scenario}", f"{'fixed-by' if claimed else 'run'}[{remediation}]"
+
+
 @dataclass(frozen=True)
 class Replay:
     """A found counterexample (a `scenarios/found/` file) replayed. It is an expected failure: it passes when the
@@ -53,6 +68,10 @@ class Replay:
         if self.journal.verdict.value == self.recorded:
             return AS_RECORDED
         return DIFFERENTLY if self.fails else PASSES
+
+    @property
+    def junit(self) -> tuple[str, str]:
+        return case_name(self.found, found=True)
 
     @property
     def contradicts(self) -> bool:
@@ -96,6 +115,11 @@ class Claim:
     @property
     def expected(self) -> Verdict:
         return Verdict.FIXED if self.remediation else Verdict.REPRODUCED
+
+    @property
+    def junit(self) -> tuple[str, str]:
+        """The claim's own name in JUnit XML (`case_name`)."""
+        return case_name(self.scenario, self.remediation, self.claimed)
 
     @property
     def state(self) -> str:

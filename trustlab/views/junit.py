@@ -19,7 +19,7 @@ from rich.console import Console
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.errors import TrustlabError
-from trustlab.runs.claims import AS_RECORDED, KNOWN, PASSES, Claim, Replay
+from trustlab.runs.claims import AS_RECORDED, KNOWN, PASSES, Claim, Replay, case_name
 from trustlab.runs.matrix import Matrix, key
 from trustlab.views.terminal import print_journal
 
@@ -39,8 +39,8 @@ def _why(journal: Journal, contradicting=()) -> str:
                                               f"{r.journal.verdict.value})" for r in contradicting])
 
 
-def _judged(classname: str, name: str, claim: Claim, seconds: float) -> Case:
-    journal = claim.journal
+def _judged(claim: Claim, seconds: float) -> Case:
+    (classname, name), journal = claim.junit, claim.journal
     if journal.verdict is Verdict.UNSUPPORTED:
         return Case(classname, name, journal, seconds, skipped=f"unsupported on {journal.backend}: "
                                                                f"{journal.judgement.reason}")
@@ -55,25 +55,24 @@ def _judged(classname: str, name: str, claim: Claim, seconds: float) -> Case:
 
 
 def _replayed(r: Replay, seconds: float, known: Optional[str] = None) -> Case:
-    got = r.journal.verdict.value
+    got, (classname, name) = r.journal.verdict.value, r.junit
     if known and r.state != AS_RECORDED and not r.contradicts:
-        return Case("regression", r.found, r.journal, seconds, skipped=f"known difference ({known} profile predicts "
-                                                                       f"{got})")
+        return Case(classname, name, r.journal, seconds, skipped=f"known difference ({known} profile predicts {got})")
     if r.state == AS_RECORDED:
-        return Case("regression", r.found, r.journal, seconds,
+        return Case(classname, name, r.journal, seconds,
                     skipped=f"xfail: a known counterexample, replays {got} as recorded" if r.fails else None)
     message = (f"passes now ({got}): promote it, set its regression verdict to {got}" if r.state == PASSES
                else f"recorded {r.recorded}, replays {got}")
-    return Case("regression", r.found, r.journal, seconds, failure=(message, _why(r.journal)))
+    return Case(classname, name, r.journal, seconds, failure=(message, _why(r.journal)))
 
 
 def matrix_cases(m: Matrix) -> list[Case]:
     def known(name: str) -> Optional[str]:
         return m.predicted_by if name in m.known else None
 
-    cases = [_judged("reproduce", sid, m.claim(sid), m.seconds.get(key(j), 0.0)) for sid, j in m.reproduced.items()]
+    cases = [_judged(m.claim(sid), m.seconds.get(key(j), 0.0)) for sid, j in m.reproduced.items()]
     for sid, rid in sorted(m.claims):
-        cases.append(_judged(f"claim.{rid}", sid, m.claim(sid, rid), m.seconds.get(key(m.cells[(sid, rid)]), 0.0)))
+        cases.append(_judged(m.claim(sid, rid), m.seconds.get(key(m.cells[(sid, rid)]), 0.0)))
     return cases + [_replayed(r, m.seconds.get(fid, 0.0), known(fid)) for fid, r in m.regressions.items()]
 
 
@@ -81,14 +80,11 @@ def run_case(claim: Claim, seconds: float, regression=None) -> Case:
     journal = claim.journal
     if regression is not None:
         same = journal.verdict.value == regression.verdict
-        return Case("regression", journal.scenario, journal, seconds,
+        return Case(*case_name(journal.scenario, found=True), journal, seconds,
                     skipped=f"xfail: replays {journal.verdict.value} as recorded" if same else None,
                     failure=None if same else (f"recorded {regression.verdict}, replays {journal.verdict.value}",
                                                _why(journal)))
-    if journal.remediation is None:
-        return _judged("reproduce", journal.scenario, claim, seconds)
-    classname = f"claim.{journal.remediation}" if claim.claimed else f"run.{journal.remediation}"
-    return _judged(classname, journal.scenario, claim, seconds)
+    return _judged(claim, seconds)
 
 
 def _steps(journal: Journal) -> str:
@@ -134,8 +130,8 @@ class NotJUnit(TrustlabError, ValueError):
 def expected_cases(catalogue) -> set[tuple[str, str]]:
     """The (classname, name) of every case a matrix of this catalogue writes, as `matrix_cases` names them."""
     rows = [sid for sid in catalogue.scenarios if sid not in catalogue.regressions]
-    return ({("reproduce", sid) for sid in rows} | {(f"claim.{rid}", sid) for sid, rid in catalogue.claims()}
-            | {("regression", fid) for fid in catalogue.regressions})
+    return ({case_name(sid) for sid in rows} | {case_name(sid, rid) for sid, rid in catalogue.claims()}
+            | {case_name(fid, found=True) for fid in catalogue.regressions})
 
 
 def merge_junit(paths: list[Path], out: Optional[Path] = None) -> dict[str, Any]:
