@@ -79,3 +79,69 @@ def test_a_console_only_command_is_no_step():
     with pytest.raises(ValueError, match="'start devmgmt.msc' is not a command that is one step; allowed: "):
         step_of("start devmgmt.msc")
     assert commands.known("nltest", PS)[0] == "nltest /sc_verify:CORP"
+
+
+CREDENTIALS = [
+    ("Test-ComputerSecureChannel -Repair -Credential CORP\\admin", {"credential": "domain_admin"}),
+    ("Test-ComputerSecureChannel -Repair -Credential admin@corp.test", {"credential": "domain_admin"}),
+    ("Test-ComputerSecureChannel -Repair -Credential CORP\\bob", {"credential": "user"}),
+    ("Reset-ComputerMachinePassword -Credential CORP\\alice", {"tool": "powershell", "credential": "user"}),
+    ("netdom resetpwd /s:DC01 /ud:CORP\\bob /pd:*", {"tool": "netdom", "credential": "user"}),
+    ("Add-Computer -DomainName CORP -Credential CORP\\helpdesk", {"credential": "joiner", "new_name": None}),
+    ("Test-ComputerSecureChannel -Repair -Credential OTHERDOM\\admin",
+     "OTHERDOM\\admin: OTHERDOM is not the lab's domain; allowed: CORP\\admin (the domain admin), a user of the lab "
+     "(CORP\\alice, CORP\\bob: Access is denied, as Windows answers)"),
+    ("Add-Computer -DomainName CORP -Credential CORP\\alice",
+     "CORP\\alice: a plain user's Add-Computer is not modelled (Windows lets a user create up to 10 new computer "
+     "accounts, ms-DS-MachineAccountQuota, and refuses one that exists); allowed: CORP\\admin (the domain admin), "
+     "CORP\\helpdesk (the joiner)"),
+    ("Test-ComputerSecureChannel -Repair -Credential CORP\\carol", "CORP\\carol: carol is no account of the lab"),
+    ("Test-ComputerSecureChannel -Repair -Credential CORP\\helpdesk", "the joiner's rights on computer accounts"),
+]
+
+
+@pytest.mark.parametrize("line, meant", CREDENTIALS, ids=[c[0] for c in CREDENTIALS])
+def test_a_credential_in_a_file_means_what_it_says_and_the_console_reads_it_the_same(line, meant, catalogue):
+    """The admin, the joiner (joining), a plain user (resetting: Access is denied, as Windows answers), or a refusal
+    that names what is allowed: in a remediation file's `command:` and at the console alike (one reading)."""
+    from tests.training.test_console import machine
+
+    shell = CMD if line.startswith("netdom") else PS
+    if isinstance(meant, dict):
+        verb, args = next(iter(step_of(line).items()))
+        assert args == meant
+    else:
+        with pytest.raises(ValueError) as refused:
+            step_of(line)
+        assert meant in str(refused.value)
+    lab = catalogue.scenario("machine-account-reset-reuse-blocked").lab          # a lab with the joiner helpdesk
+    assert lab.joiner == "helpdesk"
+    parsed = parse(line, shell, lab)
+    assert (parsed.refused.text() if parsed.refused else parsed.args) == (meant if isinstance(meant, dict) else
+                                                                          parsed.refused.text())
+    if not isinstance(meant, dict):
+        m = machine(catalogue, "machine-account-reset-reuse-blocked")
+        for typed in (".\\Administrator", "x", *(["powershell"] if shell == PS else [])):
+            m.feed(typed)
+        assert m.feed(line) == f"[trustlab] {parsed.refused.text()}"
+
+
+def test_a_plain_users_credential_in_a_remediation_does_not_fix_what_the_admins_does(tmp_path):
+    """`-Credential CORP\\bob` was read as the admin's, and its claim held; it is a plain user's: Access is denied."""
+    from click.testing import CliRunner
+
+    from trustlab.cli import main
+
+    (tmp_path / "remediations").mkdir()
+    (tmp_path / "remediations" / "bob-repairs.yaml").write_text(
+        "id: bob-repairs\ntitle: Repair with bob's credential\nfixes: [machine-account-reset]\nsteps:\n"
+        "  - local_admin_logon: {}\n  - command: \"Test-ComputerSecureChannel -Repair -Credential CORP\\\\bob\"\n"
+        "  - reboot: {}\n")
+    r = CliRunner().invoke(main, ["run", "machine-account-reset", "-r", "bob-repairs", "--add", str(tmp_path)])
+    assert r.exit_code == 1 and "Access is denied." in r.output and "DOES NOT HOLD" in r.output
+    (tmp_path / "remediations" / "bob-repairs.yaml").write_text(
+        "id: bob-repairs\ntitle: Rejoin as alice\nfixes: [machine-account-reset]\nsteps:\n"
+        "  - local_admin_logon: {}\n  - command: \"Add-Computer -DomainName CORP -Credential CORP\\\\alice\"\n")
+    r = CliRunner().invoke(main, ["validate", str(tmp_path / "remediations" / "bob-repairs.yaml")])
+    assert r.exit_code == 2 and "bob-repairs.yaml:6:5: steps[1]: 'Add-Computer -DomainName CORP -Credential " \
+                                "CORP\\alice': CORP\\alice: a plain user's Add-Computer is not modelled" in r.output

@@ -47,7 +47,7 @@ EXPECTED = {
                                                  "'machine-account-reset'?), which is not a scenario of the "
                                                  "catalogue; known: clock-months-off,",
     "remediations/unknown-credential.yaml": "5:29: steps[0].repair_secure_channel.credential: 'CORP\\\\admin' is not "
-                                            "allowed; allowed: 'domain_admin' or 'none'",
+                                            "allowed; allowed: 'domain_admin', 'none' or 'user'",
     "scenarios/wrong-solution.yaml": "20:1: solution: 'delete-user-profile' is not a remediation that claims to fix "
                                      "'wrong-solution'; allowed: none (no remediation claims it)",
     "scenarios/hint-not-text.yaml": "9:5: hints[0].text: unknown key 'text'; allowed: en, ja",

@@ -101,8 +101,13 @@ def test_sign_in_screen(catalogue):
 def test_repair_with_credential_asks_for_the_password_and_keeps_none(catalogue):
     m = machine(catalogue, "machine-account-reset")
     feed(m, ".\\Administrator", "x", "powershell")
-    assert m.feed("Test-ComputerSecureChannel -Repair -Credential CORP\\bob") == \
-        "[trustlab] the model's domain credential is CORP\\admin (credential: domain_admin)"
+    assert m.feed("Test-ComputerSecureChannel -Repair -Credential OTHERDOM\\admin") == \
+        ("[trustlab] OTHERDOM\\admin: OTHERDOM is not the lab's domain; allowed: CORP\\admin (the domain admin), a "
+         "user of the lab (CORP\\alice, CORP\\bob: Access is denied, as Windows answers)")
+    assert m.feed("Test-ComputerSecureChannel -Repair -Credential CORP\\bob") == ""         # a plain user: asked,
+    assert m.prompt == "Password for user CORP\\bob: "                                     # then refused as Windows
+    assert m.feed("x").splitlines()[1:] == ["Cannot reset the secure channel password for the computer account in "
+                                            "the domain CORP. Access is denied.", "False"]
     assert m.feed("Test-ComputerSecureChannel -Repair -Credential CORP\\admin") == ""
     assert m.secret and m.prompt == "Password for user CORP\\admin: "
     assert m.feed("S3cret!typed") == ("[trustlab] the lab uses CORP\\admin's own password; what you type is neither "

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from trustlab.specs import durations
+from trustlab.specs.lab import LabSpec
+from trustlab.specs.words import Words
 
 CMD, PS = "cmd", "ps"
 BOTH = frozenset({CMD, PS})
@@ -29,6 +31,7 @@ class Parsed:
     screen: str = ""                          # how the console shows the result
     params: dict = field(default_factory=dict)   # what was typed that the console checks against the lab
     unmodelled: Optional[str] = None          # known to Windows, not to the model: the reason
+    refused: Optional["CredentialRefused"] = None   # a credential that is none the lab can stand for
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,77 @@ def _flags_only(*names: str):
 
 
 def _credential(flags: dict) -> dict:
-    return {"credential": "domain_admin" if "credential" in flags else "none"}
+    """The account typed after -Credential, read against the lab by `parse` (none typed: `none`)."""
+    return {"credential": flags.get("credential")}
+
+
+STANDARD_LAB = LabSpec(joiner="helpdesk")
+"""The lab a remediation file's commands are read against (a remediation fits many scenarios): the domain CORP, the
+admin `admin`, the help desk's joiner `helpdesk` (the Windows lab's, and the SC-7 scenario's), users alice and bob."""
+
+CREDENTIAL_TEXTS = Words({
+    "other domain": {"en": "{typed}: {domain} is not the lab's domain; allowed: {allowed}",
+                     "ja": "{typed}: {domain} はラボのドメインではありません。使えるもの: {allowed}"},
+    "no account": {"en": "{typed}: {user} is no account of the lab; allowed: {allowed}",
+                   "ja": "{typed}: {user} はラボのアカウントではありません。使えるもの: {allowed}"},
+    "joiner resets": {"en": "{typed}: the joiner's rights on computer accounts are the help desk's delegation, not "
+                            "modelled for a reset; allowed: {allowed}",
+                      "ja": "{typed}: 参加用アカウントのコンピューター アカウントに対する権限は委任次第で、リセットには"
+                            "モデル化されていません。使えるもの: {allowed}"},
+    "user joins": {"en": "{typed}: a plain user's Add-Computer is not modelled (Windows lets a user create up to 10 "
+                         "new computer accounts, ms-DS-MachineAccountQuota, and refuses one that exists); allowed: "
+                         "{allowed}",
+                   "ja": "{typed}: 一般ユーザーの Add-Computer はモデル化されていません (新しいコンピューター アカウント"
+                         "は ms-DS-MachineAccountQuota の 10 個まで作れ、既存のものは拒否されます)。使えるもの: {allowed}"},
+})
+
+
+@dataclass(frozen=True)
+class CredentialRefused:
+    """A typed credential that is none of the accounts the lab can stand for, and why (in each language)."""
+
+    key: str
+    params: dict
+
+    def text(self, lang: str = "en") -> str:
+        return CREDENTIAL_TEXTS.texts[self.key][lang].format(**self.params)
+
+
+def account_of(typed: str) -> tuple[str, str]:
+    """(domain, user) of `DOMAIN\\user`, `user@realm` or `user` (no domain: "")."""
+    domain, slash, user = typed.rpartition("\\")
+    if not slash and "@" in typed:
+        user, _, domain = typed.partition("@")
+    return domain, user
+
+
+def credential(typed: str, lab: LabSpec, joins: bool) -> "str | CredentialRefused":
+    """`-Credential DOMAIN\\user` (or `user@realm`, or `user`) as the step's `credential`, for a command that
+    `joins` a domain (Add-Computer) or resets a computer account (Test-ComputerSecureChannel -Repair,
+    Reset-ComputerMachinePassword, netdom resetpwd /ud:): the lab's admin is `domain_admin`; its joiner, joining, is
+    `joiner`; a plain user of the lab, resetting, is `user` (Windows answers "Access is denied": the account has no
+    right to reset the computer account's password, SC-4); anything else is refused, naming what is allowed. The one
+    reading of a credential: a remediation file's `command:` (against `STANDARD_LAB`) and the console (against its
+    own lab) both ask it."""
+    domain, user = account_of(typed)
+    def account(name: str) -> str:
+        return lab.domain + "\\" + name
+
+    users = ", ".join(account(u) for u in lab.users)
+    allowed = ", ".join([f"{account(lab.admin)} (the domain admin)"]
+                        + ([f"{account(lab.joiner)} (the joiner)"] if joins and lab.joiner else [])
+                        + ([] if joins else [f"a user of the lab ({users}: Access is denied, as Windows answers)"]))
+    said = {"typed": typed, "domain": domain, "user": user, "allowed": allowed}
+    if domain and domain.upper() not in (lab.domain, lab.realm.upper()):
+        return CredentialRefused("other domain", said)
+    name = user.lower()
+    if name == lab.admin.lower():
+        return "domain_admin"
+    if lab.joiner and name == lab.joiner.lower():
+        return "joiner" if joins else CredentialRefused("joiner resets", said)
+    if name in (u.lower() for u in lab.users):
+        return CredentialRefused("user joins", said) if joins else "user"
+    return CredentialRefused("no account", said)
 
 
 def _wait(rest: list[str], flags: dict) -> Optional[dict]:
@@ -186,7 +259,6 @@ def _profile(rest: list[str], flags: dict) -> Optional[dict]:
 
 _ANY = lambda rest, flags: {"rest": rest}                                            # noqa: E731
 WORLD = frozenset({CMD, PS, "signin"})   # what the technician's hands do works at any screen
-CREDENTIAL_NOTE = "-Credential names the domain admin: the step's `credential: domain_admin`"
 
 # program name (lower case) -> its forms, first match wins.
 TABLE: dict[str, list[Form]] = {
@@ -245,7 +317,7 @@ TABLE: dict[str, list[Form]] = {
              _ps((), ("Server", "Credential"), (), lambda f: {"tool": "powershell", **_credential(f)}),
              "reset_machine_password", screen="quiet", models=("SC-5",))],
     "netdom": [Form("netdom resetpwd /s:DC01 /ud:CORP\\admin /pd:*", BOTH,
-                    lambda r, f: ({"args": {"tool": "netdom", "credential": "domain_admin"}, "server": f.get("s"),
+                    lambda r, f: ({"args": {"tool": "netdom", "credential": f.get("ud")}, "server": f.get("s"),
                                    "credential": f.get("ud")}
                                   if [w.lower() for w in r] == ["resetpwd"]
                                   and {k.lower() for k in f} == {"s", "ud", "pd"} else None),
@@ -363,8 +435,9 @@ def program(line: str) -> str:
     return words[0] if words else ""
 
 
-def parse(line: str, shell: str) -> Optional[Parsed]:
-    """The command on `line` as `shell` sees it; None when no form of the table matches (see `known`)."""
+def parse(line: str, shell: str, lab: LabSpec = STANDARD_LAB) -> Optional[Parsed]:
+    """The command on `line` as `shell` sees it, its credential read against `lab`; None when no form of the table
+    matches (see `known`)."""
     words = tokens(line.strip())
     if not words:
         return None
@@ -377,8 +450,19 @@ def parse(line: str, shell: str) -> Optional[Parsed]:
             plain, flags = rest, {}
         got = form.match(plain, flags)
         if got is not None:
-            return form.parsed(dict(got))
+            return _with_credential(form.parsed(dict(got)), lab)
     return None
+
+
+def _with_credential(parsed: Parsed, lab: LabSpec) -> Parsed:
+    if "credential" not in parsed.args:
+        return parsed
+    typed = parsed.args["credential"]
+    read = "none" if typed is None else credential(typed, lab, joins=parsed.verb == "rejoin_domain")
+    if isinstance(read, CredentialRefused):
+        return replace(parsed, refused=read)
+    account = {} if typed is None else {"account": account_of(typed)[1]}
+    return replace(parsed, args={**parsed.args, "credential": read}, params={**parsed.params, **account})
 
 
 def known(name: str, shell: str) -> list[str]:
@@ -399,6 +483,8 @@ def step_of(line: str) -> dict:
             continue
         if parsed.unmodelled:
             raise ValueError(f"'{line}' is not modelled: {parsed.unmodelled}")
+        if parsed.refused:
+            raise ValueError(f"'{line}': {parsed.refused.text()}")
         if parsed.verb is None or parsed.params.get("rest"):
             break
         return {parsed.verb: parsed.args}

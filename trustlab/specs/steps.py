@@ -131,7 +131,7 @@ def _username(value: str) -> str:
 ComputerName = Annotated[str, AfterValidator(_netbios)]
 UserName = Annotated[str, AfterValidator(_username)]
 Password = Literal["current", "previous"]
-Credential = Literal["domain_admin", "none"]
+Credential = Literal["domain_admin", "none", "user"]   # `user`: a plain domain user's (not an admin's)
 JoinCredential = Literal["domain_admin", "joiner", "none"]   # `joiner`: the lab's delegated joining account (SC-7)
 
 
@@ -346,13 +346,15 @@ class VerifySecureChannel(OnComputer):
 
 @verb("repair_secure_channel", Family.ADMIN, "SC-4", "MP-9")
 class RepairSecureChannel(OnComputer):
-    """`Test-ComputerSecureChannel -Repair [-Credential]`. Without a credential it binds as the session's user."""
+    """`Test-ComputerSecureChannel -Repair [-Credential]`. Without a credential (`none`) it binds as the session's
+    user; `user`: with a plain domain user's credential, which has no right to reset the computer account (SC-4)."""
     credential: Credential = "domain_admin"
 
 
 @verb("reset_machine_password", Family.ADMIN, "SC-5", "MP-9")
 class ResetMachinePassword(OnComputer):
-    """`Reset-ComputerMachinePassword -Credential` or `netdom resetpwd /s:DC /ud:DOMAIN\\admin /pd:*`."""
+    """`Reset-ComputerMachinePassword -Credential` or `netdom resetpwd /s:DC /ud:DOMAIN\\admin /pd:*` (`user`: a
+    plain domain user's credential, which has no right to reset the computer account)."""
     credential: Credential = "domain_admin"
     tool: Literal["powershell", "netdom"] = "powershell"
 

@@ -112,7 +112,7 @@ class Console:
         line = line.strip()
         if not line:
             return ""
-        world = commands.parse(line, "signin")
+        world = commands.parse(line, "signin", self.lab)
         if world is not None and world.verb:
             return "\n".join(self._step(world, line))
         if line.lower() in ("check", "hint", "help"):
@@ -238,7 +238,7 @@ class Console:
     # --- the desktop: cmd and PowerShell ----------------------------------------------------------------------
 
     def _desktop(self, line: str) -> list[str]:
-        parsed = commands.parse(line, self.shell)
+        parsed = commands.parse(line, self.shell, self.lab)
         name = commands.program(line)
         if parsed is None:
             return self._not_recognized(name)
@@ -251,8 +251,7 @@ class Console:
             return [problem]
         if parsed.verb == "configure_ip":
             return self._configure_ip(parsed, line)
-        if parsed.args.get("credential") == "domain_admin" or parsed.verb == "reset_machine_password" and \
-                parsed.args.get("tool") == "netdom":
+        if parsed.args.get("credential") not in (None, "none"):
             return self._with_credential(parsed, line)
         return self._show(parsed, self._do(parsed.verb, parsed.args, line))
 
@@ -279,18 +278,15 @@ class Console:
                 return mark("other_domain", self.lang, domain=self.lab.domain)
         if "user" in params and params["user"] not in self.lab.users:
             return mark("unknown_user", self.lang, users=", ".join(self.lab.all_users))
-        credential = params.get("credential")
-        if credential:
-            domain, _, user = credential.rpartition("\\")
-            if user.lower() != self.lab.admin or (domain and domain.upper() != self.lab.domain):
-                return mark("credential_admin_only", self.lang, domain=self.lab.domain, admin=self.lab.admin)
+        if parsed.refused:                  # the one reading of a credential, as a remediation file's (commands)
+            return mark("credential_refused", self.lang, why=parsed.refused.text(self.lang))
         if parsed.screen == "ping" and params.get("target", "").split(".")[0].upper() != self.lab.dc:
             return mark("ping_other", self.lang, dc=self.lab.dc)
         return None
 
     def _with_credential(self, parsed: Parsed, line: str) -> list[str]:
-        """-Credential and /pd:* ask for the password; the lab supplies the admin's own."""
-        user = f"{self.lab.domain}\\{self.lab.admin}"
+        """-Credential and /pd:* ask for the password; the lab supplies the account's own."""
+        user = f"{self.lab.domain}\\{parsed.params['account']}"
         text = say("netdom_prompt", self.lang) if parsed.verb == "reset_machine_password" and \
             parsed.args.get("tool") == "netdom" else say("credential_prompt", self.lang, user=user)
 

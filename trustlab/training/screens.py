@@ -100,8 +100,7 @@ SCREENS = Words({
                       "ja": "Type the password associated with the domain user: "},
     "credential_note": {"en": "the lab uses {user}'s own password; what you type is neither checked nor kept",
                         "ja": "ラボは {user} 自身のパスワードを使います。入力した内容は確認も保存もされません"},
-    "credential_admin_only": {"en": "the model's domain credential is {domain}\\{admin} (credential: domain_admin)",
-                              "ja": "モデルのドメイン資格情報は {domain}\\{admin} です (credential: domain_admin)"},
+    "credential_refused": {"en": "{why}", "ja": "{why}"},
     "clock": {"en": "the model keeps lab time, no calendar: {computer}'s clock is at {local}, {dc}'s at {dc_time} "
                     "(from the lab's start); {computer} is {skew} {side} (Kerberos allows {max}, TM-3); the "
                     "reference has no text for this command",

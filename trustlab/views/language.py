@@ -53,7 +53,12 @@ solution's checks) and `solution` (the remediation `lab solve` runs; it must cla
 remediation, by id, that claims it). A remediation step may be written as a technician types it,
 `- command: "Test-ComputerSecureChannel -Repair -Credential CORP\\admin"`: the console's command table makes it
 the step it is (here `repair_secure_channel: {credential: domain_admin}`), and a command that is no single step
-is an error that lists the commands that are.
+is an error that lists the commands that are. A command's `-Credential` (or netdom's `/ud:`) is read against the
+standard lab (CORP, the admin `admin`, the joiner `helpdesk`, the users alice and bob), as the console reads it
+against its own: the admin is `credential: domain_admin`; the joiner, in `Add-Computer`, `credential: joiner`; a
+plain user, in a reset (`Test-ComputerSecureChannel -Repair`, `Reset-ComputerMachinePassword`, `netdom resetpwd`),
+`credential: user`, which Windows refuses with "Access is denied" (SC-4); anything else (another domain, an account
+the lab does not have, a plain user's `Add-Computer`) is an error that names what is allowed.
 """
 
 FAMILY_TITLES = {Family.EVENT: "Events: what happens to the world", Family.ADMIN: "Admin operations: what a technician does",

@@ -132,3 +132,16 @@ def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, 
     assert failed and failed[0]["verb"] == "logon" and "LOANER01's winbindd is not running" in failed[0]["output"][0]
     monkeypatch.setattr(SambaBackend, "_pam", real_pam)
     assert run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA).verdict.value == "REPRODUCED"
+
+
+def test_a_plain_users_credential_is_refused_by_the_real_dc(real_lab, catalogue):
+    """`credential: user` (`-Credential CORP\\bob`): the member re-keys its account with a plain user's credential,
+    and the Samba DC refuses it, as Windows refuses the repair (SC-4): the claim would not hold."""
+    from trustlab.specs.remediation import Remediation
+
+    fix = Remediation.model_validate({"id": "as-a-user", "title": "t", "steps": [
+        {"local_admin_logon": {}}, {"repair_secure_channel": {"credential": "user"}}, {"reboot": {}}]})
+    journal = run(catalogue.scenario("machine-account-reset"), fix, SambaBackend, SAMBA)
+    step = next(e for e in journal.steps if e.verb == "repair_secure_channel")
+    assert step.status == "failed" and "Access is denied." in step.output[0], step.output
+    assert journal.verdict.value == "NOT_FIXED"

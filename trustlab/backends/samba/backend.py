@@ -518,6 +518,13 @@ class SambaBackend(Cable, RealBackend):
         if not self._account_exists():
             return StepResult.failed(texts.ACCOUNT_NOT_FOUND.format(tool=tool, computer=self.member.name,
                                                                     domain=domain))
+        if credential == "user":                    # a plain user's credential (SC-4): as the DC answers it
+            user = self.lab.users[0]
+            result = member_mod.join(self.member.node, user, self._password(user, "current"))
+            if result.ok:
+                return None
+            return StepResult.failed(texts.RESET_DENIED.format(domain=domain),
+                                     *self._said(self.member.node, result.out), raw=member_mod.status_of(result.out)[0])
         user, password = self._admin_credential()
         result = member_mod.join(self.member.node, user, password)
         if not result.ok:

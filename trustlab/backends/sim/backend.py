@@ -321,7 +321,7 @@ class SimBackend(Cable, Backend):
         if not self.world.reachable(ws):
             return StepResult.failed(texts.DC_UNREACHABLE.format(tool=verb, domain=domain))
         session = ws.winlogon.session
-        if credential == "none" and (session.local or session.user != self.lab.admin):
+        if credential == "user" or credential == "none" and (session.local or session.user != self.lab.admin):
             return StepResult.failed(texts.RESET_DENIED.format(domain=domain))   # SC-4: the bind has no domain rights
         account = self.world.directory.computers.get(ws.netlogon.account)
         if account is None:

@@ -194,10 +194,13 @@ class VagrantBackend(Cable, RealBackend):
         return self.guests.secrets.password(user, self.versions[user] - (1 if which == "previous" else 0))
 
     def _credential(self, credential: str = "domain_admin") -> dict[str, str]:
-        """The account a step authenticates as: the domain admin, the lab's delegated joiner, or none."""
+        """The account a step authenticates as: the domain admin, the lab's delegated joiner, a plain user (the lab's
+        first), or none."""
         s = self.machines.settings
         if credential == "none":
             return {"UserName": "", "Password": ""}
+        if credential == "user":
+            return {"UserName": f"{s.domain}\\{s.users[0]}", "Password": self._password(s.users[0])}
         user = s.joiner if credential == "joiner" else s.admin
         password = self.guests.secrets.password(user, 1) if credential == "joiner" else self._password(s.admin)
         return {"UserName": f"{s.domain}\\{user}", "Password": password}
