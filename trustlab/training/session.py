@@ -231,7 +231,7 @@ class Session:
         unsupported = next((f"{a.phase}[{a.index}] {a.text}: {backend.unsupported_reason(a.verb)}"
                             for a in plan(scenario) if backend.unsupported_reason(a.verb)), None)
         if unsupported:                           # before a real lab is built for nothing
-            raise TrainingError(f"the {backend.name} lab cannot give this exercise, so nothing was built: "
+            raise TrainingError(f"the {backend.name} lab cannot give this exercise, so nothing was handed over: "
                                 f"{unsupported}")
         folder = Folder(home(backend, options))
         folder.archive()
