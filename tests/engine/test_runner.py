@@ -6,7 +6,7 @@ import json
 import pytest
 
 from trustlab.backends.sim import SimBackend
-from trustlab.engine.backend import Backend, StepResult
+from trustlab.engine.backend import AtConsole, Backend, StepResult
 from trustlab.engine.plan import plan
 from trustlab.engine.runner import execute, run
 from trustlab.specs.profiles import WINDOWS
@@ -95,6 +95,9 @@ class Partial(Backend):
     """A backend that can do only some verbs, to show unsupported steps skip the run."""
 
     name = "partial"
+
+    def console(self, computer):
+        return AtConsole(powered=True, admin=False)
 
     def do_join(self, computer):
         return StepResult()

@@ -14,6 +14,8 @@ from trustlab.errors import TrustlabError
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import Outcome
 from trustlab.specs.profiles import BehaviourProfile
+from trustlab.specs.steps import VERBS
+from trustlab.specs.tools import NEEDS_ADMIN, POWERED_OFF
 
 OK, FAILED, UNSUPPORTED = "ok", "failed", "unsupported"
 
@@ -47,6 +49,15 @@ class StepResult:
 
 class LabUnavailable(TrustlabError, RuntimeError):
     """A real lab cannot be built, found or used here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class AtConsole:
+    """What a backend says of a computer's console, the same on every backend: is it switched on, and is an
+    administrator signed in at it."""
+
+    powered: bool
+    admin: bool
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,9 @@ class RealLab(Protocol):
 
 
 class Backend:
-    """A lab realised somewhere. Subclasses implement one method per verb they support: `do_<verb>(**args)`.
+    """A lab realised somewhere. Subclasses implement one method per verb they support: `do_<verb>(**args)`, and
+    `console(computer)` when they do a verb at a computer's console; `do()` applies what the verb declares (its
+    `console` fact: the computer switched on, an administrator signed in) before the method is called.
 
     The face, read by the CLI and the plugin before any lab exists: `name`, `default_profile`, `has_lab` and
     `lab_options` (which `LabOptions` its real lab takes, each with the values allowed; none listed: free text),
@@ -160,7 +173,29 @@ class Backend:
         reason = self.unsupported_reason(verb)
         if reason:
             return StepResult.unsupported(reason)
+        refused = self.refused_at_console(verb, args.get("computer"))
+        if refused:
+            return refused
         return getattr(self, f"do_{verb}")(**args)
+
+    def refused_at_console(self, verb: str, computer: Optional[str]) -> Optional[StepResult]:
+        """A step at a computer's console is refused, in the words every backend uses, when the computer is off or
+        (an admin operation) no administrator is signed in; which steps are at the console is the verb's fact."""
+        needs = VERBS[verb].console if verb in VERBS else None
+        if needs is None:
+            return None
+        seen = self.console(computer)
+        if not seen.powered:
+            return StepResult.failed(POWERED_OFF.format(computer=computer))
+        if needs == "admin" and not seen.admin:
+            return StepResult.failed(NEEDS_ADMIN.format(computer=computer))
+        return None
+
+    def console(self, computer: str) -> AtConsole:
+        """The console of `computer`: switched on, an administrator signed in. A backend that does a verb at the
+        console says what its console is."""
+        raise NotImplementedError(f"the {self.name} backend does steps at a computer's console, so it must say what "
+                                  f"its console is: `console(computer) -> AtConsole`")
 
     def now(self) -> float:
         """Seconds of lab time since the lab was built."""

@@ -132,6 +132,8 @@ ComputerName = Annotated[str, AfterValidator(_netbios)]
 UserName = Annotated[str, AfterValidator(_username)]
 Password = Literal["current", "previous"]
 Credential = Literal["domain_admin", "none", "user"]   # `user`: a plain domain user's (not an admin's)
+Console = Literal["powered", "admin"]
+"""What a step at a computer's console needs: the computer switched on; or that and a signed-in administrator."""
 JoinCredential = Literal["domain_admin", "joiner", "none"]   # `joiner`: the lab's delegated joining account (SC-7)
 
 
@@ -145,13 +147,18 @@ EXPECTATION_FIELDS = ("expect", "hidden_adapters")
 
 @dataclass(frozen=True)
 class Verb:
-    """A verb and the facts about it that the catalogue, the engine and conformance rely on."""
+    """A verb and every fact about it that the catalogue, the engine, the backends, conformance, the console and
+    the views rely on, declared once here rather than in name sets where they are used."""
 
     name: str
     family: Family
     args: type[Args]
     models: tuple[str, ...]
     at_dc: bool = False              # `computer` may name the DC, not only a workstation
+    console: Optional[Console] = None   # done at the computer's console: `powered` needs it switched on, `admin`
+                                        # also a signed-in administrator; every backend refuses it otherwise
+    ends_session: bool = False       # whoever was signed in at the console is signed out by it
+    boots: bool = False              # the computer starts up during it (its clock may take the DC's time)
     remediation_only: bool = False   # belongs in a remediation's steps, never in a scenario
     runs_checks: bool = False        # the engine does it by running the remediation's checks; no backend sees it
     observed: bool = False           # what it shows is an observation conformance compares (probes, admin tools)
@@ -188,7 +195,7 @@ class ForUser(OnComputer):
 
 # --- events: what happens to the world ---------------------------------------------------------------------------
 
-@verb("join", Family.EVENT, "SC-7")
+@verb("join", Family.EVENT, "SC-7", console="powered", boots=True)
 class Join(OnComputer):
     """Join the computer to the domain, creating its computer account (or reusing one, SC-7), as the lab's `joiner`
     when it has one, else as the domain admin."""
@@ -220,12 +227,12 @@ class SetClock(OnComputer):
     offset: VaryingOffset
 
 
-@verb("power_off", Family.EVENT, at_dc=True)
+@verb("power_off", Family.EVENT, at_dc=True, ends_session=True)
 class PowerOff(OnComputer):
     """Shut the computer down (the loaner goes into the drawer). The DC can be powered off too."""
 
 
-@verb("power_on", Family.EVENT, at_dc=True)
+@verb("power_on", Family.EVENT, at_dc=True, ends_session=True, boots=True)
 class PowerOn(OnComputer):
     """Start the computer; at boot it takes its DC's time, sets up the secure channel and applies Group Policy."""
 
@@ -257,13 +264,13 @@ class Snapshot(OnComputer):
     name: str = "snap"
 
 
-@verb("restore_snapshot", Family.EVENT, "MP-6")
+@verb("restore_snapshot", Family.EVENT, "MP-6", ends_session=True, boots=True)
 class RestoreSnapshot(OnComputer):
     """Revert the computer to a saved state and boot it from there."""
     name: str = "snap"
 
 
-@verb("rotate_machine_password", Family.EVENT, "MP-1", "MP-9")
+@verb("rotate_machine_password", Family.EVENT, "MP-1", "MP-9", console="powered")
 class RotateMachinePassword(OnComputer):
     """The member changes its machine password now, as the scavenger would (`nltest /sc_change_pwd`)."""
 
@@ -305,22 +312,22 @@ class SetPolicy(Args):
 
 # --- admin operations: what a technician does --------------------------------------------------------------------
 
-@verb("local_admin_logon", Family.ADMIN)
+@verb("local_admin_logon", Family.ADMIN, console="powered")
 class LocalAdminLogon(OnComputer):
     """Sign in as the local Administrator (`.\\Administrator`); needs no domain. Admin operations need a session."""
 
 
-@verb("show_hidden_devices", Family.ADMIN, "NW-3")
+@verb("show_hidden_devices", Family.ADMIN, "NW-3", console="admin")
 class ShowHiddenDevices(OnComputer):
     """`set devmgr_show_nonpresent_devices=1`, `start devmgmt.msc`, View > Show hidden devices."""
 
 
-@verb("remove_ghost_adapters", Family.ADMIN, "NW-3")
+@verb("remove_ghost_adapters", Family.ADMIN, "NW-3", console="admin")
 class RemoveGhostAdapters(OnComputer):
     """Uninstall every dimmed (non-present) network adapter, freeing its TCP/IP settings."""
 
 
-@verb("reinstall_adapter", Family.ADMIN, "NW-4")
+@verb("reinstall_adapter", Family.ADMIN, "NW-4", console="admin")
 class ReinstallAdapter(OnComputer):
     """Uninstall the present adapter without deleting its driver; it comes back fresh at the next reboot."""
 
@@ -328,7 +335,7 @@ class ReinstallAdapter(OnComputer):
 IPV4 = r"^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(/([0-9]|[12]\d|3[0-2]))?$"
 
 
-@verb("configure_ip", Family.ADMIN, "NW-2")
+@verb("configure_ip", Family.ADMIN, "NW-2", console="admin")
 class ConfigureIp(OnComputer):
     """Enter a static address on the present adapter: `address` (`10.0.0.50` or `10.0.0.50/24`; default the lab's
     own address for the computer, /24). A wrong address stays wrong: the computer then reaches its DC only if the
@@ -339,19 +346,19 @@ class ConfigureIp(OnComputer):
     left_out_unset: ClassVar[tuple[str, ...]] = ("address",)
 
 
-@verb("verify_secure_channel", Family.ADMIN, "SC-1", "SC-2", observed=True)
+@verb("verify_secure_channel", Family.ADMIN, "SC-1", "SC-2", observed=True, console="admin")
 class VerifySecureChannel(OnComputer):
     """`nltest /sc_verify:DOMAIN` from an admin prompt; records its output."""
 
 
-@verb("repair_secure_channel", Family.ADMIN, "SC-4", "MP-9")
+@verb("repair_secure_channel", Family.ADMIN, "SC-4", "MP-9", console="admin")
 class RepairSecureChannel(OnComputer):
     """`Test-ComputerSecureChannel -Repair [-Credential]`. Without a credential (`none`) it binds as the session's
     user; `user`: with a plain domain user's credential, which has no right to reset the computer account (SC-4)."""
     credential: Credential = "domain_admin"
 
 
-@verb("reset_machine_password", Family.ADMIN, "SC-5", "MP-9")
+@verb("reset_machine_password", Family.ADMIN, "SC-5", "MP-9", console="admin")
 class ResetMachinePassword(OnComputer):
     """`Reset-ComputerMachinePassword -Credential` or `netdom resetpwd /s:DC /ud:DOMAIN\\admin /pd:*` (`user`: a
     plain domain user's credential, which has no right to reset the computer account)."""
@@ -359,7 +366,7 @@ class ResetMachinePassword(OnComputer):
     tool: Literal["powershell", "netdom"] = "powershell"
 
 
-@verb("rejoin_domain", Family.ADMIN, "SC-7", renames="new_name")
+@verb("rejoin_domain", Family.ADMIN, "SC-7", renames="new_name", console="admin", ends_session=True)
 class RejoinDomain(OnComputer):
     """Remove-Computer to a workgroup, reboot, Add-Computer, reboot. `new_name` joins under a new computer name;
     `credential: joiner` joins with the lab's delegated joining account."""
@@ -367,39 +374,39 @@ class RejoinDomain(OnComputer):
     new_name: Optional[ComputerName] = None
 
 
-@verb("reset_secure_channel", Family.ADMIN, "SC-6", "MP-4")
+@verb("reset_secure_channel", Family.ADMIN, "SC-6", "MP-4", console="admin")
 class ResetSecureChannel(OnComputer):
     """`nltest /sc_reset:DOMAIN`: drop the established secure channel and set it up anew now (SC-6)."""
 
 
-@verb("delete_profile", Family.ADMIN)
+@verb("delete_profile", Family.ADMIN, console="admin")
 class DeleteProfile(ForUser):
     """Delete the user's profile (System Properties > User Profiles). Cached logon verifiers are not in it."""
 
 
-@verb("lock_unlock", Family.ADMIN, "LG-4", observed=True)
+@verb("lock_unlock", Family.ADMIN, "LG-4", observed=True, console="powered")
 class LockUnlock(ForUser):
     """The signed-in user locks the screen and unlocks it with a password; a reachable DC checks it (LG-4)."""
     password: Password = "current"
 
 
-@verb("sign_out", Family.ADMIN)
+@verb("sign_out", Family.ADMIN, console="powered", ends_session=True)
 class SignOut(OnComputer):
     """Whoever is signed in at the console signs out (Start > Sign out, `logoff`); the sign-in screen shows."""
 
 
-@verb("read_clock", Family.ADMIN, "LG-8", "TM-3")
+@verb("read_clock", Family.ADMIN, "LG-8", "TM-3", console="powered")
 class ReadClock(OnComputer):
     """Read the computer's clock against the DC's (`time`, `Get-Date`, `w32tm /query /status`); changes nothing."""
 
 
-@verb("refresh_policy", Family.ADMIN, "TM-2")
+@verb("refresh_policy", Family.ADMIN, "TM-2", console="powered")
 class RefreshPolicy(OnComputer):
     """`gpupdate /force`: computer Group Policy now, as at boot and at each refresh (TM-2); it needs the DC and the
     computer's secure channel."""
 
 
-@verb("sync_time", Family.ADMIN, "LG-8")
+@verb("sync_time", Family.ADMIN, "LG-8", console="admin")
 class SyncTime(OnComputer):
     """`w32tm /resync`: take the DC's time now."""
 
@@ -416,14 +423,14 @@ class StopIfFixed(Args):
     it does: the "if that did not help, go on" of a checklist."""
 
 
-@verb("reboot", Family.ADMIN, "SC-6", "NW-4", "LG-8", "TM-2")
+@verb("reboot", Family.ADMIN, "SC-6", "NW-4", "LG-8", "TM-2", console="powered", ends_session=True, boots=True)
 class Reboot(OnComputer):
     """Restart the computer: sessions end, the secure channel is set up anew."""
 
 
 # --- probes: observations with a typed outcome --------------------------------------------------------------------
 
-@verb("logon", Family.PROBE, "LG-1", "LG-2", "LG-4", "LG-5", "LG-6", "LG-8")
+@verb("logon", Family.PROBE, "LG-1", "LG-2", "LG-4", "LG-5", "LG-6", "LG-8", console="powered")
 class Logon(ForUser):
     """An interactive logon at the console: SUCCESS, SUCCESS_CACHED, TRUST_FAILURE, WRONG_PASSWORD, ..."""
     password: Password = "current"

@@ -145,3 +145,31 @@ def test_a_plain_users_credential_is_refused_by_the_real_dc(real_lab, catalogue)
     step = next(e for e in journal.steps if e.verb == "repair_secure_channel")
     assert step.status == "failed" and "Access is denied." in step.output[0], step.output
     assert journal.verdict.value == "NOT_FIXED"
+
+
+def test_the_console_guard_follows_the_verbs_facts_and_runs_nothing(real_lab, monkeypatch):
+    """Every admin operation the Samba lab can do is refused with nobody signed in, every step at the console is
+    refused while the member is off; no tool runs in a lab namespace for them."""
+    import subprocess
+
+    from tests.backends import guard
+    from trustlab.specs.lab import LabSpec
+
+    b = SambaBackend(LabSpec(), SAMBA)
+    try:
+        ran, real_run = [], subprocess.run
+
+        def counted(argv, *args, **kwargs):
+            if list(argv[:3]) == ["ip", "netns", "exec"]:
+                ran.append(argv)
+            return real_run(argv, *args, **kwargs)
+
+        monkeypatch.setattr(subprocess, "run", counted)
+        assert guard.refuses_admin_operations(b, lambda: len(ran)) == [
+            "rejoin_domain", "repair_secure_channel", "reset_machine_password", "reset_secure_channel",
+            "verify_secure_channel"]
+        assert b.do("power_off", guard.args("power_off")).status == "ok"
+        assert guard.refuses_at_a_computer_that_is_off(b, lambda: len(ran))
+    finally:
+        monkeypatch.undo()
+        b.close()

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.backends import guard
 from tests.backends.vagrant.windows import GOLDEN
 from trustlab.backends.vagrant import VagrantBackend
 from trustlab.backends.vagrant import backend as backend_mod
@@ -284,6 +285,24 @@ def test_a_powered_off_client_answers_no_step_at_its_console(standin):
         result = b.do("logon", {"computer": "LOANER01", "user": "alice", "password": "current"})
         assert (result.status, result.output) == ("failed", ["LOANER01 is powered off"])
         assert len(standin.windows.sides["client"].runs) == before            # nothing was sent
+    finally:
+        b.close()
+
+
+def test_the_console_guard_follows_the_verbs_facts_and_sends_nothing(standin):
+    """Every admin operation the Windows lab can do is refused without an administrator signed in (nobody, then a
+    user who is not one), every step at the console is refused while the client is off; nothing reaches a guest or
+    the hypervisor."""
+    b = backend()
+    try:
+        def sent():
+            return ([len(side.runs) for side in standin.windows.sides.values()], len(standin.hw()["calls"]))
+
+        assert guard.refuses_admin_operations(b, sent) == [v for v in guard.ADMIN if hasattr(VagrantBackend, f"do_{v}")]
+        assert b.do("logon", guard.args("logon")).outcome == "SUCCESS"
+        guard.refuses_admin_operations(b, sent)
+        assert b.do("power_off", guard.args("power_off")).status == "ok"
+        assert guard.refuses_at_a_computer_that_is_off(b, sent)
     finally:
         b.close()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Optional
 
 from trustlab.backends.cable import Cable
-from trustlab.backends.console import channel_repaired, console_step
+from trustlab.backends.channel import channel_repaired
 from trustlab.backends.real import RealBackend
 from trustlab.backends.samba import dc as dc_mod
 from trustlab.backends.samba import member as member_mod
@@ -24,7 +24,7 @@ from trustlab.backends.samba.doctor import NOT_NEEDED, checks, require
 from trustlab.backends.samba.domain import LabError, SambaLab, copy_state
 from trustlab.backends.samba.node import CommandFailed, Node
 from trustlab.backends.samba.status import channel_status, logon_outcome
-from trustlab.engine.backend import Check, LabOptions, Login, StepResult
+from trustlab.engine.backend import AtConsole, Check, LabOptions, Login, StepResult
 from trustlab.specs import tools as texts
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import ChannelStatus, NetworkStatus, Outcome, usable
@@ -91,10 +91,6 @@ class Machine:
     def link(self, plugged: bool) -> None:
         netns.set_link(self.node.ns, self.node.dev, plugged)
         self.plugged = plugged
-
-
-member_up = console_step()
-admin = console_step(admin=True)
 
 
 class SambaBackend(Cable, RealBackend):
@@ -221,8 +217,8 @@ class SambaBackend(Cable, RealBackend):
     def unsupported_reason(cls, verb: str) -> Optional[str]:
         return UNSUPPORTED.get(verb) or super().unsupported_reason(verb)
 
-    def console(self, computer: str) -> tuple[str, bool, bool]:
-        return computer, self.member.on, self.session is not None and self.session[1]
+    def console(self, computer: str) -> AtConsole:
+        return AtConsole(self.member.on, self.session is not None and self.session[1])
 
     # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -329,7 +325,6 @@ class SambaBackend(Cable, RealBackend):
 
     # --- events ----------------------------------------------------------------------------------------------------
 
-    @member_up
     def do_join(self, computer: str) -> StepResult:
         if self.member.joined:
             return StepResult.failed(texts.ALREADY_JOINED.format(computer=computer, domain=self.lab.domain))
@@ -422,7 +417,6 @@ class SambaBackend(Cable, RealBackend):
         self._start_member()
         return StepResult()
 
-    @member_up
     def do_rotate_machine_password(self, computer: str) -> StepResult:
         result = self.member.node.run("wbinfo", "--change-secret")
         if not result.ok:
@@ -477,7 +471,6 @@ class SambaBackend(Cable, RealBackend):
 
     # --- admin operations ------------------------------------------------------------------------------------------
 
-    @member_up
     def do_local_admin_logon(self, computer: str) -> StepResult:
         self.session = ("Administrator", True)
         return StepResult(output=[f"{computer}\\Administrator signed in (root on the member)"])
@@ -497,7 +490,6 @@ class SambaBackend(Cable, RealBackend):
         return StepResult(outcome=status.value, win32=status.win32[0], raw=raw,
                           output=[line for line in out.splitlines() if line.strip()][-3:])
 
-    @admin
     def do_verify_secure_channel(self, computer: str) -> StepResult:
         return self._channel()
 
@@ -531,7 +523,6 @@ class SambaBackend(Cable, RealBackend):
             return StepResult.failed(*self._said(self.member.node, result.out))
         return None
 
-    @admin
     def do_repair_secure_channel(self, computer: str, credential: str) -> StepResult:
         failure = self._reset("Test-ComputerSecureChannel", credential)
         if failure:
@@ -541,14 +532,12 @@ class SambaBackend(Cable, RealBackend):
         self.session = session
         return channel_repaired(self.lab.domain, self._channel().outcome == ChannelStatus.OK.value)
 
-    @admin
     def do_reset_machine_password(self, computer: str, credential: str, tool: str) -> StepResult:
         failure = self._reset("netdom" if tool == "netdom" else "Reset-ComputerMachinePassword", credential)
         if failure:
             return failure
         return StepResult(output=list(texts.NETDOM_RESET) if tool == "netdom" else [])
 
-    @admin
     def do_rejoin_domain(self, computer: str, credential: str, new_name: Optional[str]) -> StepResult:
         user, password = self._admin_credential()
         node = self.member.node
@@ -571,7 +560,6 @@ class SambaBackend(Cable, RealBackend):
         self._start_member()
         return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=self.member.name)])
 
-    @admin
     def do_reset_secure_channel(self, computer: str) -> StepResult:
         """`nltest /sc_reset` (SC-6): winbindd is restarted, so the channel is set up anew, the session kept."""
         session = self.session
@@ -579,23 +567,19 @@ class SambaBackend(Cable, RealBackend):
         self.session = session
         return self._channel()
 
-    @member_up
     def do_sign_out(self, computer: str) -> StepResult:
         session, self.session = self.session, None
         return StepResult(output=[f"{session[0]} signed out" if session else "nobody was signed in"])
 
-    @member_up
     def do_read_clock(self, computer: str) -> StepResult:
         return StepResult(details={"local": self.now() + self.skew["member"], "dc": self.now() + self.skew["dc"],
                                    "offset": self.skew["member"] - self.skew["dc"]})
 
-    @member_up
     def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
         if self.session is None or self.session[0] != user:
             return StepResult.failed(texts.NOT_SIGNED_IN.format(user=user, computer=computer))
         return self._pam(user, password)
 
-    @member_up
     def do_reboot(self, computer: str) -> StepResult:
         self._start_member()
         return StepResult()
@@ -619,7 +603,6 @@ class SambaBackend(Cable, RealBackend):
                 return StepResult.failed(f"unmapped status {raw}", *self._said(node, result.out), raw=raw)
         return self._result(outcome, f"{raw} ({code:#010x})" if raw and code is not None else raw, result.out)
 
-    @member_up
     def do_logon(self, computer: str, user: str, password: str) -> StepResult:
         result = self._pam(user, password)
         if usable(result.outcome):

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Optional
 
 from trustlab.backends.cable import Cable
-from trustlab.backends.console import channel_repaired, console_step
+from trustlab.backends.channel import channel_repaired
 from trustlab.backends.sim import grouppolicy, netlogon, timeservice
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount
 from trustlab.backends.sim.winlogon import Session, authenticate
 from trustlab.backends.sim.world import Workstation, World
-from trustlab.engine.backend import Backend, Check, LabOptions, LabUnavailable, Login, StepResult
+from trustlab.engine.backend import AtConsole, Backend, Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.specs import tools as texts
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import AccountState, ChannelStatus
@@ -28,10 +28,6 @@ def nltest_lines(status: ChannelStatus, domain: str, dc: str, realm: str) -> lis
             f"Trusted DC Connection Status Status = {code} {code:#x} {name}",
             f"Trust Verification Status = {code} {code:#x} {name}",
             "The command completed successfully"]
-
-
-powered = console_step()
-admin = console_step(admin=True)
 
 
 def _adapter(ws: Workstation, a) -> dict:
@@ -66,10 +62,10 @@ class SimBackend(Cable, Backend):
     def now(self) -> float:
         return self.world.clock.now
 
-    def console(self, computer: str) -> tuple[Workstation, bool, bool]:
+    def console(self, computer: str) -> AtConsole:
         ws = self.world.workstations[computer]
         session = ws.winlogon.session
-        return ws, ws.powered, session is not None and session.admin
+        return AtConsole(ws.powered, session is not None and session.admin)
 
     def background(self) -> list[tuple[float, str, str]]:
         fresh = self.world.notes[self._seen:]
@@ -115,8 +111,8 @@ class SimBackend(Cable, Backend):
 
     # --- events --------------------------------------------------------------------------------------------------
 
-    @powered
-    def do_join(self, ws: Workstation) -> StepResult:
+    def do_join(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         if ws.netlogon.joined:
             return StepResult.failed(texts.ALREADY_JOINED.format(computer=ws.name, domain=ws.netlogon.domain))
         failure = self._domain_join(ws, ws.name, "joiner" if self.lab.joiner else "domain_admin")   # SC-7
@@ -204,8 +200,8 @@ class SimBackend(Cable, Backend):
             ws.boot()
         return StepResult()
 
-    @powered
-    def do_rotate_machine_password(self, ws: Workstation) -> StepResult:
+    def do_rotate_machine_password(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         if not netlogon.change_password(ws):                                # MP-1, MP-9
             return StepResult.failed("the machine password change needs a working secure channel")
         return StepResult()
@@ -265,32 +261,32 @@ class SimBackend(Cable, Backend):
 
     # --- admin operations ----------------------------------------------------------------------------------------
 
-    @powered
-    def do_local_admin_logon(self, ws: Workstation) -> StepResult:
+    def do_local_admin_logon(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         ws.winlogon.session = Session("Administrator", admin=True, local=True)
         return StepResult(output=[f"{ws.name}\\Administrator signed in"])
 
-    @admin
-    def do_show_hidden_devices(self, ws: Workstation) -> StepResult:
+    def do_show_hidden_devices(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         hidden = ws.network.hidden                                          # NW-3
         lines = [f"{a.name} (not present) {a.static_ip or 'DHCP'}" for a in hidden] or ["no hidden network adapters"]
         return StepResult(output=lines, details={"hidden_adapters": len(hidden)})
 
-    @admin
-    def do_remove_ghost_adapters(self, ws: Workstation) -> StepResult:
+    def do_remove_ghost_adapters(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         gone = ws.network.remove_hidden()                                   # NW-3
         return StepResult(output=[f"uninstalled {a.name}" for a in gone] or ["no hidden network adapters"])
 
-    @admin
-    def do_reinstall_adapter(self, ws: Workstation) -> StepResult:
+    def do_reinstall_adapter(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         gone = ws.network.uninstall_present()                               # NW-4
         if gone is None:
             return StepResult.failed("no network adapter present")
         ws.netlogon.channel = None
         return StepResult(output=[f"uninstalled {gone.name} (driver kept); it returns at the next restart"])
 
-    @admin
-    def do_configure_ip(self, ws: Workstation, on_conflict: str, address: Optional[str] = None) -> StepResult:
+    def do_configure_ip(self, computer: str, on_conflict: str, address: Optional[str] = None) -> StepResult:
+        ws = self.world.workstations[computer]
         adapter = ws.network.present
         if adapter is None:
             return StepResult.failed("no network adapter present")
@@ -307,8 +303,8 @@ class SimBackend(Cable, Backend):
             return StepResult(output=[warning, f"No: {adapter.name}: {ip} applied anyway"])
         return StepResult.failed(warning, "No: the address did not stay")
 
-    @admin
-    def do_verify_secure_channel(self, ws: Workstation) -> StepResult:
+    def do_verify_secure_channel(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         status = netlogon.establish(ws)                                     # SC-1, SC-2
         return StepResult(outcome=status.value, win32=status.win32[0],
                           output=nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm))
@@ -332,16 +328,16 @@ class SimBackend(Cable, Backend):
         ws.netlogon.store(secret, ws.local_time())
         return None
 
-    @admin
-    def do_repair_secure_channel(self, ws: Workstation, credential: str) -> StepResult:
+    def do_repair_secure_channel(self, computer: str, credential: str) -> StepResult:
+        ws = self.world.workstations[computer]
         failure = self._reset(ws, credential, "Test-ComputerSecureChannel")
         if failure:
             return StepResult(status=failure.status, output=failure.output + ["False"])
         ws.netlogon.channel = None                                          # SC-4: rediscover a DC
         return channel_repaired(self.lab.domain, netlogon.establish(ws) is ChannelStatus.OK)
 
-    @admin
-    def do_reset_machine_password(self, ws: Workstation, credential: str, tool: str) -> StepResult:
+    def do_reset_machine_password(self, computer: str, credential: str, tool: str) -> StepResult:
+        ws = self.world.workstations[computer]
         failure = self._reset(ws, credential, "netdom" if tool == "netdom" else "Reset-ComputerMachinePassword")
         if failure:
             return failure
@@ -349,8 +345,8 @@ class SimBackend(Cable, Backend):
             return StepResult(output=list(texts.NETDOM_RESET))
         return StepResult()
 
-    @admin
-    def do_rejoin_domain(self, ws: Workstation, credential: str, new_name: Optional[str]) -> StepResult:
+    def do_rejoin_domain(self, computer: str, credential: str, new_name: Optional[str]) -> StepResult:
+        ws = self.world.workstations[computer]
         ws.netlogon.leave()                                                 # Remove-Computer: now a workgroup member
         ws.shutdown()
         ws.boot()
@@ -363,48 +359,48 @@ class SimBackend(Cable, Backend):
         ws.boot()
         return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=ws.name)])
 
-    @admin
-    def do_reset_secure_channel(self, ws: Workstation) -> StepResult:
+    def do_reset_secure_channel(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         ws.netlogon.channel = None                                          # SC-6: the established one is dropped
         status = netlogon.establish(ws)                                     # MP-4: current, then old
         lines = nltest_lines(status, self.lab.domain, self.lab.dc, self.lab.realm)
         return StepResult(outcome=status.value, win32=status.win32[0],
                           output=[line for line in lines if not line.startswith("Trust Verification")])
 
-    @powered
-    def do_sign_out(self, ws: Workstation) -> StepResult:
+    def do_sign_out(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         session, ws.winlogon.session = ws.winlogon.session, None
         return StepResult(output=[f"{session.user} signed out" if session else "nobody was signed in"])
 
-    @powered
-    def do_read_clock(self, ws: Workstation) -> StepResult:
+    def do_read_clock(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         offset = ws.offset - self.world.dc.offset                           # LG-8, TM-3: what Kerberos compares
         return StepResult(details={"local": ws.local_time(), "dc": self.world.dc_time(), "offset": offset})
 
-    @admin
-    def do_delete_profile(self, ws: Workstation, user: str) -> StepResult:
+    def do_delete_profile(self, computer: str, user: str) -> StepResult:
+        ws = self.world.workstations[computer]
         if ws.winlogon.session and ws.winlogon.session.user == user:
             return StepResult.failed(f"{user} is signed in; the profile is in use")
         ws.winlogon.profiles.discard(user)          # the cached verifiers are elsewhere (HKLM\SECURITY\Cache)
         return StepResult(output=[f"deleted the profile of {user}"])
 
-    @powered
-    def do_lock_unlock(self, ws: Workstation, user: str, password: str) -> StepResult:
+    def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
+        ws = self.world.workstations[computer]
         session = ws.winlogon.session
         if session is None or session.user != user:
             return StepResult.failed(texts.NOT_SIGNED_IN.format(user=user, computer=ws.name))
         outcome = authenticate(ws, user, self._password(user, password))   # LG-4
         return StepResult.of(outcome)
 
-    @powered
-    def do_refresh_policy(self, ws: Workstation) -> StepResult:
+    def do_refresh_policy(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         if grouppolicy.apply(ws):                                           # TM-2, now
             return StepResult(output=list(texts.GPUPDATE_OK))
         why = texts.GP_NO_AUTH if self.world.reachable(ws) else texts.GP_NO_DC
         return StepResult.failed(*texts.GPUPDATE_FAILED, why)
 
-    @admin
-    def do_sync_time(self, ws: Workstation) -> StepResult:
+    def do_sync_time(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         if not timeservice.sync(ws):                                        # LG-8
             return StepResult.failed("The computer did not resync because no time data was available.")
         return StepResult(output=["The command completed successfully."])
@@ -413,16 +409,16 @@ class SimBackend(Cable, Backend):
         self.world.advance(for_)
         return StepResult()
 
-    @powered
-    def do_reboot(self, ws: Workstation) -> StepResult:
+    def do_reboot(self, computer: str) -> StepResult:
+        ws = self.world.workstations[computer]
         ws.shutdown()
         ws.boot()
         return StepResult()
 
     # --- probes --------------------------------------------------------------------------------------------------
 
-    @powered
-    def do_logon(self, ws: Workstation, user: str, password: str) -> StepResult:
+    def do_logon(self, computer: str, user: str, password: str) -> StepResult:
+        ws = self.world.workstations[computer]
         outcome = authenticate(ws, user, self._password(user, password))
         if outcome.usable:
             ws.winlogon.session = Session(user, admin=user == self.lab.admin)

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 from trustlab.backends.cable import Cable
-from trustlab.backends.console import console_step
 from trustlab.backends.real import RealBackend
 from trustlab.backends.vagrant import doctor, preflight, timers
 from trustlab.backends.vagrant.guests import LOCAL_ADMIN, Guests
@@ -18,7 +17,7 @@ from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.providers import LAB_NIC
 from trustlab.backends.vagrant.settings import PROVIDERS, Secrets
 from trustlab.backends.vagrant.status import channel_status, logon_outcome, network_status
-from trustlab.engine.backend import Check, LabOptions, LabUnavailable, Login, StepResult
+from trustlab.engine.backend import AtConsole, Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.specs import tools as texts
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import ChannelStatus, NetworkStatus
@@ -60,10 +59,6 @@ def unsupported_lab(spec: LabSpec, lab: VagrantLab) -> Optional[str]:
 def _days(seconds: int) -> int:
     """Windows keeps these policies in whole days (at least one)."""
     return max(1, seconds // 86400)
-
-
-client_on = console_step()
-admin = console_step(admin=True)
 
 
 class VagrantBackend(Cable, RealBackend):
@@ -182,8 +177,8 @@ class VagrantBackend(Cable, RealBackend):
 
     # --- the engine's side ---------------------------------------------------------------------------------------
 
-    def console(self, computer: str) -> tuple[str, bool, bool]:
-        return computer, self.client_on, self.session is not None and self.session[1]
+    def console(self, computer: str) -> AtConsole:
+        return AtConsole(self.client_on, self.session is not None and self.session[1])
 
     # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -296,7 +291,6 @@ class VagrantBackend(Cable, RealBackend):
 
     # --- events ----------------------------------------------------------------------------------------------------
 
-    @client_on
     def do_join(self, computer: str) -> StepResult:
         """The golden snapshot is joined by the domain admin; a lab whose computers the delegated joiner joins has
         the join done again by it, so that it is the account's creator (SC-7)."""
@@ -484,7 +478,6 @@ class VagrantBackend(Cable, RealBackend):
         self._align(machine)
         return StepResult()
 
-    @client_on
     def do_rotate_machine_password(self, computer: str) -> StepResult:
         answer = self.client.script("rotate_machine_password", {"Domain": self.machines.settings.domain})
         if answer.get("ok"):
@@ -521,7 +514,6 @@ class VagrantBackend(Cable, RealBackend):
         self._set_policies(max_password_age, *local)
         return StepResult()
 
-    @client_on
     def do_local_admin_logon(self, computer: str) -> StepResult:
         answer = self.client.script("logon", {"User": LOCAL_ADMIN[0], "Domain": ".", "Password": LOCAL_ADMIN[1]})
         if answer.get("win32") != 0:
@@ -529,7 +521,6 @@ class VagrantBackend(Cable, RealBackend):
         self.session = (LOCAL_ADMIN[0], True)
         return StepResult()
 
-    @admin
     def do_show_hidden_devices(self, computer: str) -> StepResult:
         answer = self._network()
         hidden = answer.get("hidden", [])
@@ -537,7 +528,6 @@ class VagrantBackend(Cable, RealBackend):
                           output=[f"{h['name']}: hidden, static {', '.join(h.get('static_ipv4') or []) or 'none'}"
                                   for h in hidden])
 
-    @admin
     def do_remove_ghost_adapters(self, computer: str) -> StepResult:
         answer = self.client.script("remove_ghost_adapters", {})
         if answer.get("failed"):
@@ -545,7 +535,6 @@ class VagrantBackend(Cable, RealBackend):
         restart = ["pnputil: a restart completes it (3010)"] if answer.get("restart_needed") else []
         return StepResult(output=[f"removed {name}" for name in answer.get("removed", [])] + restart)
 
-    @admin
     def do_reinstall_adapter(self, computer: str) -> StepResult:
         answer = self.client.script("reinstall_adapter", {"MacAddress": self._mac()})
         if not answer.get("ok"):
@@ -553,7 +542,6 @@ class VagrantBackend(Cable, RealBackend):
         self._restart()
         return StepResult(output=["uninstalled the adapter and restarted; Windows detected it again (NW-4)"])
 
-    @admin
     def do_configure_ip(self, computer: str, on_conflict: str) -> StepResult:
         s = self.machines.settings
         answer = self.client.script("configure_ip", {
@@ -567,7 +555,6 @@ class VagrantBackend(Cable, RealBackend):
                               details={"conflict": True, "applied": False})
         return StepResult(details={"conflict": bool(answer.get("conflict")), "applied": True})
 
-    @admin
     def do_verify_secure_channel(self, computer: str) -> StepResult:
         return self.do_secure_channel(computer)
 
@@ -582,7 +569,6 @@ class VagrantBackend(Cable, RealBackend):
                                     "they would not reach the DC (a second hop)"]
         return "none", [SECOND_HOP]
 
-    @admin
     def do_repair_secure_channel(self, computer: str, credential: str) -> StepResult:
         used, notes = self._own_credential(credential)
         answer = self.client.script("repair_secure_channel", {"Server": self._dc_fqdn(), **self._credential(used)})
@@ -590,7 +576,6 @@ class VagrantBackend(Cable, RealBackend):
             self.member_set_at = self.now()
         return self._done(answer, "Test-ComputerSecureChannel -Repair", *notes)
 
-    @admin
     def do_reset_machine_password(self, computer: str, credential: str, tool: str) -> StepResult:
         used, notes = self._own_credential(credential)
         answer = self.client.script("reset_machine_password",
@@ -599,7 +584,6 @@ class VagrantBackend(Cable, RealBackend):
             self.member_set_at = self.now()
         return self._done(answer, "netdom resetpwd" if tool == "netdom" else "Reset-ComputerMachinePassword", *notes)
 
-    @admin
     def do_rejoin_domain(self, computer: str, credential: str, new_name: Optional[str]) -> StepResult:
         no_joiner = credential == "joiner" and not self.lab.joiner
         left = self.client.script("leave_domain", self._credential("none" if no_joiner else credential))
@@ -611,23 +595,19 @@ class VagrantBackend(Cable, RealBackend):
             return StepResult.failed(texts.LEFT, texts.NO_JOINER)
         return self._join(new_name, credential)
 
-    @admin
     def do_delete_profile(self, computer: str, user: str) -> StepResult:
         answer = self.client.script("delete_profile", {"User": user})
         return StepResult(output=[f"removed {answer.get('removed', 0)} profile(s)"])
 
-    @client_on
     def do_lock_unlock(self, computer: str, user: str, password: str) -> StepResult:
         """An unlock is LogonUser with LOGON32_LOGON_UNLOCK, the logon type Winlogon uses for it (LG-4)."""
         return self._logon(user, password, "unlock")
 
-    @admin
     def do_sync_time(self, computer: str) -> StepResult:
         result = self._done(self.client.script("sync_time", {}), "w32tm /resync")
         self._observe(self.machines.client)
         return result
 
-    @client_on
     def do_reboot(self, computer: str) -> StepResult:
         self._restart()
         return StepResult()
@@ -648,7 +628,6 @@ class VagrantBackend(Cable, RealBackend):
         return StepResult.of(outcome, raw=f"win32 {answer.get('win32')}, logon type {answer.get('logon_type')}",
                              output=notes)
 
-    @client_on
     def do_logon(self, computer: str, user: str, password: str) -> StepResult:
         return self._logon(user, password, "interactive")
 
