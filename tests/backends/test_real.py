@@ -69,3 +69,18 @@ def test_other_errors_are_not_swallowed():
     except KeyError:
         return
     raise AssertionError("a programming error must not pass for the lab's refusal")
+
+
+def test_one_command_result_for_every_transport():
+    """A namespace's shell (samba), WinRM and the hypervisors' tools (vagrant) all answer with the one Result."""
+    import inspect
+
+    from trustlab.backends.command import Result
+    from trustlab.backends.samba.node import Node
+    from trustlab.backends.vagrant import providers, winrm
+
+    for command in (Node.run, winrm.Client.run, providers.run):
+        assert inspect.signature(command).return_annotation in (Result, "Result")
+    done, refused = Result(0, "Joined 'LOANER01'\n", ""), Result(255, "", "ERROR: no such user\n")
+    assert (done.succeeded, done.failed, refused.succeeded, refused.failed) == (True, False, False, True)
+    assert (done.output, refused.output) == ("Joined 'LOANER01'", "ERROR: no such user")

@@ -27,7 +27,7 @@ def client(server: Server, password: str = "vagrant", **kw) -> Client:
 def test_ntlm_with_encryption_runs_the_whole_shell_life_cycle():
     with Server(lambda command: Reply([b"hello\r\n"]), {"vagrant": "vagrant"}) as server:
         out = client(server).run("hostname")
-    assert (out.code, out.stdout) == (0, "hello\r\n")
+    assert (out.rc, out.stdout) == (0, "hello\r\n")
     assert [s.action for s in server.seen] == ["Create", "Command", "Receive", "Signal", "Delete"]
     assert all(s.auth == "ntlm" and s.encrypted for s in server.seen)
     assert len({s.connection for s in server.seen}) == 1
@@ -73,7 +73,7 @@ def test_chunked_output_is_joined_before_decoding():
     chunks = [data[:7], data[7:20], data[20:]]                       # split inside multi-byte characters
     with Server(lambda command: Reply(list(chunks), code=3), {"vagrant": "vagrant"}) as server:
         out = client(server).run("nltest")
-    assert (out.code, out.stdout) == (3, JA + "\r\n")
+    assert (out.rc, out.stdout) == (3, JA + "\r\n")
     assert [s.action for s in server.seen].count("Receive") == 3
 
 

@@ -246,7 +246,7 @@ class SambaBackend(Cable, RealBackend):
     def _online(self) -> bool:
         """Is the member working online? Not when it cannot reach the DC, and not when winbind holds no connection
         to a DC: it then answers from its cache, as it does when the DC refuses the secure channel."""
-        state = self.member.node.run("wbinfo", "--online-status", "--domain", self.lab.domain, timeout=10).out
+        state = self.member.node.run("wbinfo", "--online-status", "--domain", self.lab.domain, timeout=10).output
         if "offline" in state or "no active connection" in state:
             return False
         return self._dc_reachable()
@@ -255,12 +255,12 @@ class SambaBackend(Cable, RealBackend):
         """Observed with a TCP connect from the member's namespace, which fails at once when the link is down
         (winbind's own ping takes 12 s to say no)."""
         return self.member.node.run("python3", "-c", dc_mod.READY_PROBE.replace("(389, 88, 445)", "(389,)"),
-                                    self.dc.node.address, timeout=5, faked=False).ok
+                                    self.dc.node.address, timeout=5, faked=False).succeeded
 
     def _machine_password_set(self) -> Optional[int]:
         """The computer account's pwdLastSet (NT time), read from the DC's database."""
         out = self.dc.node.run("ldbsearch", "-H", str(self.dc.node.dir / "private" / "sam.ldb"),
-                               f"(sAMAccountName={self._account()})", "pwdLastSet").out
+                               f"(sAMAccountName={self._account()})", "pwdLastSet").output
         match = re.search(r"^pwdLastSet: (\d+)", out, re.M)
         return int(match.group(1)) if match else None
 
@@ -321,7 +321,7 @@ class SambaBackend(Cable, RealBackend):
         return f"{self.member.name}$"
 
     def _account_exists(self) -> bool:
-        return dc_mod.tool(self.dc.node, "computer", "show", self.member.name, check=False).ok
+        return dc_mod.tool(self.dc.node, "computer", "show", self.member.name, check=False).succeeded
 
     # --- events ----------------------------------------------------------------------------------------------------
 
@@ -330,11 +330,11 @@ class SambaBackend(Cable, RealBackend):
             return StepResult.failed(texts.ALREADY_JOINED.format(computer=computer, domain=self.lab.domain))
         user, password = self._admin_credential()
         result = member_mod.join(self.member.node, user, password)
-        if not result.ok:
-            return StepResult.failed(*self._said(self.member.node, result.out))
+        if result.failed:
+            return StepResult.failed(*self._said(self.member.node, result.output))
         self.member.joined = True
         self._start_member()
-        return StepResult(output=[line for line in result.out.splitlines() if line.startswith("Joined")])
+        return StepResult(output=[line for line in result.output.splitlines() if line.startswith("Joined")])
 
     def do_change_password(self, computer: str, user: str, where: str) -> StepResult:
         if where == "this_computer" and not self._reachable():
@@ -419,13 +419,13 @@ class SambaBackend(Cable, RealBackend):
 
     def do_rotate_machine_password(self, computer: str) -> StepResult:
         result = self.member.node.run("wbinfo", "--change-secret")
-        if not result.ok:
-            return StepResult.failed(*self._said(self.member.node, result.out))
-        return StepResult(output=result.out.splitlines()[-1:])
+        if result.failed:
+            return StepResult.failed(*self._said(self.member.node, result.output))
+        return StepResult(output=result.output.splitlines()[-1:])
 
     def _account_tool(self, *args: str) -> StepResult:
         result = dc_mod.tool(self.dc.node, *args, check=False)
-        return StepResult() if result.ok else StepResult.failed(*self._said(self.dc.node, result.out, 1))
+        return StepResult() if result.succeeded else StepResult.failed(*self._said(self.dc.node, result.output, 1))
 
     def do_reset_computer_account(self, computer: str) -> StepResult:
         return self._account_tool("user", "setpassword", self._account(),
@@ -450,8 +450,8 @@ class SambaBackend(Cable, RealBackend):
         user, password = self._admin_credential()
         result = member_mod.join(other, user, password)
         shutil.rmtree(other.dir, ignore_errors=True)
-        if not result.ok:
-            return StepResult.failed(*self._said(dc, result.out))
+        if result.failed:
+            return StepResult.failed(*self._said(dc, result.output))
         return StepResult(output=[texts.DUPLICATE_JOINED.format(computer=self.member.name)])
 
     def do_set_policy(self, max_password_age=None, cached_logons_count=None, machine_password_age=None,
@@ -482,9 +482,9 @@ class SambaBackend(Cable, RealBackend):
             status, out, raw = ChannelStatus.NOT_JOINED, "", None
         else:
             result = self.member.node.run("wbinfo", "-t")
-            out = self.member.node.redact(result.out)
+            out = self.member.node.redact(result.output)
             raw, _ = member_mod.status_of(out)
-            status = ChannelStatus.OK if result.ok else channel_status(raw, not self._dc_reachable())
+            status = ChannelStatus.OK if result.succeeded else channel_status(raw, not self._dc_reachable())
             if status is None:
                 return StepResult.failed(f"unmapped status {raw}: {out}", raw=raw)
         return StepResult(outcome=status.value, win32=status.win32[0], raw=raw,
@@ -503,24 +503,24 @@ class SambaBackend(Cable, RealBackend):
             return StepResult.failed(texts.DC_UNREACHABLE.format(tool=tool, domain=domain))
         if credential == "none" and self.session[0] != self.lab.admin:
             result = member_mod.changetrustpw(self.member.node)   # the machine's own rights, no domain user's
-            if result.ok:
+            if result.succeeded:
                 return None
             return StepResult.failed(texts.RESET_DENIED.format(domain=domain),
-                                     raw=member_mod.status_of(result.out)[0])
+                                     raw=member_mod.status_of(result.output)[0])
         if not self._account_exists():
             return StepResult.failed(texts.ACCOUNT_NOT_FOUND.format(tool=tool, computer=self.member.name,
                                                                     domain=domain))
         if credential == "user":                    # a plain user's credential (SC-4): as the DC answers it
             user = self.lab.users[0]
             result = member_mod.join(self.member.node, user, self._password(user, "current"))
-            if result.ok:
+            if result.succeeded:
                 return None
-            return StepResult.failed(texts.RESET_DENIED.format(domain=domain),
-                                     *self._said(self.member.node, result.out), raw=member_mod.status_of(result.out)[0])
+            return StepResult.failed(texts.RESET_DENIED.format(domain=domain), *self._said(self.member.node,
+                                     result.output), raw=member_mod.status_of(result.output)[0])
         user, password = self._admin_credential()
         result = member_mod.join(self.member.node, user, password)
-        if not result.ok:
-            return StepResult.failed(*self._said(self.member.node, result.out))
+        if result.failed:
+            return StepResult.failed(*self._said(self.member.node, result.output))
         return None
 
     def do_repair_secure_channel(self, computer: str, credential: str) -> StepResult:
@@ -554,8 +554,8 @@ class SambaBackend(Cable, RealBackend):
         self.member.name = new_name or self.member.name
         member_mod.configure(node, self.lab.domain, self.lab.realm, self.member.name, self.machine_password_timeout)
         result = member_mod.join(node, user, password)
-        if not result.ok:
-            return StepResult.failed(texts.LEFT, *self._said(node, result.out))
+        if result.failed:
+            return StepResult.failed(texts.LEFT, *self._said(node, result.output))
         self.member.joined = True
         self._start_member()
         return StepResult(output=[texts.LEFT, texts.JOINED.format(domain=self.lab.domain, computer=self.member.name)])
@@ -594,14 +594,14 @@ class SambaBackend(Cable, RealBackend):
         node = self.member.node
         result = node.run("wbinfo", f"--pam-logon={self.lab.domain}\\{user}%{self._password(user, password)}")
         offline = not self._online()
-        raw, code = member_mod.status_of(result.out)
-        if result.ok:
+        raw, code = member_mod.status_of(result.output)
+        if result.succeeded:
             outcome = Outcome.SUCCESS_CACHED if offline else Outcome.SUCCESS
         else:
             outcome = logon_outcome(raw, user in self.versions, offline)
             if outcome is None:
-                return StepResult.failed(f"unmapped status {raw}", *self._said(node, result.out), raw=raw)
-        return self._result(outcome, f"{raw} ({code:#010x})" if raw and code is not None else raw, result.out)
+                return StepResult.failed(f"unmapped status {raw}", *self._said(node, result.output), raw=raw)
+        return self._result(outcome, f"{raw} ({code:#010x})" if raw and code is not None else raw, result.output)
 
     def do_logon(self, computer: str, user: str, password: str) -> StepResult:
         result = self._pam(user, password)

@@ -1,7 +1,8 @@
 """The Samba AD DC node: provisioning from nothing, start, and directory changes through samba-tool / ldb tools."""
 from __future__ import annotations
 
-from trustlab.backends.samba.node import Node, Result
+from trustlab.backends.command import Result
+from trustlab.backends.samba.node import Node
 
 READY_PROBE = ("import socket,sys\n"
                "for p in (389, 88, 445):\n"
@@ -39,11 +40,11 @@ def tls(dc: Node, fqdn: str) -> None:
 
 def ready(dc: Node, realm: str) -> bool:
     srv = dc.run("host", "-W", "1", "-t", "SRV", f"_ldap._tcp.{realm}", dc.address, timeout=5, faked=False)
-    if not srv.ok or "has SRV record" not in srv.out:
+    if srv.failed or "has SRV record" not in srv.output:
         return False
-    if not dc.run("python3", "-c", READY_PROBE, dc.address, timeout=5, faked=False).ok:
+    if dc.run("python3", "-c", READY_PROBE, dc.address, timeout=5, faked=False).failed:
         return False
-    return dc.run("wbinfo", "--ping-dc", timeout=5).ok   # RPC answers too: ports open a moment before it does
+    return dc.run("wbinfo", "--ping-dc", timeout=5).succeeded   # RPC answers too: ports open a moment before it does
 
 
 def start(dc: Node, realm: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from trustlab.backends.samba.node import Node, Result
+from trustlab.backends.command import Result
+from trustlab.backends.samba.node import Node
 
 STATUS = re.compile(r"(NT_STATUS_[A-Z_]+)(?: \((0x[0-9a-fA-F]+)\))?")
 
@@ -56,7 +57,7 @@ def changetrustpw(member: Node) -> Result:
 
 def start_winbindd(member: Node) -> None:
     member.start("winbindd", "-F", "--no-process-group", "-s", str(member.conf),
-                 ready=lambda: member.run("wbinfo", "-p", timeout=5).ok, timeout=20)
+                 ready=lambda: member.run("wbinfo", "-p", timeout=5).succeeded, timeout=20)
 
 
 def control(member: Node, state: str) -> Result:

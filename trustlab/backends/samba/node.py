@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
+from trustlab.backends.command import Result
 from trustlab.backends.samba import netns, processes
 
 FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
@@ -23,16 +24,6 @@ WRAP = 'mount --bind "$0" /run/samba && exec "$@"'
 
 class CommandFailed(RuntimeError):
     pass
-
-
-@dataclass
-class Result:
-    rc: int
-    out: str
-
-    @property
-    def ok(self) -> bool:
-        return self.rc == 0
 
 
 @dataclass
@@ -76,12 +67,12 @@ class Node:
         try:
             proc = subprocess.run(self.argv(args), env=self.env(faked), input=stdin, capture_output=True, text=True,
                                   timeout=timeout)
-            result = Result(proc.returncode, (proc.stdout + proc.stderr).strip())
+            result = Result(proc.returncode, proc.stdout, proc.stderr)
         except subprocess.TimeoutExpired:
-            result = Result(124, f"timed out after {timeout:.0f} s")
-        if check and not result.ok:
+            result = Result(124, stderr=f"timed out after {timeout:.0f} s")
+        if check and result.failed:
             raise CommandFailed(f"{self.name}: {self.redact(' '.join(map(shlex.quote, args)))} failed "
-                                f"(rc {result.rc}): {self.redact(result.out)[-600:]}")
+                                f"(rc {result.rc}): {self.redact(result.output)[-600:]}")
         return result
 
     def redact(self, text: str) -> str:

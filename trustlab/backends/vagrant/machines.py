@@ -100,7 +100,7 @@ class VagrantLab:
         return provider(self.provider(machine)), self.machine_id(machine)
 
     def winrm_address(self, machine: str) -> tuple[str, int]:
-        return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120))
+        return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120).stdout)
 
     # --- the life cycle --------------------------------------------------------------------------------------------
 

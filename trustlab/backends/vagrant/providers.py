@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
+from trustlab.backends.command import Result
 from trustlab.backends.vagrant import powershell
 from trustlab.backends.vagrant.settings import LIBVIRT_URI
 from trustlab.engine.backend import LabUnavailable
@@ -27,7 +28,8 @@ class ToolFailed(LabUnavailable):
     """A hypervisor tool refused; the message has its own words."""
 
 
-def run(*argv: str, cwd: Optional[Path] = None, timeout: float = 600, what: str = "") -> str:
+def run(*argv: str, cwd: Optional[Path] = None, timeout: float = 600, what: str = "") -> Result:
+    """A tool on this host; a missing tool, a deadline or a failure is ToolFailed, in the tool's own words."""
     try:
         done = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError:
@@ -35,10 +37,11 @@ def run(*argv: str, cwd: Optional[Path] = None, timeout: float = 600, what: str 
             from None
     except subprocess.TimeoutExpired:
         raise ToolFailed(f"`{' '.join(argv[:3])}` did not finish within {timeout:g} s") from None
-    if done.returncode != 0:
-        said = (done.stderr or done.stdout).strip()[-400:]
+    result = Result(done.returncode, done.stdout, done.stderr)
+    if result.failed:
+        said = (result.stderr or result.stdout).strip()[-400:]
         raise ToolFailed(f"{what or ' '.join(argv[:3])} failed: {said}")
-    return done.stdout
+    return result
 
 
 class Provider:
@@ -66,7 +69,7 @@ class VirtualBox(Provider):
     name = "virtualbox"
 
     def _info(self, ident: str) -> str:
-        return run("VBoxManage", "showvminfo", ident, "--machinereadable")
+        return run("VBoxManage", "showvminfo", ident, "--machinereadable").stdout
 
     def state(self, ident: str) -> str:
         found = re.search(r'^VMState="([^"]+)"', self._info(ident), re.M)
@@ -104,7 +107,7 @@ class VirtualBox(Provider):
 
     def _snapshots(self, ident: str) -> str:
         try:
-            return run("VBoxManage", "snapshot", ident, "list", "--machinereadable")
+            return run("VBoxManage", "snapshot", ident, "list", "--machinereadable").stdout
         except ToolFailed:
             return ""                       # "This machine does not have any snapshots"
 
@@ -124,7 +127,7 @@ class Libvirt(Provider):
     name = "libvirt"
 
     def _virsh(self, *args: str) -> str:
-        return run("virsh", "-c", LIBVIRT_URI, *args, what=f"virsh {args[0]}")
+        return run("virsh", "-c", LIBVIRT_URI, *args, what=f"virsh {args[0]}").stdout
 
     def state(self, ident: str) -> str:
         return RUNNING if self._virsh("domstate", ident).strip() == "running" else OFF
@@ -244,4 +247,4 @@ def hyperv(action: str, **params: str) -> str:
     code = f"& {quoted(str(script))} -Action {quoted(action)}" + "".join(
         f" -{name} {quoted(value)}" for name, value in params.items())
     return run("powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
-               "-EncodedCommand", powershell.encoded(code), what=f"Hyper-V {action}")
+               "-EncodedCommand", powershell.encoded(code), what=f"Hyper-V {action}").stdout

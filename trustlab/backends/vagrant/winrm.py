@@ -13,6 +13,7 @@ import requests
 from winrm.exceptions import WinRMOperationTimeoutError
 from winrm.protocol import Protocol
 
+from trustlab.backends.command import Result
 from trustlab.backends.vagrant import powershell
 
 UTF8 = 65001
@@ -40,13 +41,6 @@ class Endpoint:
         return f"http://{self.host}:{self.port}/wsman"
 
 
-@dataclass
-class Output:
-    code: int
-    stdout: str
-    stderr: str
-
-
 class Client:
     def __init__(self, endpoint: Endpoint, operation_timeout: int = 20):
         if endpoint.transport == "basic" and not endpoint.allow_basic:
@@ -65,7 +59,7 @@ class Client:
             proxy=None,                 # lab traffic goes straight to the lab, never through a proxy
             ca_trust_path=None)         # HTTP with message encryption: no TLS, so no CA bundle from the environment
 
-    def run(self, command: str, deadline: float = 300) -> Output:
+    def run(self, command: str, deadline: float = 300) -> Result:
         """Run one command line; terminate it and raise WinRMDeadline if it is not done within `deadline` s."""
         stop = time.monotonic() + deadline
         shell = self._again(self.protocol.open_shell, codepage=UTF8, noprofile=True)
@@ -87,7 +81,7 @@ class Client:
                         break
             finally:
                 self._again(self.protocol.cleanup_command, shell, command_id)
-            return Output(code, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"))
+            return Result(code, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"))
         finally:
             self._again(self.protocol.close_shell, shell, close_session=False)
 
@@ -135,12 +129,12 @@ class Client:
         try:
             return powershell.answer(out.stdout)
         except ValueError:
-            raise WinRMFailed(f"{name}: exit {out.code}: {_last(out.stderr or out.stdout)}") from None
+            raise WinRMFailed(f"{name}: exit {out.rc}: {_last(out.stderr or out.stdout)}") from None
 
     @staticmethod
-    def _checked(out: Output, what: str) -> None:
-        if out.code != 0:
-            raise WinRMFailed(f"{what}: exit {out.code}: {_last(out.stderr or out.stdout)}")
+    def _checked(out: Result, what: str) -> None:
+        if out.failed:
+            raise WinRMFailed(f"{what}: exit {out.rc}: {_last(out.stderr or out.stdout)}")
 
 
 def _last(text: str, lines: int = 3) -> str:
