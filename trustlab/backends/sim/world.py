@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
 from typing import Optional
 
 from trustlab.backends.sim import grouppolicy, timeservice
@@ -18,15 +18,59 @@ from trustlab.specs.outcomes import NetworkStatus
 from trustlab.specs.profiles import BehaviourProfile
 
 
-@dataclass
-class Host:
+class Host(ABC):
+    """What every computer of the lab answers alike, the DC as a workstation: is it on, is its cable in, how far is
+    its clock off, is an administrator signed in at it; and starting, stopping, plugging and pulling it."""
+
+    world: "World"
     name: str
-    powered: bool = True
-    cable: bool = True
-    offset: float = 0.0
+    powered: bool
+    cable: bool                           # its network cable is plugged in
+    offset: float                         # its clock minus world time
+
+    @property
+    @abstractmethod
+    def admin_signed_in(self) -> bool: ...
+
+    @abstractmethod
+    def set_cable(self, plugged: bool) -> None: ...
+
+    @abstractmethod
+    def boot(self) -> None: ...
+
+    @abstractmethod
+    def shutdown(self) -> None: ...
 
 
-class Workstation:
+class DomainController(Host):
+    """The DC: when it goes away (off, or its cable out), every member's established secure channel goes with it;
+    nobody signs in at its console in this lab."""
+
+    def __init__(self, world: "World", name: str):
+        self.world, self.name = world, name
+        self.powered, self.offset, self.cable = True, 0.0, True
+
+    @property
+    def admin_signed_in(self) -> bool:
+        return False
+
+    def set_cable(self, plugged: bool) -> None:
+        self.cable = plugged
+        if not plugged:
+            self.world.drop_channels()
+
+    def boot(self) -> None:
+        self.powered = True
+
+    def shutdown(self) -> None:
+        self.powered = False
+        self.world.drop_channels()
+
+
+class Workstation(Host):
+    """A member: its adapters and cable (network), its secure channel (netlogon), sign-ins and cached verifiers
+    (winlogon), the computer policy it applied, and the snapshots taken of its disk."""
+
     def __init__(self, world: "World", name: str, address: str):
         self.world, self.name = world, name
         self.powered, self.offset, self.boot_time = True, 0.0, 0.0
@@ -35,6 +79,20 @@ class Workstation:
         self.winlogon = Winlogon()
         self.policy = ComputerPolicy(10, world.profile.machine_password_age, False)  # local defaults (LG-3, MP-1)
         self.snapshots: dict[str, tuple] = {}
+
+    @property
+    def cable(self) -> bool:
+        return self.network.cable
+
+    @property
+    def admin_signed_in(self) -> bool:
+        session = self.winlogon.session
+        return session is not None and session.admin
+
+    def set_cable(self, plugged: bool) -> None:
+        self.network.cable = plugged
+        if not plugged:
+            self.netlogon.channel = None
 
     def local_time(self) -> float:
         return self.world.clock.now + self.offset
@@ -71,13 +129,22 @@ class World:
         self.lab, self.profile, self.seed = lab, profile, seed
         self.clock = Clock()
         self.directory = Directory.build(lab, profile)
-        self.dc = Host(lab.dc)
+        self.dc = DomainController(self, lab.dc)
         self.workstations = {name: Workstation(self, name, f"10.0.0.{11 + i}")
                              for i, name in enumerate(lab.workstations)}
         self.notes: list[tuple[float, str, str]] = []
         self._secrets = itertools.count(1000)
         for ws in self.workstations.values():
             self.clock.timers += [timeservice.TimeSync(ws), Scavenger(ws), grouppolicy.GroupPolicyRefresh(ws)]
+
+    def host(self, name: str) -> Host:
+        """The DC or a workstation, by name."""
+        return self.dc if name == self.dc.name else self.workstations[name]
+
+    def drop_channels(self) -> None:
+        """The DC went away: no member keeps an established secure channel."""
+        for ws in self.workstations.values():
+            ws.netlogon.channel = None
 
     def rename(self, ws: "Workstation", name: str) -> None:
         """The computer is known by a new name from now on (a rejoin under a new name, SC-7)."""
