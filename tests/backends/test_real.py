@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from trustlab.backends.real import RealBackend
-from trustlab.engine.backend import AtConsole, StepResult
+from trustlab.engine.backend import StepResult
 from trustlab.engine.runner import run
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.profiles import WINDOWS
@@ -19,9 +19,6 @@ class Refused(RuntimeError):
 class Stubborn(RealBackend):
     name = "stubborn"
     refusals = (Refused, subprocess.TimeoutExpired)
-
-    def console(self, computer):
-        return AtConsole(powered=True, admin=True)
 
     def do_join(self, computer):
         return StepResult()

@@ -46,7 +46,7 @@ def test_a_trainee_fixes_the_live_lab_across_processes(lab, catalogue):
     assert catalogue.scenario("password-changed-elsewhere").briefing.en in broke.stdout
     assert "change_password" not in broke.stdout
     state = json.loads((lab.dir / "backend-state.json").read_text())
-    assert state["member"] == {"on": True, "plugged": False, "joined": True, "name": "LOANER01"}
+    assert state["member"] == {"name": "LOANER01", "on": True, "plugged": False, "skew": 0, "joined": True}
     assert state["versions"]["alice"] == 2 and state["offset"] >= 30 * 86400
     assert oct((lab.dir / "backend-state.json").stat().st_mode & 0o777) == "0o600"
 

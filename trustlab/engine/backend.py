@@ -127,10 +127,19 @@ class Backend:
     doctor_note: ClassVar[str] = ""     # said after the doctor's checks
     time_travel_restarts: ClassVar[bool] = False   # a jump of a clock restarts the lab's daemons (ends channels)
     lab_variable: ClassVar[Optional[str]] = None    # the environment variable naming the lab a process uses
-    keeps_lab: ClassVar[bool] = False   # a live lab outlives the process: `attach()` finds it as `keep()` left it
+    keeps_lab: ClassVar[bool] = False   # a live lab outlives the process: `attach=` finds it as `keep()` left it
 
-    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
+    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0,
+                 attach: Optional[LabOptions] = None, fresh: bool = False):
+        """`attach`: the named live lab as the last `keep()` left it, without a reset; with `fresh`, reset to its
+        golden copy first (built if it is absent), forgetting what was kept. Only for backends that `keeps_lab`;
+        without `attach` the backend makes the lab ready for a run of its own."""
+        if (attach is not None or fresh) and not self.keeps_lab:
+            raise LabUnavailable(f"the {self.name} backend keeps no live lab between commands")
+        if fresh and attach is None:
+            raise ValueError("`fresh` resets a live lab: it needs `attach`")
         self.lab, self.profile, self.seed = lab, profile, seed
+        self.attached, self.fresh = attach, fresh
 
     # --- the face ----------------------------------------------------------------------------------------------
 
@@ -143,13 +152,6 @@ class Backend:
     def doctor(cls) -> list[Check]:
         """What this backend needs from the machine, each with what is missing and how to get it."""
         return []
-
-    @classmethod
-    def attach(cls, lab: LabSpec, profile: BehaviourProfile, seed: int, options: LabOptions,
-               fresh: bool = False) -> "Backend":
-        """The live lab as the last `keep()` left it, without a reset; `fresh`: reset it to its golden copy first
-        (building it if it is absent), forgetting what was kept. Only for backends that `keeps_lab`."""
-        raise LabUnavailable(f"the {cls.name} backend keeps no live lab between commands")
 
     @classmethod
     def login(cls, options: LabOptions, machine: str) -> Login:
@@ -207,7 +209,7 @@ class Backend:
 
     def keep(self) -> None:
         """Write down what the backend knows of its live lab (power, cable, passwords, clocks, sessions), in the
-        lab's folder, for the next `attach()`."""
+        lab's folder, for the next process that attaches to it."""
 
     def close(self) -> None:
         """Release everything the lab holds."""

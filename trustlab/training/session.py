@@ -271,7 +271,7 @@ class Session:
     def _fresh(self, reset: bool) -> Backend:
         cls, lab = self.backend_class, self.scenario.lab
         if cls.keeps_lab:
-            backend = cls.attach(lab, self.profile, self.record.seed, self.options, fresh=reset)
+            backend = cls(lab, self.profile, self.record.seed, attach=self.options, fresh=reset)
         else:                                   # an in-process model: replayed from the record
             backend = cls(lab, self.profile, self.record.seed)
         reason = backend.lab_unsupported()

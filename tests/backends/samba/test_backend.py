@@ -109,7 +109,7 @@ def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, 
     real_reset, real_pam = SambaBackend.do_reset_computer_account, SambaBackend._pam
 
     def reset_and_kill_samba(self, computer):
-        kill(self.dc.node.ns, "samba")
+        kill(self.dc_node.ns, "samba")
         return real_reset(self, computer)
 
     monkeypatch.setattr(SambaBackend, "do_reset_computer_account", reset_and_kill_samba)
@@ -121,8 +121,8 @@ def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, 
     assert not [e for e in journal.steps if e.phase == "symptoms"]            # nothing probed on a dead DC
 
     def logon_and_kill_winbindd(self, user, password):
-        if self.member.joined:
-            kill(self.member.node.ns, "winbindd")
+        if self.state.member.joined:
+            kill(self.member_node.ns, "winbindd")
         return real_pam(self, user, password)
 
     monkeypatch.setattr(SambaBackend, "do_reset_computer_account", real_reset)

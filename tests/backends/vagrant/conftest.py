@@ -16,8 +16,7 @@ import pytest
 from tests.backends.vagrant.standins import hypervisor
 from tests.backends.vagrant.windows import GOLDEN, Windows
 from tests.backends.vagrant.wsman import Endpoint
-from trustlab.backends.vagrant import backend as backend_mod
-from trustlab.backends.vagrant import built, guests, machines
+from trustlab.backends.vagrant import built, guests, machines, power
 from trustlab.backends.vagrant.settings import Secrets, load
 
 STANDINS = Path(__file__).parent / "standins"
@@ -75,7 +74,7 @@ def make_lab(tmp_path: Path, monkeypatch, provider: str = "virtualbox", golden: 
                                                    client_name: None}).save(folder)
     state_file.write_text(json.dumps(state))
     windows.golden_instance = state["machines"][client_name]["nic"]["instance"] if golden else None
-    for module, name, value in ((backend_mod, "BOOT_DEADLINE", 5), (backend_mod, "SHUTDOWN_DEADLINE", 5),
+    for module, name, value in ((power, "BOOT_DEADLINE", 5), (power, "SHUTDOWN_DEADLINE", 5),
                                 (guests, "ONLINE_DEADLINE", 5), (guests, "ANSWER_DEADLINE", 5)):
         monkeypatch.setattr(module, name, value)
     monkeypatch.setattr(time, "sleep", lambda seconds: None)

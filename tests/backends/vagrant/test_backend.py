@@ -10,8 +10,7 @@ import pytest
 
 from tests.backends import guard
 from tests.backends.vagrant.windows import GOLDEN
-from trustlab.backends.vagrant import VagrantBackend
-from trustlab.backends.vagrant import backend as backend_mod
+from trustlab.backends.vagrant import VagrantBackend, clocks, trust
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.preflight import PreflightFailed
 from trustlab.engine.backend import LabUnavailable
@@ -49,7 +48,7 @@ def test_every_run_starts_the_clocks_at_the_golden_snapshots_time(standin):
     try:
         [clock] = [p["At"] for name, p in standin.windows.sides["client"].runs if name == "set_clock"]
         assert clock.startswith(GOLDEN.isoformat(timespec="minutes")[:16])
-        assert abs((b.origin - GOLDEN).total_seconds()) < 60                 # lab time 0: the golden moment
+        assert abs((b.state.origin - GOLDEN).total_seconds()) < 60                 # lab time 0: the golden moment
     finally:
         b.close()
 
@@ -179,7 +178,7 @@ def test_a_jump_past_the_evaluation_end_is_refused_before_the_clocks_move(standi
                                            "LOANER01 (89 days left): an expired evaluation shuts Windows down about "
                                            "hourly (TM-9); refused before the clocks moved")
         assert len(standin.windows.sides["client"].runs) == before
-        monkeypatch.setattr(backend_mod, "PAST_EVALUATION", True)
+        monkeypatch.setattr(clocks, "PAST_EVALUATION", True)
         assert b.do("advance_time", {"by": 181 * 86400}).status == "ok"
         assert any("allowed by TRUSTLAB_VAGRANT_PAST_EVALUATION=allow" in text for _, _, text in b.background())
     finally:
@@ -219,7 +218,7 @@ def test_a_repair_without_a_credential_says_why_it_is_refused_over_winrm(standin
             {"ok": bool(p.get("UserName")), "error": "Access is denied.", "win32": 5})
         b.do("local_admin_logon", {"computer": "LOANER01"})
         refused = b.do("repair_secure_channel", {"computer": "LOANER01", "credential": "none"})
-        assert refused.status == "failed" and refused.output[1] == backend_mod.SECOND_HOP
+        assert refused.status == "failed" and refused.output[1] == trust.SECOND_HOP
         assert dict(standin.windows.sides["client"].runs)["repair_secure_channel"]["UserName"] == ""
         b.do("logon", {"computer": "LOANER01", "user": "admin", "password": "current"})
         done = b.do("repair_secure_channel", {"computer": "LOANER01", "credential": "none"})

@@ -3,6 +3,8 @@ clocks, snapshots, sign-ins); the steps in the directory, about the secure chann
 in accounts.py, trust.py and adapters.py."""
 from __future__ import annotations
 
+from typing import Optional
+
 from trustlab.backends.cable import Cable
 from trustlab.backends.sim import grouppolicy, timeservice
 from trustlab.backends.sim.accounts import AccountSteps
@@ -27,8 +29,9 @@ class SimBackend(Cable, AccountSteps, TrustSteps, AdapterSteps, Backend):
     def login(cls, options: LabOptions, machine: str) -> Login:
         raise LabUnavailable("the sim is in-process: `trustlab lab console` types at its computer")
 
-    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0):
-        super().__init__(lab, profile, seed)
+    def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0,
+                 attach: Optional[LabOptions] = None, fresh: bool = False):
+        super().__init__(lab, profile, seed, attach, fresh)
         self.world = World(lab, profile, seed)
         self._seen = 0
 

@@ -124,7 +124,7 @@ def verify(machines: "VagrantLab") -> list[Check]:
     except PreflightFailed as e:
         checks = list(e.checks)
     else:
-        checks = list(backend.guests.last_checks) + [evaluation_check(backend.evaluation, jumps)]
+        checks = list(backend.guests.last_checks) + [evaluation_check(backend.state.evaluation, jumps)]
         try:
             checks += run_checks(backend)
         except backend.refusals as e:            # a guest that stopped answering: said, not hidden
