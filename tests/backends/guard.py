@@ -20,29 +20,24 @@ def args(verb: str, computer: str = "LOANER01", user: str = "alice") -> dict[str
     return resolve(STEP_MODELS[verb].model_validate({verb: {}}), "break", 0, user, computer).args
 
 
-def supported(backend: Backend, verbs: list[str]) -> list[str]:
-    return [v for v in verbs if not backend.unsupported_reason(v)]
+def _refused(backend: Backend, verbs: list[str], text: str, untouched: Callable[[], Any], computer: str) -> list[str]:
+    """Each verb the backend can do refused with `text`, `untouched()` the same after as before; the verbs tried."""
+    tried = [v for v in verbs if not backend.unsupported_reason(v)]
+    for verb in tried:
+        before = untouched()
+        result = backend.do(verb, args(verb, computer))
+        assert (verb, result.status, result.output) == (verb, "failed", [text.format(computer=computer)])
+        assert untouched() == before, verb
+    return tried
 
 
 def refuses_admin_operations(backend: Backend, untouched: Callable[[], Any], computer: str = "LOANER01") -> list[str]:
-    """Every admin operation the backend can do, with nobody signed in: refused in the shared words, and
+    """Every admin operation the backend can do, with no administrator signed in: refused in the shared words, and
     `untouched()` (what the backend would have changed or sent) the same after as before. Returns the verbs tried."""
-    verbs = supported(backend, ADMIN)
-    for verb in verbs:
-        before = untouched()
-        result = backend.do(verb, args(verb, computer))
-        assert (verb, result.status, result.output) == (verb, "failed", [NEEDS_ADMIN.format(computer=computer)])
-        assert untouched() == before, verb
-    return verbs
+    return _refused(backend, ADMIN, NEEDS_ADMIN, untouched, computer)
 
 
 def refuses_at_a_computer_that_is_off(backend: Backend, untouched: Callable[[], Any],
                                       computer: str = "LOANER01") -> list[str]:
     """With the computer powered off (the caller switched it off), every step at its console is refused as off."""
-    verbs = supported(backend, AT_CONSOLE)
-    for verb in verbs:
-        before = untouched()
-        result = backend.do(verb, args(verb, computer))
-        assert (verb, result.status, result.output) == (verb, "failed", [POWERED_OFF.format(computer=computer)])
-        assert untouched() == before, verb
-    return verbs
+    return _refused(backend, AT_CONSOLE, POWERED_OFF, untouched, computer)
