@@ -15,8 +15,8 @@ def test_machine_account_reset_reproduces_and_the_credentialed_repair_fixes_it(r
     journal = run(scenario, catalogue.remediation("repair-secure-channel-with-credential"), SambaBackend, SAMBA)
     assert journal.judgement.to_dict() == {"verdict": "FIXED"}
     trust = next(e for e in journal.steps if e.phase == "symptoms" and e.verb == "logon")
-    assert trust["outcome"] == "TRUST_FAILURE" and trust["raw"].startswith("NT_STATUS_ACCESS_DENIED")
-    assert "wall" in trust                                           # real labs keep wall-clock time too
+    assert trust.outcome == "TRUST_FAILURE" and trust.raw.startswith("NT_STATUS_ACCESS_DENIED")
+    assert trust.wall is not None                                    # real labs keep wall-clock time too
 
 
 def test_offline_logon_uses_the_cache(real_lab, catalogue):
@@ -129,7 +129,7 @@ def test_a_daemon_that_dies_during_a_step_is_a_failed_step(real_lab, catalogue, 
     monkeypatch.setattr(SambaBackend, "_pam", logon_and_kill_winbindd)
     journal = run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA)
     failed = [e for e in journal.steps if e.status == "failed"]
-    assert failed and failed[0]["verb"] == "logon" and "LOANER01's winbindd is not running" in failed[0]["output"][0]
+    assert failed and failed[0].verb == "logon" and "LOANER01's winbindd is not running" in failed[0].output[0]
     monkeypatch.setattr(SambaBackend, "_pam", real_pam)
     assert run(catalogue.scenario("machine-account-reset"), None, SambaBackend, SAMBA).verdict.value == "REPRODUCED"
 
