@@ -13,11 +13,11 @@ from trustlab.specs import commands
 from trustlab.specs import tools as tool_texts
 from trustlab.specs.commands import CMD, PS, Parsed, prefix_of
 from trustlab.specs.outcomes import usable
+from trustlab.specs.steps import VERBS
 from trustlab.training.screens import MARK, duplicate_warning, ipconfig_lines, mark, minutes, say, signed, span
 from trustlab.training.session import Grade, Session
 
 SIGNIN, OFF, DESKTOP, LOCKED, DEVMGMT = "signin", "off", "desktop", "locked", "devmgmt"
-ENDS_SESSION = {"reboot", "sign_out", "rejoin_domain", "power_off", "power_on", "restore_snapshot"}
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Console:
             ok, verb = entry.status == "ok", entry.verb
             if verb == "power_off" and ok and entry.args.get("computer") == self.computer:
                 self.screen, self.user = OFF, None
-            elif verb in ENDS_SESSION and ok:
+            elif VERBS[verb].ends_session and ok:
                 self.screen, self.user = SIGNIN, None
             elif verb == "logon" and usable(entry.outcome):
                 self.screen, self.user = DESKTOP, entry.args["user"]

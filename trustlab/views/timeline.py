@@ -27,7 +27,6 @@ CABLE = ("unplug", "plug", "cable_flap")
 NETWORK = frozenset(CABLE) | {name for name, verb in VERBS.items()
                                if verb.models and all(m.startswith("NW-") for m in verb.models)}
 """Verbs drawn on a machine's network lane: the cable, and everything about adapters and addresses (NW-*)."""
-BOOTS = ("power_on", "reboot", "restore_snapshot", "join")
 SHAPES = {"event": "diamond", "admin": "square", "probe": "circle", "background": "star"}
 SHORT = {"SUCCESS": "ok", "SUCCESS_CACHED": "cached", "OK": "ok", "UP": "up", "NO_ADDRESS": "no IP",
          "UNPLUGGED": "unplug", "NO_ADAPTER": "no NIC", "DC_DOWN": "DC down", "POWERED_OFF": "off",
@@ -279,7 +278,7 @@ def _clocks(entries: list[dict], axis: Axis, lanes: _Lanes) -> list[Span]:
             change(computer, x, 0.0, True)
         elif verb in ("unplug", "plug") and computer in plugged:
             plugged[computer] = verb == "plug"
-        elif verb in BOOTS and computer in offset and offset[computer] and plugged[computer]:
+        elif VERBS[verb].boots and computer in offset and offset[computer] and plugged[computer]:
             change(computer, x, offset[computer], False)
         elif verb == "logon" and entry.get("outcome") == "CLOCK_SKEW" and computer in offset:
             change(computer, x, offset[computer], True)
