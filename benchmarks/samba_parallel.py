@@ -51,7 +51,7 @@ def main() -> None:
         return worker(args.worker[0], json.loads(args.worker[1]))
     require()
     items = runs(load_default(), args.only)
-    labs = [SambaLab.named(f"par-{i}") for i in range(args.labs)]
+    labs = [SambaLab.named(f"par{os.getpid()}-{i}") for i in range(args.labs)]   # names of its own
     results: dict[str, dict] = {"side by side": {}, "one lab": {}}
     try:
         t0 = time.monotonic()

@@ -7,7 +7,7 @@ after), so a flake that the verdict hides still shows. Runs the real lab refuses
 run once; one that observes before it ends unsupported is repeated like the rest.
 
 Usage (root, packages installed):
-  python benchmarks/samba_repeat.py [--times 20] [--only SUBSTRING] [--lab NAME]
+  python benchmarks/samba_repeat.py [--times 20] [--only SUBSTRING] [--name LAB]
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def runs(catalogue, only: str = "") -> list[tuple[str, Optional[str]]]:
 
 
 def outcome(journal: Journal) -> tuple:
-    seen = tuple(f"{e['phase']}:{e['verb']}={e.get('outcome') or e['status']}" for e in journal.steps
-                 if e["phase"] in OBSERVED or e["status"] == "failed")
+    seen = tuple(f"{e.phase}:{e.verb}={e.outcome or e.status}" for e in journal.steps
+                 if e.phase in OBSERVED or e.status == "failed")
     return (journal.verdict.value, *seen)
 
 
@@ -46,7 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--times", type=int, default=20)
     parser.add_argument("--only", default="", help="only runs whose SCENARIO--REMEDIATION contains this")
-    parser.add_argument("--lab", default="repeat")
+    parser.add_argument("--name", "--lab", dest="lab", default=f"repeat-{os.getpid()}",
+                        help="the lab's name (one of your own)")
     args = parser.parse_args()
     require()
     catalogue = load_default()
@@ -56,7 +57,7 @@ def main() -> None:
         lab.up()
     os.environ["TRUSTLAB_SAMBA_LAB"] = args.lab
     seen: dict[tuple, collections.Counter] = {item: collections.Counter() for item in items}
-    started, runs = time.monotonic(), 0
+    started, count = time.monotonic(), 0
     try:
         for n in range(args.times):
             for sid, rid in items:
@@ -64,8 +65,8 @@ def main() -> None:
                     continue
                 remediation = catalogue.remediations[rid] if rid else None
                 seen[(sid, rid)][outcome(run(catalogue.scenarios[sid], remediation, SambaBackend, SAMBA))] += 1
-                runs += 1
-            print(f"pass {n + 1}/{args.times}: {runs} runs, {time.monotonic() - started:.0f} s", file=sys.stderr,
+                count += 1
+            print(f"pass {n + 1}/{args.times}: {count} runs, {time.monotonic() - started:.0f} s", file=sys.stderr,
                   flush=True)
     finally:
         lab.down()

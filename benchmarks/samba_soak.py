@@ -25,7 +25,7 @@ from trustlab.backends.samba.doctor import require
 from trustlab.backends.samba.domain import leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = "soak"
+NAME = f"soak-{os.getpid()}"   # a name of its own: labs of others may run beside it
 
 
 def trustlab(*args: str, **kwargs) -> subprocess.Popen:
