@@ -10,7 +10,7 @@ from trustlab.backends.sim import grouppolicy, timeservice
 from trustlab.backends.sim.accounts import AccountSteps
 from trustlab.backends.sim.adapters import AdapterSteps
 from trustlab.backends.sim.trust import TrustSteps
-from trustlab.backends.sim.winlogon import Session, authenticate
+from trustlab.backends.sim.winlogon import SignedIn, authenticate
 from trustlab.backends.sim.world import World
 from trustlab.engine.backend import AtConsole, Backend, Check, LabOptions, LabUnavailable, Login, StepResult
 from trustlab.specs import tools as texts
@@ -130,14 +130,14 @@ class SimBackend(Cable, AccountSteps, TrustSteps, AdapterSteps, Backend):
 
     def do_local_admin_logon(self, computer: str) -> StepResult:
         ws = self.world.workstations[computer]
-        ws.winlogon.session = Session("Administrator", admin=True, local=True)
+        ws.winlogon.session = SignedIn("Administrator", admin=True, local=True)
         return StepResult(output=[f"{ws.name}\\Administrator signed in"])
 
     def do_logon(self, computer: str, user: str, password: str) -> StepResult:
         ws = self.world.workstations[computer]
         outcome = authenticate(ws, user, self._password(user, password))
         if outcome.usable:
-            ws.winlogon.session = Session(user, admin=user == self.lab.admin)
+            ws.winlogon.session = SignedIn(user, admin=user == self.lab.admin)
             ws.winlogon.profiles.add(user)
         return StepResult.of(outcome)
 

@@ -19,7 +19,8 @@ class Verifier:
 
 
 @dataclass
-class Session:
+class SignedIn:
+    """Who is signed in at the console (not a training session, not an SMB session)."""
     user: str
     admin: bool
     local: bool = False
@@ -29,7 +30,7 @@ class Session:
 class Winlogon:
     cache: "OrderedDict[str, Verifier]" = field(default_factory=OrderedDict)   # HKLM\SECURITY\Cache, not the profile
     profiles: set = field(default_factory=set)
-    session: Optional[Session] = None
+    session: Optional[SignedIn] = None
 
     def remember(self, user: str, verifier: Verifier, count: int) -> None:
         """LG-4: refresh at every DC-checked logon; LG-3: keep at most CachedLogonsCount, dropping the oldest."""

@@ -20,7 +20,7 @@ from trustlab.backends.vagrant.guests import Guests
 from trustlab.backends.vagrant.logons import LogonSteps
 from trustlab.backends.vagrant.machines import VagrantLab
 from trustlab.backends.vagrant.power import PowerSteps
-from trustlab.backends.vagrant.settings import PROVIDERS, Machine, Secrets
+from trustlab.backends.vagrant.settings import PROVIDERS, Guest, Secrets
 from trustlab.backends.vagrant.state import VagrantState
 from trustlab.backends.vagrant.trust import TrustSteps
 from trustlab.engine.backend import Check, LabOptions, LabUnavailable, Login, StepResult
@@ -151,11 +151,11 @@ class VagrantBackend(PowerSteps, ClockSteps, AdapterSteps, AccountSteps, TrustSt
         return self.guests.client
 
     @property
-    def dc_machine(self) -> Machine:
+    def dc_machine(self) -> Guest:
         return self.machines.settings.machine("dc")[1]
 
     @property
-    def client_machine(self) -> Machine:
+    def client_machine(self) -> Guest:
         return self.machines.settings.machine("client")[1]
 
     def _vm(self, computer: str) -> str:

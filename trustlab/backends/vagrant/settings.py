@@ -32,7 +32,7 @@ class Network(Strict):
     prefix: str
 
 
-class Machine(Strict):
+class Guest(Strict):
     hostname: str
     ip: str
     mac: str = Field(pattern=r"^([0-9A-F]{2}:){5}[0-9A-F]{2}$")
@@ -51,14 +51,14 @@ class Settings(Strict):
     domain: str
     realm: str
     network: Network
-    machines: dict[str, Machine]
+    machines: dict[str, Guest]
     users: list[str]
     admin: str
     joiner: str
     policies: Policies
     box_providers: dict[str, list[str]]
 
-    def machine(self, role: str) -> tuple[str, Machine]:
+    def machine(self, role: str) -> tuple[str, Guest]:
         return next((name, m) for name, m in self.machines.items() if m.role == role)
 
     def problems(self) -> list[str]:
