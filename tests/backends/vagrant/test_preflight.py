@@ -6,7 +6,10 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tests.backends.vagrant.windows import read_back
 from trustlab.backends.vagrant import preflight
 from trustlab.backends.vagrant.preflight import Facts, judge
 from trustlab.backends.vagrant.settings import load
@@ -32,7 +35,7 @@ HEALTHY = Facts(
                     "srv": ["DC01.corp.test"]},
             "time": {"service": "Running", "source": "DC01.corp.test", "ntp_ok": True},
             "hidden": [], "local_admin": {"exists": True, "never_expires": True},
-            "offline_rule": ["192.168.56.0/24"]},
+            "offline_rule": ["192.168.56.0/255.255.255.0"]},       # as Windows reads the rule back
     offline={"locator_found": False, "open": [], "resolved": []})
 LEFT = {"dc": 178 * DAY, "client": 89 * DAY}
 
@@ -142,3 +145,21 @@ def test_the_blocked_paths_are_the_lab_network_and_the_dcs_other_addresses():
 
 def test_windows_times_are_read_to_the_microsecond():
     assert preflight.utc("2026-11-25T09:00:00.1234567Z").isoformat() == "2026-11-25T09:00:00.123456+00:00"
+
+
+@given(st.sampled_from(["mask", "prefix", "range"]), st.lists(st.sampled_from(["LocalSubnet", "DNS", "10.9.9.9"]),
+                                                             max_size=2))
+def test_the_offline_rule_is_compared_as_networks_in_every_notation_windows_uses(notation, others):
+    """Windows reads a subnet back with its mask (`192.168.56.0/255.255.255.0`) whatever it was set with; a check
+    looking for `/24` never passed and `lab up` kept no golden snapshot. Any documented notation must pass."""
+    rule = [*others, read_back("192.168.56.0/24", notation), read_back("10.0.2.15", notation)]
+    assert checks(lambda f: f.client.update(offline_rule=rule))["offline"].ok
+
+
+@pytest.mark.parametrize("rule, ok", [
+    (["Any"], True), (["192.168.0.0/255.255.0.0"], True), (["192.168.56.0-192.168.56.255"], True),
+    (["192.168.56.0-192.168.56.200"], False), (["192.168.56.10"], False), (["LocalSubnet"], False),
+    (["192.168.56.0/255.255.255.128"], False), ([], False)])
+def test_a_rule_blocks_the_lab_network_only_if_it_covers_all_of_it(rule, ok):
+    """LocalSubnet and the other keywords name addresses only Windows knows: they prove no block."""
+    assert preflight.covered(rule, "192.168.56.0/24") is ok

@@ -3,6 +3,7 @@
 reads the answers; it is not Windows, and no Windows behaviour is claimed from it."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,18 @@ GOLDEN = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 MANAGEMENT = "10.0.2.15"
 
 
+def read_back(address: str, notation: str = "mask") -> str:
+    """A firewall rule's remote address as Windows gives it back: Get-NetFirewallAddressFilter answers a subnet with
+    its mask even when the rule was made with a prefix, a single host bare, the host bits zeroed (NetworkingDsc
+    eaed17c DSC_Firewall.psm1:1205-1216, Convert-CIDRToSubnetMask.Tests.ps1:92-99). `prefix` and `range` are the
+    other notations INetFwRule documents (nf-netfw-inetfwrule-get_remoteaddresses), for code that must take any."""
+    network = ipaddress.IPv4Network(address, strict=False)
+    if network.prefixlen == 32:
+        return str(network.network_address)
+    return {"mask": f"{network.network_address}/{network.netmask}", "prefix": str(network),
+            "range": f"{network.network_address}-{network.broadcast_address}"}[notation]
+
+
 class Windows:
     """Both machines. `override[name] = fn(machine, params) -> answer or None` lets a test script one answer."""
 
@@ -27,7 +40,8 @@ class Windows:
         self.set_at = {self.dc_name: time.monotonic(), self.client_name: time.monotonic()}
         self.booted = {self.dc_name: time.monotonic() - 3600, self.client_name: time.monotonic() - 3600}
         self.broken = False
-        self.offline_rule: list[str] = []
+        self.offline_rule: list[str] = []        # as trustlab sent it; the rule reads back in `notation`
+        self.notation = "mask"
         self.rotations = 0
         self.override: dict[str, Callable[[str, dict], Optional[Any]]] = {}
         self.golden_instance: Optional[str] = None
@@ -130,7 +144,8 @@ class Windows:
                 "dns": {"names": {fqdn: [self.dc.ip], self.settings.realm: [self.dc.ip]}, "srv": [fqdn]},
                 "time": {"service": "Running", "source": fqdn, "ntp_ok": True, "ntp": ["+00.0000000s"]},
                 "hidden": hidden, "local_admin": {"exists": True, "never_expires": True},
-                "offline_rule": self.offline_rule, "evaluation_end": (GOLDEN + timedelta(days=89)).isoformat(),
+                "offline_rule": [read_back(a, self.notation) for a in self.offline_rule],
+                "evaluation_end": (GOLDEN + timedelta(days=89)).isoformat(),
                 "clock": self.now(machine).isoformat()}
 
     def _offline_path(self, machine: str, params: dict) -> dict:
