@@ -19,6 +19,11 @@ from trustlab.specs import shipped
 LAB_NIC = 2                 # VirtualBox: adapter 1 is Vagrant's NAT (WinRM through a port on 127.0.0.1); 2 is the lab's
 LAB_SWITCH = "trustlab"     # Hyper-V: the Internal switch of the lab network (lab/hyperv/configure.ps1 makes it)
 RUNNING, OFF = "running", "off"
+# States that are neither: a paused VM is on (its memory kept) and starts by resuming; one stopping is still on and
+# becomes off by itself; a suspended (to RAM by the guest) one wakes; a crashed one is on until destroyed. Each
+# provider names its own (virsh(1) domstate: paused, in shutdown, pmsuspended, crashed).
+PAUSED, STOPPING, SUSPENDED, CRASHED = "paused", "stopping", "suspended", "crashed"
+TRANSITIONAL = (STOPPING,)
 
 
 class ToolFailed(LabUnavailable):
