@@ -122,6 +122,7 @@ def test_the_readme_says_how_long_the_suite_takes_and_how_to_run_the_fast_part()
     files = {line.split("::")[0] for line in chosen}
     assert files == {"tests/backends/samba/test_backend.py", "tests/backends/samba/test_divergences.py",
                      "tests/backends/samba/test_domain.py", "tests/backends/samba/test_jobs.py",
+                     "tests/backends/samba/test_oracle.py",
                      "tests/backends/samba/test_suites.py", "tests/training/test_session_samba.py"}, listed.stdout
     assert "tests/backends/samba/test_domain.py::test_lab_name_is_checked" not in chosen      # needs no lab
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Optional, Protocol
 
+from trustlab.engine.dc_answer import DcAnswer
 from trustlab.errors import TrustlabError
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.outcomes import Outcome
@@ -22,7 +23,8 @@ OK, FAILED, UNSUPPORTED = "ok", "failed", "unsupported"
 
 @dataclass
 class StepResult:
-    """One step's result. `outcome` is a common outcome name; `raw` keeps what the real system said."""
+    """One step's result. `outcome` is a common outcome name; `raw` keeps what the real system said; `dc`, on a real
+    lab's probe, what the DC itself answered (dc_answer.py)."""
 
     status: str = OK
     outcome: Optional[str] = None
@@ -32,6 +34,7 @@ class StepResult:
     output: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     raw: Optional[str] = None
+    dc: Optional[DcAnswer] = None
 
     @classmethod
     def of(cls, outcome: Outcome, **kw: Any) -> "StepResult":

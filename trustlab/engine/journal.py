@@ -9,6 +9,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from trustlab.engine.backend import StepResult
+from trustlab.engine.dc_answer import DcAnswer
 from trustlab.engine.judgement import Judgement, Verdict
 from trustlab.engine.plan import Action
 from trustlab.specs import durations
@@ -46,6 +47,7 @@ class StepEntry:
     renamed: Optional[dict[str, str]] = None    # old name -> new name of a computer this step renamed
     by: Optional[str] = None                    # training: the trainee, the official solution, the break
     command: Optional[str] = None               # training: the line as typed
+    dc: Optional[DcAnswer] = None               # a real lab's probe: what the DC itself answered
 
     @classmethod
     def of(cls, action: Action, result: StepResult, t: float, wall: Optional[float] = None,
@@ -56,7 +58,7 @@ class StepEntry:
                    result.message or None, result.details or {},
                    f"0x{result.ntstatus:08X}" if result.ntstatus is not None else None, tuple(result.output),
                    action.expect, meets(action.expect, result.outcome, result.details) if action.expect else None,
-                   renamed, by, command)
+                   renamed, by, command, result.dc)
 
     @property
     def clock(self) -> str:
@@ -67,7 +69,7 @@ class StepEntry:
         """What the backend answered, as it answered it."""
         ntstatus = int(self.ntstatus, 16) if self.ntstatus else None
         return StepResult(self.status, self.outcome, self.win32, ntstatus, self.message, list(self.output),
-                          dict(self.details), self.raw)
+                          dict(self.details), self.raw, self.dc)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"phase": self.phase, "index": self.index, "step": self.step, "verb": self.verb,
@@ -88,12 +90,16 @@ class StepEntry:
         for key in ("renamed", "by", "command"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
+        if self.dc is not None:
+            out["dc"] = self.dc.to_dict()
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "StepEntry":
         known = {k: v for k, v in data.items() if k in _STEP_FIELDS}
         known["output"] = tuple(known.get("output", ()))
+        if known.get("dc") is not None:
+            known["dc"] = DcAnswer.from_dict(known["dc"])
         return cls(**known)
 
 
@@ -196,6 +202,23 @@ class VerdictDocument(_Doc):
     failed_steps: list[str] = Field(default_factory=list)
 
 
+class ComputerObjectDocument(_Doc):
+    exists: bool
+    disabled: Optional[bool] = None
+    password_age: Optional[float] = Field(None, description="seconds since pwdLastSet, on the DC's clock")
+    key_version: Optional[int] = Field(None, description="msDS-KeyVersionNumber")
+
+
+class DcAnswerDocument(_Doc):
+    answered: bool = Field(description="did the DC answer at all (a refusal is an answer)")
+    netlogon: Optional[str] = Field(None, description="NetrServerAuthenticate3 with the member's current secret")
+    kerberos: Optional[str] = Field(None, description="an AS-REQ as the machine account with that secret")
+    session: Optional[str] = Field(None, description="an NTLM SMB session as the machine account")
+    user: Optional[str] = Field(None, description="an AS-REQ for the user with the password the logon tried")
+    account: Optional[ComputerObjectDocument] = None
+    seconds: Optional[float] = None
+
+
 class StepDocument(_Doc):
     phase: Literal["setup", "break", "symptoms", "before", "remediation", "verify", "recheck", "after"] = Field(
         description="before/after: the engine's own probes around the procedure")
@@ -219,6 +242,8 @@ class StepDocument(_Doc):
     expect: Optional[dict[str, Any]] = None
     matched: Optional[bool] = None
     renamed: Optional[dict[str, str]] = Field(None, description="old name -> new name of a renamed computer")
+    dc: Optional[DcAnswerDocument] = Field(None, description="a real lab's probe: what the DC itself answered, "
+                                                             "asked by a client trustlab did not write")
 
 
 class BackgroundDocument(_Doc):

@@ -18,6 +18,7 @@ from trustlab.specs.steps import VERBS
 from trustlab.specs.words import LANGUAGES, Words
 from trustlab.training.record import SOLUTION, TRAINEE, Began, Checked, Hinted, Noted, Record
 from trustlab.views.axis import SLOT, Axis
+from trustlab.views.dc_answer import dc_said
 
 LANE = 40.0          # px per lane
 TOP = 34.0           # px above the first lane: phase names
@@ -179,7 +180,8 @@ class _Lanes:
 def of_journal(data: dict[str, Any], lab: Optional[LabSpec] = None) -> Timeline:
     """The timeline of one journal (its JSON form). `lab` gives the machines' names; the default lab otherwise."""
     lab = lab or LabSpec()
-    entries = [{**e, "clock": clock(e)} for e in data.get("entries", [])]
+    entries = [{**e, "clock": clock(e), **({"dc_said": dc_said(e["dc"])} if "dc" in e else {})}
+               for e in data.get("entries", [])]
     lanes = _Lanes(entries, lab)
     real = any("wall" in e for e in entries)
     axis = Axis.build([float(e["t"]) for e in entries], [e.get("wall") for e in entries] if real else None)

@@ -2,7 +2,8 @@
 its steps share. The DC is a Samba AD DC, LOANER01 is a winbind member; a step the real lab cannot do honestly (hidden
 network adapters, user profiles, a time service) is unsupported, with the reason. A tool that refuses or runs past
 its deadline is a failed step with the reason (RealBackend). The steps are in power.py (the machines themselves),
-time_travel.py, accounts.py (the directory), trust.py (membership, the secure channel) and logons.py."""
+time_travel.py, accounts.py (the directory), trust.py (membership, the secure channel) and logons.py; every probe
+also carries the DC's own answer (oracle.py)."""
 from __future__ import annotations
 
 import atexit
@@ -17,6 +18,7 @@ from trustlab.backends.samba.doctor import NOT_NEEDED, checks, require
 from trustlab.backends.samba.domain import LabError, SambaLab
 from trustlab.backends.samba.logons import LogonSteps
 from trustlab.backends.samba.node import CommandFailed, Node
+from trustlab.backends.samba.oracle import AsksTheDc
 from trustlab.backends.samba.power import PowerSteps
 from trustlab.backends.samba.state import SambaState
 from trustlab.backends.samba.time_travel import TimeTravel
@@ -70,7 +72,7 @@ def unsupported_lab(spec: LabSpec) -> Optional[str]:
     return next((why for bad, why in checks_ if bad), None)
 
 
-class SambaBackend(PowerSteps, TimeTravel, AccountSteps, TrustSteps, LogonSteps, RealBackend):
+class SambaBackend(AsksTheDc, PowerSteps, TimeTravel, AccountSteps, TrustSteps, LogonSteps, RealBackend):
     name = "samba"
     default_profile = "samba"
     lab_options: ClassVar[dict[str, tuple[str, ...]]] = {"name": ()}
@@ -174,6 +176,7 @@ class SambaBackend(PowerSteps, TimeTravel, AccountSteps, TrustSteps, LogonSteps,
         return None
 
     def close(self) -> None:
+        self.stop_asking()
         if not self.reason and self.attached is None:          # a live lab stays up
             self.member_node.stop_all()
 

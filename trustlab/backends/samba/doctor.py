@@ -16,9 +16,10 @@ COMMANDS = {
     "samba": "samba-ad-dc", "samba-tool": "samba-ad-provision", "winbindd": "winbind", "wbinfo": "winbind",
     "net": "samba", "smbcontrol": "samba", "ldbadd": "ldb-tools", "ldbmodify": "ldb-tools", "host": "bind9-host",
     "openssl": "openssl", "ip": "iproute2", "python3": "python3",
+    "tdbdump": "tdb-tools", "ldapsearch": "ldap-utils",        # the DC-side oracle (oracle.py)
 }
 PACKAGES = ("samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind krb5-user smbclient "
-            "ldb-tools libfaketime bind9-host openssl iproute2")
+            "ldb-tools tdb-tools ldap-utils libfaketime bind9-host openssl iproute2")
 NOT_NEEDED = ("libnss-winbind and libpam-winbind are not needed: they would edit this host's nsswitch.conf and PAM "
               "stack. The lab talks to its own winbindd directly and changes nothing of the host's but "
               "/etc/netns/tl-* (removed by `lab down` / `lab clean`).")

@@ -27,6 +27,10 @@ from trustlab.specs.lab import LabSpec
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
 DEFAULT_ROOT = Path("/var/lib/trustlab/labs")
+READER_NAME = "tl-oracle"
+"""The directory reader of the DC-side oracle (oracle.py): a plain user whose password never expires, since the
+admin's expires after 42 days of lab time and the oracle must still read the directory then."""
+UF_NORMAL_DONT_EXPIRE = 0x200 | 0x10000       # NORMAL_ACCOUNT | DONT_EXPIRE_PASSWD (MS-ADTS 2.2.16)
 
 
 def labs_root() -> Path:
@@ -113,7 +117,8 @@ class SambaLab:
 
     def passwords(self) -> list[str]:
         spec = self.spec
-        return [self.password(u, v) for u in [*spec.all_users, "Administrator"] for v in range(0, 40)]
+        return [self.password(u, v) for u in [*spec.all_users, "Administrator"] for v in range(0, 40)] + \
+            [self.password(READER_NAME, 1)]
 
     def node(self, which: str) -> Node:
         i = self.index
@@ -173,13 +178,13 @@ class SambaLab:
         return timings
 
     def _users(self, dc: Node, spec: LabSpec) -> None:
-        """Users and the domain admin, written straight into the new database in one go."""
+        """Users, the oracle's reader and the domain admin, written straight into the new database in one go."""
         base = dc_mod.base_dn(spec.realm)
         ldif = []
-        for user in spec.all_users:
+        for user, flags in [*((u, 512) for u in spec.all_users), (READER_NAME, UF_NORMAL_DONT_EXPIRE)]:
             pw = ('"' + self.password(user, 1) + '"').encode("utf-16-le")
             ldif.append(f"dn: CN={user},CN=Users,{base}\nobjectClass: user\nsAMAccountName: {user}\n"
-                        f"userPrincipalName: {user}@{spec.realm}\nuserAccountControl: 512\n"
+                        f"userPrincipalName: {user}@{spec.realm}\nuserAccountControl: {flags}\n"
                         f"unicodePwd:: {base64.b64encode(pw).decode()}\n")
         dc.run("ldbadd", "-H", str(dc.dir / "private" / "sam.ldb"), stdin="\n".join(ldif), check=True)
         dc_mod.tool(dc, "group", "addmembers", "Domain Admins", spec.admin)

@@ -44,6 +44,7 @@
     if (e.expect) row(dl, "expected", e.expect.outcome + (e.matched === false ? " — not met" : e.matched ? " — met" : ""));
     row(dl, "passed", e.passed);
     row(dl, "raw", e.raw);
+    row(dl, "the DC's answer", e.dc_said);
     row(dl, "output", e.output);
     row(dl, "details", e.details);
     panel.appendChild(dl);
