@@ -4,33 +4,36 @@ to the training session, so the record has it and any backend that does the step
 decides an outcome itself."""
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from trustlab.engine.backend import FAILED, UNSUPPORTED, StepResult
 from trustlab.specs import commands
 from trustlab.specs import tools as tool_texts
-from trustlab.specs.commands import CMD, PS, Parsed, prefix_of
+from trustlab.specs.commands import CMD, PS, Parsed
 from trustlab.specs.outcomes import usable
 from trustlab.specs.steps import VERBS
-from trustlab.training.screens import MARK, duplicate_warning, ipconfig_lines, mark, minutes, say, signed, span
+from trustlab.training.device_manager import DeviceManager
+from trustlab.training.network import NetworkCommands
+from trustlab.training.screens import (
+    DESKTOP,
+    DEVMGMT,
+    LOCKED,
+    MARK,
+    OFF,
+    SIGNIN,
+    Prompt,
+    mark,
+    minutes,
+    say,
+    signed,
+    span,
+)
 from trustlab.training.session import Grade, Session
 
-SIGNIN, OFF, DESKTOP, LOCKED, DEVMGMT = "signin", "off", "desktop", "locked", "devmgmt"
-
 
 @dataclass
-class Prompt:
-    """A question the next line answers (a password, Yes/No), and what to do with the answer."""
-
-    text: str
-    answer: Callable[[str], list[str]]
-    secret: bool = False
-
-
-@dataclass
-class Console:
+class Console(NetworkCommands, DeviceManager):
     """The broken computer as the trainee types at it: the screen it is at, who is signed in, what it prompts."""
 
     session: Session
@@ -333,49 +336,6 @@ class Console:
             return result.output + [mark("restarted", self.lang, computer=self.computer)]
         return result.output
 
-    def _network(self, screen: str, parsed: Parsed, result: StepResult) -> list[str]:
-        adapters = result.details.get("adapters", [])
-        outcome = result.outcome
-        if screen == "ping":
-            key = "ping_ok" if outcome == "UP" else "ping_fail"
-            return [mark(key, self.lang, host=parsed.params["target"], outcome=outcome)]
-        if screen in ("ipconfig", "ipconfig_all"):
-            return ipconfig_lines(adapters, outcome, self.computer, self.lab.realm, screen == "ipconfig_all")
-        if screen == "ipconfig_renew":
-            return self._renew(adapters, outcome)
-        if screen == "pnpdevice":
-            lines = ["", "Status     Class           FriendlyName", "------     -----           ------------"]
-            lines += [f"{'OK' if a['present'] else 'Unknown':<11}{'Net':<16}{a['name']}" for a in adapters]
-            return lines + ["", mark("pnp_note", self.lang)]
-        shown = [a for a in adapters if not a["present"]] if screen == "pnputil_disconnected" else adapters
-        lines = ["Microsoft PnP Utility", ""]
-        for a in shown:
-            lines += [f"Instance ID:                {a['name']}", f"Device Description:         {a['name']}",
-                      "Class Name:                 Net",
-                      f"Status:                     {'Started' if a['present'] else 'Disconnected'}", ""]
-        if not shown:
-            lines.append(say("pnputil_none", self.lang))
-        return lines + [mark("pnputil_note", self.lang)]
-
-    def _renew(self, adapters: list[dict], outcome: str) -> list[str]:
-        """`ipconfig /renew`: DHCP adapters ask the DHCP server again; static ones are not in a state for it."""
-        dhcp = [a for a in adapters if a["present"] and a["ipv4"] == "DHCP"]
-        if not dhcp:
-            return ["", "Windows IP Configuration", "",
-                    "The operation failed as no adapter is in the state permissible for this operation."]
-        if outcome == "UNPLUGGED":
-            return ["", "Windows IP Configuration", "",
-                    f"No operation can be performed on {dhcp[0]['name']} while it has its media disconnected."]
-        if not dhcp[0].get("leased"):
-            return ["", "Windows IP Configuration", "",
-                    f"An error occurred while renewing interface {dhcp[0]['name']} : unable to contact your DHCP "
-                    f"server. Request has timed out."]
-        return ipconfig_lines(adapters, outcome, self.computer, self.lab.realm)
-
-    def _flushdns(self, parsed: Parsed, line: str) -> list[str]:
-        self.session.note(line, "the DNS client cache flushed (the model has no DNS cache)")
-        return ["", "Windows IP Configuration", "", "Successfully flushed the DNS Resolver Cache."]
-
     def _clock(self, result: StepResult) -> list[str]:
         d = result.details
         offset = d.get("offset", 0)
@@ -383,49 +343,6 @@ class Console:
         return [mark("clock", self.lang, computer=self.computer, dc=self.lab.dc, local=signed(d.get("local", 0)),
                      dc_time=signed(d.get("dc", 0)), skew=span(offset) if offset else "",
                      side=say(side, self.lang), max="5m").replace("  ", " ")]
-
-    # --- addresses (NW-2) ----------------------------------------------------------------------------------------
-
-    def _adapters(self) -> list[dict]:
-        return self.session.look("network").details.get("adapters", [])
-
-    def _configure_ip(self, parsed: Parsed, line: str) -> list[str]:
-        """NW-2, NW-5: the address typed is the address entered; a wrong one stays wrong. Windows' duplicate-address
-        dialog (KB269155) asks each time a hidden adapter holds the address."""
-        params = parsed.params
-        ip = params.get("ip") or params.get("ipaddress", "")
-        name = params.get("adapter") or params.get("interfacealias", "")
-        if "mask" in params:
-            prefix = prefix_of(params["mask"]) if params["mask"] else 24
-            if prefix is None:
-                return [f"Invalid mask parameter ({params['mask']})."]
-        else:
-            prefix = int(params["prefixlength"]) if params.get("prefixlength", "").isdigit() else 24
-        try:
-            ipaddress.IPv4Address(ip)
-        except ValueError:
-            return [f"Invalid address parameter ({ip}). It should be a valid IPv4 address."]
-        adapters = self._adapters()
-        present = [a["name"] for a in adapters if a["present"]]
-        if name.lower() not in (p.lower() for p in present):
-            return [mark("no_adapter", self.lang, name=name, present=", ".join(present) or "-")]
-        address = {"address": f"{ip}/{prefix}"}
-        clash = next((a for a in adapters if not a["present"] and a["ipv4"] == ip), None)
-        if clash is None:
-            return self._show(parsed, self._do("configure_ip", address, line))
-        warning = duplicate_warning(self.lang, ip, clash["name"])
-
-        def answer(reply: str) -> list[str]:
-            if reply.lower() in ("yes", "y", "はい"):
-                result = self._do("configure_ip", {"on_conflict": "cancel", **address}, f"{line} (Yes)")
-                return self._refused(result) or [mark("conflict_yes", self.lang)]
-            if reply.lower() in ("no", "n", "いいえ"):
-                result = self._do("configure_ip", {"on_conflict": "apply", **address}, f"{line} (No)")
-                return self._refused(result) or [o for o in result.output if not o.startswith("The IP address")]
-            self.pending = Prompt(say("conflict_prompt", self.lang), answer)
-            return [mark("yes_or_no", self.lang)]
-        self.pending = Prompt(say("conflict_prompt", self.lang), answer)
-        return [warning]
 
     # --- console actions ---------------------------------------------------------------------------------------
 
@@ -472,86 +389,6 @@ class Console:
         self.session.note(line, "locked")
         self.pending = Prompt(say("unlock_prompt", self.lang, who=self._who()), self._unlock, secret=True)
         return [mark("locked", self.lang, computer=self.computer, who=self._who())]
-
-    def _remove_device(self, parsed: Parsed, line: str) -> list[str]:
-        device = parsed.params["device"]
-        adapters = self._adapters()
-        match = next((a for a in adapters if a["name"].lower() == device.lower()), None)
-        if match is None:
-            return [mark("no_device", self.lang, device=device, names=", ".join(a["name"] for a in adapters))]
-        return self._uninstalled(match, line)
-
-    def _uninstalled(self, match: dict, line: str) -> list[str]:
-        """Uninstall a device with its driver kept (NW-3: a dimmed one, NW-4: the present one), in the console's
-        words."""
-        verb = "reinstall_adapter" if match["present"] else "remove_ghost_adapters"
-        before = {a["name"] for a in self._adapters()}
-        result = self._do(verb, {}, line)
-        refused = self._refused(result)
-        if refused is not None or result.status == FAILED:
-            return refused or result.output
-        gone = sorted(before - {a["name"] for a in self._adapters()})
-        if match["present"]:
-            return [mark("uninstalled_kept", self.lang, name=name) for name in gone]
-        return [mark("uninstalled", self.lang, name=name) for name in gone]
-
-    # --- Device Manager (NW-3, NW-4) -------------------------------------------------------------------------
-
-    def _devmgmt_open(self) -> list[str]:
-        lines = [say("devmgmt_title", self.lang, computer=self.computer), say("devmgmt_group", self.lang)]
-        for a in self._adapters():
-            if a["present"]:
-                lines.append(f"    {a['name']}")
-            elif self.show_hidden:
-                lines.append(say("devmgmt_hidden", self.lang, name=a["name"]))
-        return lines
-
-    def _devmgmt(self, parsed_or_line, line: Optional[str] = None) -> list[str]:
-        if isinstance(parsed_or_line, Parsed):               # `start devmgmt.msc` at a prompt
-            self.screen, self.show_hidden = DEVMGMT, False
-            self.devmgmt_env = self.env.get("devmgr_show_nonpresent_devices") == "1"   # NW-3: the same prompt
-            self.session.note(line, "Device Manager opened")
-            return self._devmgmt_open() + [mark("devmgmt_help", self.lang)]
-        typed = parsed_or_line.strip()
-        words = commands.tokens(typed)
-        verb = words[0].lower() if words else ""
-        if typed.lower() in ("close", "exit"):
-            self.screen = DESKTOP
-            self.session.note(typed, "Device Manager closed")
-            return []
-        if typed.lower() in ("view hidden", "view > show hidden devices"):
-            if self.session.profile.hidden_devices_need_variable and not self.devmgmt_env:
-                # NW-3 on Windows 7 and earlier: nothing dimmed shows, as Windows shows it; the why is a hint's
-                self.session.note(typed, "View > Show hidden devices, without the variable: nothing dimmed shows")
-                return self._devmgmt_open()
-            result = self._do("show_hidden_devices", {}, f"{typed} (Device Manager: View > Show hidden devices)")
-            refused = self._refused(result)
-            if refused is not None or result.status == FAILED:
-                return refused or result.output
-            self.show_hidden = True
-            return self._devmgmt_open()
-        if verb == "uninstall" and len(words) == 2:
-            return self._uninstall(words[1], typed)
-        return [mark("devmgmt_commands", self.lang)]
-
-    def _uninstall(self, name: str, typed: str) -> list[str]:
-        adapters = self._adapters()
-        visible = [a for a in adapters if a["present"] or self.show_hidden]
-        match = next((a for a in visible if a["name"].lower() == name.lower()), None)
-        if match is None:
-            return [mark("no_device", self.lang, device=name, names=", ".join(a["name"] for a in visible))]
-
-        def answer(reply: str) -> list[str]:
-            if reply.lower() in ("yes", "y", "はい"):
-                self.session.note(f"{typed} (Device Manager, delete the driver: yes)", "not modelled")
-                return [mark("driver_deleted", self.lang)]
-            if reply.lower() not in ("no", "n", "いいえ", ""):          # `close` is no answer: asked again
-                self.pending = Prompt(say("driver_prompt", self.lang, name=match["name"]), answer)
-                return [mark("yes_or_no", self.lang)]
-            lines = self._uninstalled(match, f"{typed} (Device Manager, delete the driver: no)")
-            return lines + self._devmgmt_open()
-        self.pending = Prompt(say("driver_prompt", self.lang, name=match["name"]), answer)
-        return []
 
     # --- trustlab's own ----------------------------------------------------------------------------------------
 

@@ -4,12 +4,25 @@ what the model knows, and never dresses it up as a Windows text."""
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
+from typing import Callable
 
 from trustlab.specs import durations
 from trustlab.specs import tools as tool_texts
 from trustlab.specs.words import Words
 
 MARK = "[trustlab] "
+SIGNIN, OFF, DESKTOP, LOCKED, DEVMGMT = "signin", "off", "desktop", "locked", "devmgmt"
+"""The screens the console can be at."""
+
+
+@dataclass
+class Prompt:
+    """A question the next line answers (a password, Yes/No), and what to do with the answer."""
+
+    text: str
+    answer: Callable[[str], list[str]]
+    secret: bool = False
 
 SCREENS = Words({
     "welcome": {"en": "{computer} ({domain} domain). Sign in with a user name: {domain}\\alice, .\\Administrator, "
