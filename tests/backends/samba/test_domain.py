@@ -168,3 +168,22 @@ def test_clean_removes_the_lab_named_and_no_other(samba_ready):
     assert vagrant.returncode == 2 and "the vagrant backend's labs have no names" in vagrant.stderr
     assert "--all" in subprocess.run([sys.executable, "-m", "trustlab", "lab", "clean", "--help"],
                                      capture_output=True, text=True).stdout
+
+
+def test_faketime_leaves_nothing_in_dev_shm(real_lab):
+    """libfaketime makes a semaphore and shared memory named by the pid of each process it is preloaded into and
+    removes them at exit: a tool run leaves none (it is preloaded into the tool, not into the `ip` that execs it), and
+    a daemon killed before its exit code ran has its pair removed by whoever stopped it."""
+    from trustlab.backends.samba import processes
+
+    node = real_lab.node("member")
+    node.offset = 86400
+    pair = lambda pid: [f"/dev/shm/sem.faketime_sem_{pid}", f"/dev/shm/faketime_shm_{pid}"]   # noqa: E731
+    tool = subprocess.Popen(node.argv(["date"]), env=node.env(), stdout=subprocess.PIPE, text=True)
+    assert tool.communicate(timeout=30)[0].strip()
+    assert not any(os.path.exists(f) for f in pair(tool.pid))
+    daemon = subprocess.Popen(node.argv(["sleep", "60"]), env=node.env())
+    assert _wait(lambda: all(os.path.exists(f) for f in pair(daemon.pid)), 30)   # preloaded: its pair exists
+    processes.stop([daemon.pid])                  # TERM: sleep dies of it, no exit code runs
+    daemon.wait(timeout=10)
+    assert not any(os.path.exists(f) for f in pair(daemon.pid))

@@ -19,7 +19,12 @@ from trustlab.backends.command import Result
 from trustlab.backends.samba import netns, processes
 
 FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
-WRAP = 'mount --bind "$0" /run/samba && exec "$@"'
+# libfaketime 0.9.10 makes /dev/shm/sem.faketime_sem_PID and faketime_shm_PID in each process it is preloaded into
+# that finds no FAKETIME_SHARED (ft_shm_init -> ft_shm_create, src/libfaketime.c:400-484) and removes them only in that
+# process's destructor (ft_cleanup, :594-616). Preloaded into `ip`, the pair is made by `ip`, which then execs `sh`
+# and the tool: no destructor runs, a pair leaks per tool run. So LD_PRELOAD is set for the last program alone.
+WRAP = ('mount --bind "$0" /run/samba && if [ -n "$TRUSTLAB_PRELOAD" ]; then export LD_PRELOAD="$TRUSTLAB_PRELOAD"; '
+        'fi && exec "$@"')
 
 
 class CommandFailed(RuntimeError):
@@ -54,7 +59,7 @@ class Node:
                "KRB5_CONFIG": str(self.krb5_conf), "KRB5CCNAME": f"FILE:{self.dir / 'ccache'}",
                "LDB_MODULES_DISABLE_DEEPBIND": "1"}
         if self.offset and faked:
-            env.update({"LD_PRELOAD": str(FAKETIME_LIB), "FAKETIME": f"{self.offset:+d}s",
+            env.update({"TRUSTLAB_PRELOAD": str(FAKETIME_LIB), "FAKETIME": f"{self.offset:+d}s",
                         "FAKETIME_DONT_RESET": "1"})
         return env
 

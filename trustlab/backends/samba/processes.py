@@ -49,8 +49,17 @@ def naming(fragment: str) -> list[int]:
 
 
 def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
-    """TERM, then KILL what is still alive after `timeout`; returns when none is alive."""
+    """TERM, then KILL what is still alive after `timeout`; returns when none is alive. What libfaketime left of the
+    stopped processes goes with them (`faketime_leftovers`)."""
     pids = [p for p in set(pids) if p != os.getpid()]
+    stopping = list(pids)
+    try:
+        _signal(pids, timeout)
+    finally:
+        faketime_leftovers(p for p in stopping if not alive(p))
+
+
+def _signal(pids: list[int], timeout: float) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for p in pids:
             try:
@@ -63,3 +72,15 @@ def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
         pids = [p for p in pids if alive(p)]
         if not pids:
             return
+
+
+def faketime_leftovers(pids: Iterable[int]) -> None:
+    """The /dev/shm semaphore and shared memory libfaketime 0.9.10 made in each of these (dead) processes, named by
+    its pid (ft_shm_create, src/libfaketime.c:400-484): a process killed, or exec'd away, never ran the destructor
+    that removes them (ft_cleanup, :594-616). Only the given pids': never another run's."""
+    for p in pids:
+        for name in (f"/dev/shm/sem.faketime_sem_{p}", f"/dev/shm/faketime_shm_{p}"):
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
