@@ -47,8 +47,8 @@ class Windows:
         self.golden_instance: Optional[str] = None
         self.management = {self.dc_name: MANAGEMENT, self.client_name: MANAGEMENT}   # VirtualBox's NAT: the same
         self.restores = {self.dc_name: 0, self.client_name: 0}
-        self.sides = {m: PowerShellSide(lambda name, params, m=m: self.answer(m, name, params))
-                      for m in (self.dc_name, self.client_name)}
+        self.sides = {m: PowerShellSide(lambda name, params, m=m: self.answer(m, name, params), spec.hostname)
+                      for m, spec in ((self.dc_name, self.dc), (self.client_name, self.client))}
 
     def responder(self, machine: str):
         """What the machine's WS-Management endpoint answers a command line with."""

@@ -246,12 +246,14 @@ class PowerShellSide:
     """The machine's side of trustlab's bootstrap: staged files kept in memory, parameters decoded, the script's
     answer produced by `answer(script, params) -> (dict | str, exit code)`; a str is printed as is."""
 
-    def __init__(self, answer: Callable[[str, dict], tuple[object, int]]):
-        self.answer = answer
+    def __init__(self, answer: Callable[[str, dict], tuple[object, int]], hostname: str = ""):
+        self.answer, self.hostname = answer, hostname
         self.files: dict[str, bytes] = {}
         self.runs: list[tuple[str, dict]] = []
 
     def __call__(self, command: str) -> Reply:
+        if command == "hostname" and self.hostname:      # hostname.exe prints the computer's host name, CRLF
+            return Reply([self.hostname.encode() + b"\r\n"])
         if not command.startswith(powershell.EXE):
             return Reply([b"'" + command.split()[0].encode() + b"' is not recognized"], code=1)
         code = powershell.decode(command)

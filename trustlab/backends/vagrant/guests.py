@@ -3,12 +3,13 @@ as the box's local administrator), made anew when a machine's address changes (H
 addresses come from DHCP and may differ after a start), their clocks, and the preflight run on them."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
 from trustlab.backends.vagrant import extra, preflight
 from trustlab.backends.vagrant.settings import Secrets
-from trustlab.engine.backend import Check
+from trustlab.engine.backend import Check, LabUnavailable
 
 if TYPE_CHECKING:
     from trustlab.backends.vagrant.machines import VagrantLab
@@ -43,29 +44,45 @@ class Guests:
         return self[self.machines.client]
 
     def reconnect(self, machine: str, restored: bool = False) -> None:
-        """After a start or a restore: read the machine's WinRM address again, connect anew if it changed, and wait
-        until the machine answers. After a restore the disk is the snapshot's, so scripts staged since then are gone
-        (`restored`)."""
+        """After a start or a restore: until the machine itself answers WinRM, within a deadline, reading its address
+        anew each time (a DHCP address may change after a start; Vagrant may name the last boot's lease, which
+        nobody or another machine answers at). After a restore the disk is the snapshot's, so scripts staged since
+        then are gone (`restored`)."""
+        deadline = time.monotonic() + ANSWER_DEADLINE
+        address = self.machines.winrm_address(machine)
+        while True:
+            self._connect(machine, address)
+            if self.answers(machine):
+                break
+            if time.monotonic() > deadline:
+                raise LabUnavailable(f"{machine} did not answer WinRM at {address[0]}:{address[1]} within "
+                                     f"{ANSWER_DEADLINE:g} s")
+            time.sleep(5)
+            address = self.machines.winrm_address(machine)
+        if restored:
+            self[machine].forget_staged()
+
+    def _connect(self, machine: str, address: tuple[str, int]) -> None:
+        """A client for the address; the one already made is kept if the address is the same."""
         extra.require("winrm")
         from trustlab.backends.vagrant.winrm import Client, endpoint_from_env
 
-        address = self.machines.winrm_address(machine)
         known = self._clients.get(machine)
         if not known or known[0] != address:
             if known:
                 known[1].close()
             self._clients[machine] = (address, Client(endpoint_from_env(*address, *self.credentials[machine])))
-        preflight.wait(lambda: self.answers(machine), ANSWER_DEADLINE, f"{machine} did not answer WinRM at "
-                                                                        f"{address[0]}:{address[1]}")
-        if restored:
-            self[machine].forget_staged()
 
     def answers(self, machine: str) -> bool:
+        """Whether the machine answers at its address, and not the lab's other machine: on one management network a
+        stale lease may be the other's now, and `hostname` names who answered (a rejoin may rename the client, so
+        its own name is not the test)."""
         try:
-            self[machine].run("hostname", deadline=60)
-            return True
+            said = self[machine].run("hostname", deadline=60)
         except Exception:                   # refused, reset, timed out or not yet authenticated: not up yet
             return False
+        others = {m.hostname.upper() for n, m in self.machines.settings.machines.items() if n != machine}
+        return said.stdout.strip().upper() not in others
 
     def set_clock(self, machine: str, at: datetime) -> dict[str, Any]:
         return self[machine].script("set_clock", {"At": at.isoformat(timespec="milliseconds")})

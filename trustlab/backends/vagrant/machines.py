@@ -23,6 +23,13 @@ GOLDEN = "trustlab-golden"
 SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,48}$")
 UP_LOG = "trustlab-up.log"
 VERIFY_REPORT = "trustlab-verify.json"
+STARTING = "starting"
+# Seconds for Vagrant to name a started machine's WinRM address: above the 1800 s boot_timeout the Vagrantfile gives,
+# which is how long vagrant-libvirt asks the libvirt boxes' guest agent (vagrant-libvirt driver.rb:83-87).
+WINRM_CONFIG_DEADLINE = 1900
+# What Vagrant says while the provider knows no address yet: winrm_not_ready (hashicorp/vagrant
+# plugins/communicators/winrm/helper.rb:34-41, templates/locales/comm_winrm.yml:43-46), or a query that hangs.
+NOT_READY = re.compile(r"not able to report an address|not yet ready|did not finish within", re.I)
 HOW_TO = ("build it once with `trustlab lab up --backend vagrant` (Vagrant with VirtualBox, Hyper-V or libvirt and "
           "about 40-60 minutes; see the README)")
 
@@ -81,7 +88,9 @@ class VagrantLab:
             raise LabUnavailable(f"`vagrant {command}` failed (exit {e.returncode}); {where}") from None
 
     def states(self) -> dict[str, str]:
-        return {s.name: s.state for s in self._vagrant("status")}
+        """Each machine's state as Vagrant says it; `inaccessible` is a libvirt domain that runs but has no address
+        yet (vagrant-libvirt driver.rb:175-182: the lease wait timed out), i.e. starting, not down."""
+        return {s.name: STARTING if s.state == "inaccessible" else s.state for s in self._vagrant("status")}
 
     def provider(self, machine: str) -> str:
         """The provider a machine was created with (Vagrant records it under .vagrant/machines)."""
@@ -99,8 +108,21 @@ class VagrantLab:
     def hardware(self, machine: str) -> tuple[Provider, str]:
         return provider(self.provider(machine)), self.machine_id(machine)
 
-    def winrm_address(self, machine: str) -> tuple[str, int]:
-        return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120).stdout)
+    def winrm_address(self, machine: str, deadline: float = WINRM_CONFIG_DEADLINE) -> tuple[str, int]:
+        """Vagrant names a machine's address only once its provider knows one: on libvirt and Hyper-V not before the
+        guest has a lease or its agent answers, so after a start it is asked again until it does, within a
+        deadline. Any other failure (no such machine) is said at once."""
+        end = time.monotonic() + deadline
+        while True:
+            try:
+                return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120).stdout)
+            except LabUnavailable as e:
+                if not NOT_READY.search(str(e)):
+                    raise
+                if time.monotonic() > end:
+                    raise LabUnavailable(f"Vagrant named no WinRM address for {machine} within {deadline:g} s: "
+                                         f"{e}") from None
+            time.sleep(5)
 
     # --- the life cycle --------------------------------------------------------------------------------------------
 
@@ -112,7 +134,7 @@ class VagrantLab:
             state = self.states().get(machine)
             if state in (None, "not_created"):
                 self._vagrant("up", vm_name=machine, provider=self.provider_choice, logged=True)
-            elif state != "running":
+            elif state not in ("running", STARTING):
                 self.start(machine)
         from trustlab.backends.vagrant.guests import Guests
 
@@ -163,7 +185,7 @@ class VagrantLab:
 
     def require_running(self) -> None:
         states = self.states()
-        down = [name for name in self.settings.machines if states.get(name) != "running"]
+        down = [name for name in self.settings.machines if states.get(name) not in ("running", STARTING)]
         if down:
             raise LabUnavailable(f"the Windows lab is not running ({', '.join(f'{n}: {states.get(n)}' for n in down)}); "
                                  f"{HOW_TO}")

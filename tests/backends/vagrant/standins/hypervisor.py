@@ -265,7 +265,9 @@ def vagrant(state: dict, argv: list[str]) -> str:
     """vagrant: `up` of an existing machine runs the provider's boot actions, which re-enable every cable and
     re-apply the Vagrantfile's MAC and NIC model (hashicorp/vagrant virtualbox action_boot: ClearNetworkInterfaces
     and Network, `enable_adapters` with `--cableconnected N on`; vagrant-libvirt start_domain.rb rewrites each
-    interface's model). `status --machine-readable`, `winrm-config NAME`, `destroy --force` report and remove."""
+    interface's model). `status --machine-readable`, `winrm-config NAME`, `destroy --force` report and remove.
+    A machine's `readiness` is what `winrm-config` says before its address, one per call: `not_ready` (exit 1),
+    `stale` (an address nobody answers at), `other` (another machine's); the tests choose them."""
     command, *rest = argv
     now = int(time.time())
     if command == "status":
@@ -273,11 +275,23 @@ def vagrant(state: dict, argv: list[str]) -> str:
         for name, m in state["machines"].items():
             lines.append(f"{now},{name},provider-name,{state['provider']}")
             shown = {"running": "running", "not_created": "not_created"}.get(m["state"], "poweroff")
+            if shown == "running" and (m.get("readiness") or [None])[0] == "not_ready" and state["provider"] == "libvirt":
+                shown = "inaccessible"          # vagrant-libvirt driver.rb:175-182: running, the lease wait timed out
             lines.append(f"{now},{name},state,{shown}")
         return "\n".join(lines) + "\n"
     if command == "winrm-config":
         m = state["machines"][rest[0]]
-        return f"Host {rest[0]}\n  HostName 127.0.0.1\n  User vagrant\n  Password vagrant\n  Port {m['port']}\n"
+        port = m["port"]
+        said = m["readiness"].pop(0) if m.get("readiness") else None
+        if said == "not_ready":      # hashicorp/vagrant communicators/winrm/helper.rb:34-41, comm_winrm.yml:43-46
+            raise Refused("The box is not able to report an address for WinRM to connect to yet. WinRM cannot "
+                          "access this Vagrant environment. Please wait for the Vagrant environment to be running "
+                          "and try again.")
+        if said == "stale":          # the last boot's lease, answered at once after a restart (notes §2.6): nobody
+            port = 1                 # listens there yet
+        if said == "other":          # a lease that another machine holds now
+            port = next(o["port"] for n, o in state["machines"].items() if n != rest[0])
+        return f"Host {rest[0]}\n  HostName 127.0.0.1\n  User vagrant\n  Password vagrant\n  Port {port}\n"
     if command == "up":
         if os.environ.get("TRUSTLAB_STANDIN_FAIL") == "up":     # a test's failing first boot
             print("==> dc: Waiting for machine to boot. This may take a few minutes...")
