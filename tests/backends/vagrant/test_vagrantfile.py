@@ -214,8 +214,11 @@ def test_the_vagrantfile_declares_what_the_fixes_rely_on(tmp_path):
     assert [(c["args"], c["kw"]) for c in triggers] == [
         (["VagrantPlugins::HyperV::Action::StartInstance"], {"type": "action"})] * 2
     assert "typed_triggers" in recorded["experimental"]
-    session = [c["args"] for c in calls if c["call"] == "config.vm.define.vm.provider.qemu_use_session="]
-    assert session == [["false"], ["false"]]
+    libvirt = {name: [c["args"] for c in calls if c["call"] == f"config.vm.define.vm.provider.{name}="]
+               for name in ("uri", "qemu_use_session", "nic_model_type")}
+    assert libvirt == {"uri": [["qemu:///system"]] * 2, "qemu_use_session": [["false"]] * 2,    # trustlab's URI too
+                       "nic_model_type": [["e1000e"]] * 2}           # no virtio-only driver options to refuse a swap
+    assert {c["kw"]["libvirt__network_name"] for c in networks} == {"trustlab"}     # not named after the folder
     transports = [c["args"] for c in calls if c["call"] == "config.vm.define.winrm.transport="]
     assert transports == [["plaintext"]]                                  # the DC only
     source = (ROOT / "Vagrantfile").read_text()

@@ -1,16 +1,20 @@
 """What the vagrant backend needs from this machine, and what to install (`trustlab doctor --backend vagrant`):
-Vagrant and its WinRM communicator, a provider's own tools (with OVMF for the UEFI boxes on libvirt), disk and
-memory for two Windows machines, and the lab's own files."""
+Vagrant and its WinRM communicator, a provider's own tools (with OVMF for the UEFI boxes on libvirt; on libvirt
+also one connection, a lab network the host does not route already, and whether its snapshots can be taken), disk
+and memory for two Windows machines, and the lab's own files."""
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Optional
 
 from trustlab.backends.vagrant import extra
-from trustlab.backends.vagrant.settings import LIBVIRT_URI, load, root
+from trustlab.backends.vagrant.libvirt import internal_snapshots, pflash, version
+from trustlab.backends.vagrant.settings import LIBVIRT_URI, LIBVIRT_URI_VARIABLE, load, root
 from trustlab.engine.backend import Check
 
 GEMS = ("winrm", "winrm-fs", "winrm-elevated")
@@ -43,7 +47,10 @@ def winrm_communicator(vagrant: str, plugins: str) -> Check:
         return Check("WinRM communicator", True, f"the system Ruby has {', '.join(GEMS)}")
     return Check("WinRM communicator", False,
                  f"this vagrant ({vagrant}) has no WinRM gems ({', '.join(GEMS)}), which a distribution's vagrant "
-                 f"leaves out: `vagrant plugin install {' '.join(GEMS)}`, or HashiCorp's vagrant package")
+                 f"leaves out (Debian has no ruby-winrm package): `vagrant plugin install {' '.join(GEMS)}` (it "
+                 f"downloads them from rubygems.org: not offline), or HashiCorp's vagrant package. Until then every "
+                 f"vagrant command on the lab's Vagrantfile (status, winrm-config, up) fails with \"cannot load such "
+                 f"file -- winrm\"")
 
 
 def ovmf() -> Optional[str]:
@@ -89,6 +96,71 @@ def providers(plugins: str) -> Check:
     return Check("provider", bool(usable), "; ".join(said))
 
 
+def libvirt_connection() -> Check:
+    """trustlab's virsh and vagrant-libvirt share one URI (the Vagrantfile's `lv.uri` reads the same variable); a
+    LIBVIRT_DEFAULT_URI that differs moves only a plain `virsh`, which then shows none of the lab."""
+    default = os.environ.get("LIBVIRT_DEFAULT_URI")
+    said = f"trustlab and vagrant-libvirt use {LIBVIRT_URI} (${LIBVIRT_URI_VARIABLE})"
+    if default and default != LIBVIRT_URI:
+        said += (f"; warning: LIBVIRT_DEFAULT_URI is {default}, so a plain `virsh` looks elsewhere (`virsh -c "
+                 f"{LIBVIRT_URI}`, or {LIBVIRT_URI_VARIABLE}={default} to put the lab there)")
+    return Check("libvirt connection", True, said)
+
+
+def lab_route(prefix: str, network: str, routes: str, bridge: Optional[str]) -> Check:
+    """The libvirt lab network gives the host the prefix's first address; a prefix this host already routes through
+    another interface (VirtualBox's vboxnet0 is 192.168.56.1/24) cannot be started: "Network is already in use by
+    interface vboxnet0" (vagrant-libvirt#617; reproduced with a bridge of our own, docs/windows-lab.md)."""
+    lab = ipaddress.ip_network(prefix)
+    for line in routes.splitlines():
+        found = re.match(r"(\S+) .*?\bdev (\S+)", line)
+        if not found or not found.group(1)[0].isdigit():
+            continue
+        if ipaddress.ip_network(found.group(1), strict=False).overlaps(lab) and found.group(2) != bridge:
+            return Check("lab network", False,
+                         f"{prefix} is routed through {found.group(2)} already: libvirt cannot start the lab network "
+                         f"{network!r} on it. Pick a free prefix in lab/machines.yaml (network.prefix and the "
+                         f"machines' ip) or remove {found.group(2)}")
+    return Check("lab network", True, f"libvirt network {network!r} on {prefix}: no other route to it here")
+
+
+def libvirt_snapshots(said_version: str, domains: dict[str, str]) -> Check:
+    """Which case the lab is in: internal snapshots work for BIOS domains and for the gusztavvargadr boxes (OVMF
+    handed to QEMU in `<qemu:commandline>`), not for a `<loader type='pflash'>` domain before libvirt 10.10."""
+    libvirt = version(said_version)
+    shown = ".".join(map(str, libvirt)) or "unknown"
+    refused = {name: internal_snapshots(xml, libvirt) for name, xml in domains.items()}
+    bad = {name: why for name, why in refused.items() if why}
+    if bad:
+        return Check("libvirt snapshots", False, "; ".join(f"{name}: {why}" for name, why in bad.items()))
+    if domains:
+        kinds = ", ".join(f"{name}: {'UEFI as libvirt pflash' if pflash(xml) else 'firmware libvirt does not load'}"
+                          for name, xml in domains.items())
+        return Check("libvirt snapshots", True, f"libvirt {shown} takes the lab's internal snapshots ({kinds})")
+    return Check("libvirt snapshots", True,
+                 f"libvirt {shown}: no lab domain yet; BIOS domains and the gusztavvargadr boxes (OVMF through "
+                 f"qemuargs) take internal snapshots" + ("" if libvirt >= (10, 10) else
+                                                         ", a <loader type='pflash'> UEFI domain would not (10.10+)"))
+
+
+def libvirt_checks(settings) -> list[Check]:
+    """The libvirt lab's own checks, when virsh answers."""
+    said = _output("virsh", "-c", LIBVIRT_URI, "version", "--daemon")
+    if said is None:
+        return []
+    net = settings.network
+    info = _output("virsh", "-c", LIBVIRT_URI, "net-info", net.libvirt_name) or ""
+    bridge = re.search(r"^Bridge:\s+(\S+)", info, re.M)
+    domains = {}
+    for record in sorted((root() / ".vagrant" / "machines").glob("*/libvirt/id")):
+        xml = _output("virsh", "-c", LIBVIRT_URI, "dumpxml", record.read_text().strip(), "--inactive")
+        if xml:
+            domains[record.parent.parent.name] = xml
+    return [libvirt_connection(),
+            lab_route(net.prefix, net.libvirt_name, _output("ip", "-4", "route") or "", bridge and bridge.group(1)),
+            libvirt_snapshots(said, domains)]
+
+
 def disk(folders: list[Path]) -> Check:
     """Free space where the boxes and the machines' disks go."""
     seen, short = [], []
@@ -126,6 +198,7 @@ def checks() -> list[Check]:
     settings = load()
     problems = settings.problems()
     found.append(Check("machines.yaml", not problems, "; ".join(problems) or "addresses, names and boxes agree"))
+    found += libvirt_checks(settings)
     vagrantfile = root() / "Vagrantfile"
     found.append(Check("Vagrantfile", vagrantfile.is_file(), str(vagrantfile) if vagrantfile.is_file() else
                        f"not at {vagrantfile}; set TRUSTLAB_VAGRANT_ROOT to the checkout"))

@@ -18,10 +18,12 @@ from trustlab.specs.lab import LabSpec
 
 PROVIDERS = ("virtualbox", "hyperv", "libvirt")
 NETBIOS_MAX = 15
-# vagrant-libvirt's machines live in the system instance: its default URI is qemu:///system unless
-# LIBVIRT_DEFAULT_URI says otherwise (vagrant-libvirt config.rb `_default_uri`, `_generate_uri`), and a plain
-# `virsh` may talk to the session instance, where they are not.
-LIBVIRT_URI = os.environ.get("LIBVIRT_DEFAULT_URI") or "qemu:///system"
+# One libvirt connection for trustlab's virsh and vagrant-libvirt: the Vagrantfile gives `lv.uri` the same variable,
+# and vagrant-libvirt then ignores LIBVIRT_DEFAULT_URI (0.11.2 config.rb:848-862 `_default_uri`, 925-937
+# `finalize!`: the URI is worked out only when `uri` is unset), so a LIBVIRT_DEFAULT_URI never splits them
+# (`trustlab doctor` says when it differs from the lab's).
+LIBVIRT_URI_VARIABLE = "TRUSTLAB_LIBVIRT_URI"
+LIBVIRT_URI = os.environ.get(LIBVIRT_URI_VARIABLE) or "qemu:///system"
 
 
 class Strict(BaseModel):
@@ -30,6 +32,7 @@ class Strict(BaseModel):
 
 class Network(Strict):
     prefix: str
+    libvirt_name: str = "trustlab"      # the libvirt network's name (the Vagrantfile's libvirt__network_name)
 
 
 class Guest(Strict):
