@@ -99,3 +99,30 @@ def test_a_stable_divergence_stays_a_divergence(catalogue):
     cat = Catalogue({"machine-account-reset": catalogue.scenario("machine-account-reset")}, {})
     results = conformance(cat, AlwaysSkewed, SimBackend, WINDOWS)
     assert summary(results)["divergences"] >= 1 and results[0].flaky == []
+
+
+def test_the_same_outcome_for_another_reason_is_a_divergence_on_the_dcs_side():
+    """Both members show SUCCESS_CACHED; the model's DC accepted the NTLM session (inside its window), the real one
+    refused it: agreement for the wrong reason shows."""
+    from trustlab.engine.dc_answer import DcAnswer
+
+    sim = journal(("symptoms", "logon", "SUCCESS_CACHED"), dc=DcAnswer(True, netlogon="NT_STATUS_ACCESS_DENIED",
+                                                                        session="NT_STATUS_OK"))
+    real = journal(("symptoms", "logon", "SUCCESS_CACHED"), dc=DcAnswer(True, netlogon="NT_STATUS_ACCESS_DENIED",
+                                                                         session="NT_STATUS_LOGON_FAILURE"))
+    c = compare(sim, real, "s", None)
+    assert c.agreements == 0
+    assert [(d.step, d.sim, d.real) for d in c.divergences] == [
+        ("symptoms[0] logon: {} (the DC)", "session NT_STATUS_OK", "session NT_STATUS_LOGON_FAILURE")]
+    assert compare(real, real, "s", None).agreements == 1
+    assert compare(journal(("symptoms", "logon", "SUCCESS_CACHED")), real, "s", None).agreements == 1   # not asked
+
+
+def test_conformance_asks_the_models_dc(catalogue):
+    """The model runs with `asks_the_dc`, so its probes carry its DC's answer to compare."""
+    from trustlab.runs.conformance import asking_the_dc
+
+    journal_ = run(catalogue.scenario("machine-account-reset"), None, asking_the_dc(SimBackend), SAMBA)
+    assert all(e.dc is not None for e in journal_.steps if e.family == "probe")
+    assert all(e.dc is None for e in run(catalogue.scenario("machine-account-reset"), None, SimBackend,
+                                          SAMBA).steps)

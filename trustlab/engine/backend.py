@@ -131,6 +131,8 @@ class Backend:
     time_travel_restarts: ClassVar[bool] = False   # a jump of a clock restarts the lab's daemons (ends channels)
     lab_variable: ClassVar[Optional[str]] = None    # the environment variable naming the lab a process uses
     keeps_lab: ClassVar[bool] = False   # a live lab outlives the process: `attach=` finds it as `keep()` left it
+    asks_the_dc: bool = False           # its probes carry the DC's own answer (StepResult.dc): a real lab's always,
+    #                                     a model's when conformance compares it with one (runs/conformance.py)
 
     def __init__(self, lab: LabSpec, profile: BehaviourProfile, seed: int = 0,
                  attach: Optional[LabOptions] = None, fresh: bool = False):

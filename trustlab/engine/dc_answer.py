@@ -47,6 +47,21 @@ class DcAnswer:
     def user_accepted(self) -> Optional[bool]:
         return None if self.user is None else self.user in ACCEPTED
 
+    def compared(self) -> dict[str, Any]:
+        """What conformance compares: every answer, and whether the account exists, is disabled and its key
+        version (how many times its password was set), not the password's age in seconds (the clocks differ)."""
+        out = {k: getattr(self, k) for k in ("answered", "netlogon", "kerberos", "session", "user")}
+        if self.account is not None:
+            out.update(exists=self.account.exists, disabled=self.account.disabled,
+                       key_version=self.account.key_version)
+        return out
+
+    def differences(self, other: "DcAnswer") -> tuple[str, str]:
+        """(ours, theirs): the answers that differ, as `name VALUE` lists; empty strings when none do."""
+        mine, theirs = self.compared(), other.compared()
+        keys = [k for k in {**mine, **theirs} if mine.get(k) != theirs.get(k)]
+        return (", ".join(f"{k} {mine.get(k)}" for k in keys), ", ".join(f"{k} {theirs.get(k)}" for k in keys))
+
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if v is not None}
         if self.account is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
 from trustlab.engine.judgement import Verdict
 from trustlab.engine.runner import BackendFactory, run
 from trustlab.specs.catalogue import Catalogue
+from trustlab.specs.lab import LabSpec
 from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.steps import VERBS
 
@@ -53,17 +55,33 @@ def compare(sim: Journal, real: Journal, scenario: str, remediation: Optional[st
         return c
     ours, theirs = observations(sim), observations(real)
     for (step, a), (_, b) in zip(ours, theirs):
-        if a.outcome == b.outcome and a.status == b.status:
+        dc = a.dc.differences(b.dc) if a.dc is not None and b.dc is not None else ("", "")
+        if a.outcome == b.outcome and a.status == b.status and dc == ("", ""):
             c.agreements += 1
-        else:
+        if (a.outcome, a.status) != (b.outcome, b.status):
             c.divergences.append(Divergence(step, a.outcome or a.status, b.outcome or b.status,
                                             b.raw))
+        if dc != ("", ""):                  # the same on the member, the DC's answers differ: another reason
+            c.divergences.append(Divergence(f"{step} (the DC)", *dc))
     for step, entry in ours[len(theirs):]:
         c.divergences.append(Divergence(step, entry.outcome, f"not reached ({c.real_verdict})"))
     for step, entry in theirs[len(ours):]:
         c.divergences.append(Divergence(step, f"not reached ({c.sim_verdict})", entry.outcome,
                                         entry.raw))
     return c
+
+
+def asking_the_dc(model: BackendFactory) -> BackendFactory:
+    """The model, its probes carrying its DC's own answer as a real lab's do (`Backend.asks_the_dc`), so both sides'
+    answers are compared."""
+    def make(lab: LabSpec, profile: BehaviourProfile, seed: int = 0) -> Backend:
+        backend = model(lab, profile, seed)
+        backend.asks_the_dc = True
+        return backend
+    for fact in ("time_travel_restarts", "name"):           # what callers read of a backend's face
+        if hasattr(model, fact):
+            setattr(make, fact, getattr(model, fact))
+    return make
 
 
 def pairs(catalogue: Catalogue, only: tuple[str, ...] = ()) -> list[tuple[str, Optional[str]]]:
@@ -79,7 +97,7 @@ def pairs(catalogue: Catalogue, only: tuple[str, ...] = ()) -> list[tuple[str, O
 def conformance(catalogue: Catalogue, real: BackendFactory, model: BackendFactory, profile: BehaviourProfile,
                 only: tuple[str, ...] = (), progress: Optional[Callable[[str], None]] = None) -> list[Comparison]:
     """Every pair of `pairs()` on the real backend and on the model, compared."""
-    out = []
+    out, model = [], asking_the_dc(model)
     for sid, rid in pairs(catalogue, only):
         if progress:
             progress(sid + (f" + {rid}" if rid else ""))

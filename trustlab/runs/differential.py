@@ -26,7 +26,7 @@ from hypothesis.database import InMemoryExampleDatabase
 from trustlab.engine.backend import Backend
 from trustlab.engine.journal import Journal
 from trustlab.engine.runner import BackendFactory, run
-from trustlab.runs.conformance import Comparison, compare, observations
+from trustlab.runs.conformance import Comparison, asking_the_dc, compare, observations
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.profiles import BehaviourProfile
 from trustlab.specs.scenario import Scenario
@@ -252,6 +252,7 @@ def search(real: BackendFactory, model: BackendFactory, profile: BehaviourProfil
     """`examples` generated histories on both backends; each divergence not seen before is shrunk (with at most
     `real_runs` runs on the real lab), explained if a limitation of the backend accounts for it, and written."""
     moves = moves if moves is not None else moves_for(*(b for b in (real, model) if isinstance(b, type)))
+    model = asking_the_dc(model)
     strategy = histories(moves)
     result, started = Search(), time.monotonic()
     rng = random.Random(seed)

@@ -62,6 +62,12 @@ class BehaviourProfile(BaseModel):
         "it was started from a prompt that set devmgr_show_nonpresent_devices=1. Microsoft's 'Viewing Hidden "
         "Devices' ties the variable to Windows before 8 (default false: Windows 10/11, the seed story's); the seed "
         "article saw no dimmed adapter on Windows 11 (open question 7).")
+    old_password_window: int = Field(
+        3600, ge=0, description="MP-11, TM-8: seconds after a password change or reset (pwdLastSet) during which the "
+        "DC still accepts the previous password on a non-interactive NTLM logon, never on Kerberos or NETLOGON. "
+        "Samba: `old password allowed period`, 60 min, for every account [code][lab]. Windows: KB906305 "
+        "(OldPasswordAllowedPeriod, 60 min) for domain users' NTLM network logons; whether it covers computer "
+        "accounts and opens on an administrator's reset is open (calibrate).")
     scavenge_interval: int = Field(900, ge=1, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
     machine_password_age: int = Field(
         30 * 86400, ge=1, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."

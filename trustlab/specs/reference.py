@@ -20,6 +20,8 @@ BEHAVIOURS: dict[str, str] = {
     "MP-7": "reset account, same-name join, deleted or disabled account break it",
     "MP-8": "a large clock jump can trigger an early machine password change",
     "MP-9": "a repair writes a new random password to the DC and the LSA secret",
+    "MP-10": "the DC's answers to a machine secret: NETLOGON, Kerberos, NTLM",
+    "MP-11": "the NTLM old-password window after a change or reset (60 min)",
     "SC-1": "nltest /sc_verify healthy output",
     "SC-2": "nltest /sc_query on a broken channel",
     "SC-3": "Test-ComputerSecureChannel returns True/False",
@@ -29,6 +31,7 @@ BEHAVIOURS: dict[str, str] = {
     "SC-7": "rejoin; KB5020276 blocks reusing an account (2732) unless its creator rejoins, an admin created it "
              "or the DC policy trusts its owner",
     "SC-8": "Vagrant renames a Windows guest before provisioning; Add-Computer -NewName with that name fails",
+    "SC-9": "a winbind member authenticates an SMB session before NETLOGON; refused, it goes offline",
     "LG-1": "a reachable DC's answer is authoritative (1789, 1787)",
     "LG-2": "no DC: cached logon, or 1311",
     "LG-3": "CachedLogonsCount, oldest dropped first",

@@ -80,6 +80,7 @@ class SambaBackend(AsksTheDc, PowerSteps, TimeTravel, AccountSteps, TrustSteps, 
     lab_variable = "TRUSTLAB_SAMBA_LAB"
     time_travel_restarts = True     # libfaketime moves a daemon's clock only when it starts (docs/conformance.md)
     keeps_lab = True
+    asks_the_dc = True
     refusals = (CommandFailed, subprocess.TimeoutExpired)
     State = SambaState
     state: SambaState

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
+from trustlab.backends.samba import processes
 from trustlab.backends.samba.dc import base_dn
 from trustlab.backends.samba.domain import READER_NAME, SambaLab
 from trustlab.backends.samba.node import FAKETIME_LIB, Node
@@ -31,6 +32,7 @@ from trustlab.specs.steps import VERBS, Family
 ORACLE_NAME = "TLORACLE"          # at most 15 characters: the DC refuses longer computer names (schannel_state_tdb.c)
 READER = READER_NAME
 WORKER = Path(__file__).with_name("oracle_worker.py")
+PRELOADED = 'if [ -n "$0" ]; then export LD_PRELOAD="$0"; fi; exec "$@"'
 ANSWER_TIMEOUT = 30.0
 NT_EPOCH = 11644473600
 UF_ACCOUNTDISABLE = 0x2
@@ -83,10 +85,12 @@ class Worker:
         self.offset = dc.offset
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent",
                "KRB5_CONFIG": "/dev/null", "KRB5CCNAME": "MEMORY:", "PYTHONDONTWRITEBYTECODE": "1"}
-        if dc.offset:
-            env.update({"LD_PRELOAD": str(FAKETIME_LIB), "FAKETIME": f"{int(dc.offset):+d}s",
-                        "FAKETIME_DONT_RESET": "1"})
-        self.proc = subprocess.Popen(["ip", "netns", "exec", dc.ns, sys.executable, "-u", str(WORKER)], env=env,
+        preload = ""
+        if dc.offset:       # preloaded into the worker alone, not the `ip` and `sh` that exec it (node.py WRAP)
+            preload = str(FAKETIME_LIB)
+            env.update({"FAKETIME": f"{int(dc.offset):+d}s", "FAKETIME_DONT_RESET": "1"})
+        argv = ["ip", "netns", "exec", dc.ns, "sh", "-c", PRELOADED, preload, sys.executable, "-u", str(WORKER)]
+        self.proc = subprocess.Popen(argv, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      text=True, start_new_session=True)
 
@@ -108,9 +112,15 @@ class Worker:
         return {"status": "NO_ANSWER", "answered": False}
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
+        """Its stdin closed, the worker ends by itself (libfaketime's destructor removes its /dev/shm pair); one
+        that does not is killed, and what libfaketime left of it removed."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=3)
+        except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
-        self.proc.wait()
+            self.proc.wait()
+            processes.faketime_leftovers([self.proc.pid])
 
 
 class AsksTheDc:

@@ -9,6 +9,7 @@ from trustlab.backends.cable import Cable
 from trustlab.backends.sim import grouppolicy, timeservice
 from trustlab.backends.sim.accounts import AccountSteps
 from trustlab.backends.sim.adapters import AdapterSteps
+from trustlab.backends.sim.oracle import AsksTheDc
 from trustlab.backends.sim.trust import TrustSteps
 from trustlab.backends.sim.winlogon import SignedIn, authenticate
 from trustlab.backends.sim.world import World
@@ -18,7 +19,7 @@ from trustlab.specs.lab import LabSpec
 from trustlab.specs.profiles import BehaviourProfile
 
 
-class SimBackend(Cable, AccountSteps, TrustSteps, AdapterSteps, Backend):
+class SimBackend(AsksTheDc, Cable, AccountSteps, TrustSteps, AdapterSteps, Backend):
     name = "sim"
 
     @classmethod

@@ -28,6 +28,7 @@ class ComputerAccount:
     creator: str = ""                  # who created it (SC-7); its owner too, unless an admin created it
     created_by_admin: bool = True      # a member of Domain Admins, Enterprise Admins or Administrators did
     password_set: float = 0.0          # DC time of the last password set (pwdLastSet)
+    key_version: int = 1               # msDS-KeyVersionNumber: one more at each password set (MP-10)
 
 
 @dataclass
@@ -99,3 +100,4 @@ class Directory:
     def set_machine_password(self, name: str, secret: int, when: float) -> None:
         account = self.computers[name]
         account.previous, account.password, account.password_set = account.password, secret, when
+        account.key_version += 1
