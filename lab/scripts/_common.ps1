@@ -86,8 +86,9 @@ function Get-HiddenNic {
 function Wait-ActiveDirectory {
     # The AD cmdlets need Active Directory Web Services, which a DC starts some time after boot ("Unable to find a
     # default server with Active Directory Web Services running"); rgl/windows-domain-controller-vagrant waits the same.
-    # Elapsed time, not the clock: the harness moves the clock.
-    param([int] $Seconds = 600)
+    # Elapsed time, not the clock: the harness moves the clock. Within the script's own deadline (WinRM's run, 300 s
+    # by default), so that the wait ends with AD's own error rather than a terminated command.
+    param([int] $Seconds = 240)
     Import-Module ActiveDirectory
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     while ($true) {
@@ -100,6 +101,29 @@ function Wait-ActiveDirectory {
             }
             Start-Sleep -Seconds 5
         }
+    }
+}
+
+function Find-ADIdentity {
+    # Get-ADUser or Get-ADComputer -Identity, or $null when there is no such object: the not-found is a terminating
+    # error (ADIdentityNotFoundException) that -ErrorAction does not stop (about_Error_Handling;
+    # PowerShell/PowerShell#14819, by design), so it is caught here; any other error (no AD Web Services) goes on.
+    param([Parameter(Mandatory = $true)] [ValidateSet('user', 'computer')] [string] $Kind,
+          [Parameter(Mandatory = $true)] [string] $Identity, [string[]] $Properties = @())
+    $arguments = @{ Identity = $Identity }
+    if ($Properties.Count -gt 0) {
+        $arguments['Properties'] = $Properties
+    }
+    try {
+        if ($Kind -eq 'user') {
+            return Get-ADUser @arguments
+        }
+        return Get-ADComputer @arguments
+    } catch {
+        if ($_.Exception.GetType().Name -eq 'ADIdentityNotFoundException') {
+            return $null
+        }
+        throw
     }
 }
 

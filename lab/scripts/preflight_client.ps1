@@ -20,6 +20,10 @@ $srv = @(Resolve-DnsName -Name "_ldap._tcp.dc._msdcs.$Realm" -Type SRV -DnsOnly 
 $channel = Invoke-Native -FilePath 'nltest.exe' -ArgumentList @("/sc_verify:$Domain")
 $source = Invoke-Native -FilePath 'w32tm.exe' -ArgumentList @('/query', '/source')
 $ntp = Invoke-Native -FilePath 'w32tm.exe' -ArgumentList @('/stripchart', "/computer:$DcAddress", '/samples:1', '/dataonly')
+$sourceText = ''
+if ($source.Ok) {
+    $sourceText = (@($source.Lines) -join ' ').Trim()
+}
 $local = Get-LocalUser -Name 'vagrant' -ErrorAction SilentlyContinue
 $rule = Get-NetFirewallRule -Group 'trustlab' -ErrorAction SilentlyContinue | Select-Object -First 1
 $blocked = @()
@@ -31,7 +35,7 @@ Write-Answer @{
     name = $computer.Name; domain = $computer.Domain; joined = [bool]$computer.PartOfDomain
     channel = @{ exit_code = $channel.ExitCode; lines = $channel.Lines }
     dns = @{ names = $answers; srv = $srv }
-    time = @{ service = [string](Get-Service -Name W32Time).Status; source = (@($source.Lines) -join ' ').Trim()
+    time = @{ service = [string](Get-Service -Name W32Time).Status; source = $sourceText
               ntp_ok = ($ntp.Ok -and (@($ntp.Lines) -join ' ') -match '[+-]\d+\.\d+s'); ntp = $ntp.Lines }
     hidden = @(Get-HiddenNic)
     local_admin = @{ exists = ($null -ne $local); never_expires = ($null -ne $local -and $null -eq $local.PasswordExpires) }

@@ -16,25 +16,26 @@ $now = Get-Date
 $domain = Get-ADDomain
 $ages = @{}
 foreach ($name in @($Users + $ServiceIdentities)) {
-    $user = Get-ADUser -Identity $name -Properties @('PasswordLastSet') -ErrorAction SilentlyContinue
+    $user = Find-ADIdentity -Kind 'user' -Identity $name -Properties @('PasswordLastSet')
     if ($null -ne $user -and $null -ne $user.PasswordLastSet) {
         $ages[$name] = [int]($now - $user.PasswordLastSet).TotalSeconds
     }
 }
-$machine = Get-ADComputer -Identity $Computer -Properties @('PasswordLastSet') -ErrorAction SilentlyContinue
+$machine = Find-ADIdentity -Kind 'computer' -Identity $Computer -Properties @('PasswordLastSet')
 if ($null -ne $machine -and $null -ne $machine.PasswordLastSet) {
     $ages["$Computer`$"] = [int]($now - $machine.PasswordLastSet).TotalSeconds
 }
 $identities = @{}
 foreach ($name in @($ServiceIdentities + @('vagrant', 'Administrator'))) {
-    $user = Get-ADUser -Identity $name -Properties @('PasswordNeverExpires') -ErrorAction SilentlyContinue
+    $user = Find-ADIdentity -Kind 'user' -Identity $name -Properties @('PasswordNeverExpires')
     if ($null -ne $user) {
         $identities[$name] = @{ enabled = [bool]$user.Enabled; never_expires = [bool]$user.PasswordNeverExpires }
     }
 }
-$joinerSid = (Get-ADUser -Identity $Joiner -ErrorAction SilentlyContinue).SID
+$joinerUser = Find-ADIdentity -Kind 'user' -Identity $Joiner
 $delegated = $false
-if ($null -ne $joinerSid) {
+if ($null -ne $joinerUser) {
+    $joinerSid = $joinerUser.SID
     $acl = Get-Acl -Path ("AD:CN=Computers," + $domain.DistinguishedName)
     foreach ($rule in $acl.Access) {
         $sid = $rule.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier])

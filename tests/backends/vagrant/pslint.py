@@ -49,7 +49,7 @@ HYPERV = {"Get-VM", "Start-VM", "Stop-VM", "Set-VM", "Checkpoint-VM", "Get-VMSna
           "Restore-VMSnapshot", "Get-VMNetworkAdapter", "Add-VMNetworkAdapter", "Remove-VMNetworkAdapter",
           "Connect-VMNetworkAdapter", "Disconnect-VMNetworkAdapter", "Get-VMSwitch", "New-VMSwitch", "Remove-VMSwitch"}
 HELPERS = {"Write-Answer", "Invoke-Native", "New-Credential", "Get-ErrorCode", "Get-LabAdapter", "Get-HiddenNic",
-           "Wait-ActiveDirectory", "Get-EvaluationEnd", "Get-AdapterFacts"}
+           "Wait-ActiveDirectory", "Get-EvaluationEnd", "Get-AdapterFacts", "Find-ADIdentity"}
 # Programs whose documented success is more than exit code 0.
 SUCCESS_CODES = {"pnputil.exe": (0, 3010, 1641)}
 CURRENT_NAME = ("gethostname()", "computername")
@@ -146,6 +146,35 @@ def _exit_code_problems(tree: ts.Tree, source: str) -> list[Problem]:
     return problems
 
 
+def _unread_exit_codes(tree: ts.Tree, source: str) -> list[Problem]:
+    """Invoke-Native runs whose exit code nothing reads: `(Invoke-Native ...).Lines`, or a result variable whose `.Ok`
+    and `.ExitCode` the script never looks at. dsmod's refused reset was once `ok: true` so."""
+    problems = []
+    for node in _nodes(tree.root_node):
+        if node.type != "command" or node.children[0].text.decode() != "Invoke-Native":
+            continue
+        line = node.start_point[0] + 1
+        up = list(_ancestors(node))
+        assigned = next((a for a in up if a.type == "assignment_expression"), None)
+        target = assigned.children[0].text.decode().strip().lower() if assigned is not None else ""
+        before = up[:up.index(assigned)] if assigned is not None else up
+        if any(a.type == "member_access" for a in before) or not target.startswith("$") or "." in target:
+            problems.append(Problem(line, "Invoke-Native's result is not kept: its exit code is never read"))
+        elif not re.search(re.escape(target) + r"\.(ok|exitcode)\b", source, re.I):
+            problems.append(Problem(line, f"{target}.Ok or .ExitCode is never read: a refusal would pass as done"))
+    return problems
+
+
+def _swallowed_not_found(node: ts.Node) -> bool:
+    """`Get-AD... -Identity X -ErrorAction SilentlyContinue` (or Ignore): a missing object is a terminating error
+    (ADIdentityNotFoundException), which -ErrorAction does not stop (about_Error_Handling; PowerShell/PowerShell
+    #14819, by design)."""
+    if node.type != "command" or not node.children[0].text.decode().lower().startswith("get-ad"):
+        return False
+    text = node.text.decode().lower()
+    return "-identity" in text and re.search(r"-erroraction\s+'?(silentlycontinue|ignore)", text) is not None
+
+
 def _others(tools: set[str]) -> str:
     return ", ".join(str(c) for tool in sorted(tools) for c in SUCCESS_CODES[tool] if c)
 
@@ -154,7 +183,7 @@ def lint(source: str, commands: set[str] = ALLOWED_COMMANDS | HELPERS) -> list[P
     tree = POWERSHELL.parse(source.encode("utf-8"))
     defined = {n.text.decode() for n in _nodes(tree.root_node) if n.type == "function_name"}
     allowed = commands | defined | {f"Hyper-V\\{c}" for c in HYPERV}
-    problems = _exit_code_problems(tree, source)
+    problems = _exit_code_problems(tree, source) + _unread_exit_codes(tree, source)
     for node in _nodes(tree.root_node):
         line = node.start_point[0] + 1
         text = node.text.decode("utf-8", "replace")
@@ -170,6 +199,9 @@ def lint(source: str, commands: set[str] = ALLOWED_COMMANDS | HELPERS) -> list[P
         elif _new_name(node) and not _compares_current_name(node):
             problems.append(Problem(line, "-NewName without comparing it with the current name first: an equal name "
                                           "raises NewNameIsOldName and joins nothing (SC-8)"))
+        elif _swallowed_not_found(node):
+            problems.append(Problem(line, "-ErrorAction does not stop Get-AD*'s terminating not-found "
+                                          "(ADIdentityNotFoundException); use try/catch"))
         elif node.child_count == 0 and not _inside(node, STRINGS) and text in ("??", "?", "??=", "?."):
             problems.append(Problem(line, f"`{text}` is PowerShell 7 only"))
         elif node.type == "left_assignment_expression" and text.strip().lower() in AUTOMATIC:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.backends import guard
 from tests.backends.vagrant.windows import GOLDEN
@@ -361,3 +363,54 @@ def test_a_guest_that_does_not_answer_while_the_run_is_prepared_is_an_unusable_l
     with pytest.raises(LabUnavailable, match="the Windows lab did not answer while it was prepared for the run: "
                                              "WinRMFailed: preflight_dc: exit 0"):
         backend()
+
+
+def test_a_deleted_computer_account_is_gone_and_the_step_says_done(standin):
+    """dc_computer.ps1 re-read the account after Remove-ADObject with -ErrorAction SilentlyContinue, which does not
+    stop Get-ADComputer's terminating not-found: the delete failed although the account was gone."""
+    b = backend()
+    try:
+        deleted = b.do("delete_computer_account", {"computer": "LOANER01"})
+        assert deleted.status == "ok", deleted.output
+        assert "LOANER01" not in standin.windows.accounts
+        assert b.do("reset_computer_account", {"computer": "LOANER01"}).output == ["no computer account LOANER01"]
+    finally:
+        b.close()
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=st.sampled_from([("reset_computer_account", "reset"), ("join_duplicate", "duplicate")]),
+       code=st.sampled_from([1, 5, 87, 2710]))
+def test_a_refused_reset_or_provisioning_is_a_failed_step(standin, action, code):
+    """dsmod's and djoin's exit codes were ignored: a refused reset was `ok: true`. djoin answers the NET_API_STATUS
+    of NetProvisionComputerAccount (ERROR_ACCESS_DENIED 5, ERROR_INVALID_PARAMETER 87, NERR_BadOfflineJoinInfo
+    2710: learn.microsoft.com lmjoin nf-lmjoin-netprovisioncomputeraccount); dsmod documents none."""
+    verb, script_action = action
+    standin.windows.broken = False
+    standin.windows.refuse = {script_action: code}
+    b = backend()
+    try:
+        result = b.do(verb, {"computer": "LOANER01"})
+        assert result.status == "failed" and result.raw == f"win32 {code}", result
+        assert standin.windows.broken is False
+    finally:
+        standin.windows.refuse = {}
+        b.close()
+
+
+@pytest.mark.parametrize("credential", ["none", "joiner"])
+def test_a_rejoin_leaves_with_explicit_domain_credentials(standin, credential):
+    """Remove-Computer needs explicit credentials to disable the account; over WinRM the session's own cannot reach
+    the DC (a second hop). In a lab without a joiner, `credential: joiner` leaves and is then refused, as in the sim."""
+    b = backend()
+    try:
+        b.do("local_admin_logon", {"computer": "LOANER01"})
+        result = b.do("rejoin_domain", {"computer": "LOANER01", "credential": credential, "new_name": None})
+        leave = dict(standin.windows.sides["client"].runs)["leave_domain"]
+        assert leave["UserName"] == "CORP\\admin"
+        if credential == "joiner":
+            assert result.status == "failed" and result.output[-1] == trust.texts.NO_JOINER
+        else:
+            assert result.status == "ok" and result.output[-1] == trust.LEAVE_AS_ADMIN, result.output
+    finally:
+        b.close()

@@ -77,6 +77,16 @@ def test_the_logon_probe_carries_c_sharp_that_parses():
      "line 1: -NewName without comparing it with the current name first"),
     ("if ($name) {\n    $arguments['NewName'] = $name\n}\n",
      "line 2: -NewName without comparing it with the current name first"),
+    # dsmod's refused reset once read as done: the exit code must be read
+    ("$lines = (Invoke-Native -FilePath 'dsmod.exe' -ArgumentList @('computer', $dn, '-reset')).Lines\n",
+     "line 1: Invoke-Native's result is not kept: its exit code is never read"),
+    ("$run = Invoke-Native -FilePath 'djoin.exe' -ArgumentList @('/provision')\n$lines = $run.Lines\n",
+     "line 1: $run.Ok or .ExitCode is never read"),
+    # the re-read after Remove-ADObject: Get-ADComputer's not-found is terminating
+    ("$a = Get-ADComputer -Identity $name -Properties @('Enabled') -ErrorAction SilentlyContinue\n",
+     "line 1: -ErrorAction does not stop Get-AD*'s terminating not-found"),
+    ("$sid = (Get-ADUser -Identity $joiner -ErrorAction Ignore).SID\n",
+     "line 1: -ErrorAction does not stop Get-AD*'s terminating not-found"),
 ])
 def test_the_lint_refuses(source, problem):
     assert any(str(p).startswith(problem) for p in lint(source)), [str(p) for p in lint(source)]
@@ -88,6 +98,23 @@ def test_the_lint_refuses(source, problem):
     "if ([System.Net.Dns]::GetHostName() -ne $name) {\n    $arguments['NewName'] = $name\n}\n",
     "if ($env:COMPUTERNAME -ne $name) { Rename-Computer -NewName $name }\n",
     "$run = Invoke-Native -FilePath 'nltest.exe' -ArgumentList @('/sc_verify:CORP')\nif ($run.ExitCode -eq 0) { }\n",
+    "$run = Invoke-Native -FilePath 'dsmod.exe' -ArgumentList @('computer')\n$ok = $run.Ok\n",
+    "$a = Find-ADIdentity -Kind 'computer' -Identity $name\n",
+    "Get-ADUser -Filter * -ErrorAction SilentlyContinue\n",
 ])
 def test_the_lint_lets_the_right_forms_through(source):
     assert lint(source, ALLOWED_COMMANDS | HELPERS | {"Rename-Computer", "Get-VMNetworkAdapter"}) == []
+
+
+def test_waiting_for_active_directory_ends_within_the_scripts_own_deadline():
+    """Wait-ActiveDirectory waited up to 600 s inside a script WinRM terminates at 300 s: AD's own error never came."""
+    import inspect
+    import re as re_
+
+    from trustlab.backends.vagrant.winrm import Client
+
+    common = (SCRIPTS / "_common.ps1").read_text()
+    body = common[common.index("function Wait-ActiveDirectory"):]
+    waited = int(re_.search(r"\[int\] \$Seconds = (\d+)", body).group(1))
+    deadline = inspect.signature(Client.script).parameters["deadline"].default
+    assert waited + 30 <= deadline, (waited, deadline)

@@ -43,6 +43,8 @@ class Windows:
         self.offline_rule: list[str] = []        # as trustlab sent it; the rule reads back in `notation`
         self.notation = "mask"
         self.rotations = 0
+        self.accounts = {self.client.hostname.upper(): {"enabled": True, "password_last_set": GOLDEN.isoformat()}}
+        self.refuse: dict[str, int] = {}           # dc_computer action -> the exit code its tool refuses with
         self.override: dict[str, Callable[[str, dict], Optional[Any]]] = {}
         self.golden_instance: Optional[str] = None
         self.management = {self.dc_name: MANAGEMENT, self.client_name: MANAGEMENT}   # VirtualBox's NAT: the same
@@ -178,9 +180,48 @@ class Windows:
                 "lines": [f"Trust Verification Status = {status}"]}
 
     def _dc_computer(self, machine: str, params: dict) -> dict:
-        if params["Action"] == "reset":
+        """dc_computer.ps1's answer from the directory as it is: a deleted account does not exist (Get-ADComputer's
+        not-found is caught), and a refused dsmod or djoin is `ok: false` with its exit code (`refuse[action]`:
+        djoin's NET_API_STATUS, NetProvisionComputerAccount's page; dsmod documents none, so any non-zero one)."""
+        action, name = params["Action"], params["Computer"]
+        account = self.accounts.get(name.upper())
+        if account is None:
+            return {"ok": action == "show", "exists": False, "error": f"no computer account {name}", "lines": []}
+        code = self.refuse.get(action)
+        if code:
+            return {"ok": False, "exists": True, "enabled": account["enabled"], "lines": [f"{action} failed"],
+                    "error": f"{action} of {name} refused (exit {code})", "win32": code,
+                    "password_last_set": account["password_last_set"]}
+        if action in ("reset", "duplicate"):
             self.broken = True
-        return {"ok": True, "exists": True, "lines": []}
+            account["password_last_set"] = self.now(self.dc_name).isoformat()
+        elif action == "delete":
+            del self.accounts[name.upper()]
+            return {"ok": True, "exists": False, "enabled": False, "password_last_set": None, "lines": [],
+                    "error": None, "win32": None}
+        elif action in ("disable", "enable"):
+            account["enabled"] = action == "enable"
+        return {"ok": True, "exists": True, "enabled": account["enabled"], "lines": [], "error": None, "win32": None,
+                "password_last_set": account["password_last_set"]}
+
+    def _leave_domain(self, machine: str, params: dict) -> dict:
+        """Remove-Computer disables the computer's domain account and needs explicit credentials for it "even when
+        they are the credentials of the current user" (MicrosoftDocs/PowerShell-Docs reference/5.0/
+        Microsoft.PowerShell.Management/Remove-Computer.md); over WinRM the session's own cannot reach the DC
+        (a second hop). The refusal's wording is not in a stored source: Access is denied (5) is assumed."""
+        if not params.get("UserName"):
+            return {"ok": False, "error": "Access is denied.", "win32": 5}
+        account = self.accounts.get(self.client.hostname.upper())
+        if account is not None:
+            account["enabled"] = False
+        return {"ok": True, "error": None, "win32": None}
+
+    def _join_domain(self, machine: str, params: dict) -> dict:
+        """Add-Computer creates the account or takes over a disabled one, with a new machine password."""
+        name = (params.get("NewName") or self.client.hostname).upper()
+        self.accounts[name] = {"enabled": True, "password_last_set": self.now(self.dc_name).isoformat()}
+        self.broken = False
+        return {"ok": True, "error": None, "win32": None}
 
     def _reset_machine_password(self, machine: str, params: dict) -> dict:
         self.broken = False

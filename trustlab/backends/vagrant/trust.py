@@ -17,6 +17,9 @@ SECOND_HOP = ("over WinRM the session has no credentials to pass on to the DC (a
               "-Credential this is refused whoever is signed in; at the console a local administrator's bind has "
               "no domain rights (SC-4)")
 
+LEAVE_AS_ADMIN = ("Remove-Computer left with the domain admin's credentials: it needs explicit ones to disable the "
+                  "computer account, and over WinRM the session's own would not reach the DC (a second hop)")
+
 
 class TrustSteps:
     """Mixed into VagrantBackend: the membership and secure-channel steps, on the client."""
@@ -97,15 +100,21 @@ class TrustSteps:
         return self._done(answer, "netdom resetpwd" if tool == "netdom" else "Reset-ComputerMachinePassword", *notes)
 
     def do_rejoin_domain(self, computer: str, credential: str, new_name: Optional[str]) -> StepResult:
-        no_joiner = credential == "joiner" and not self.lab.joiner
-        left = self.client.script("leave_domain", self._credential("none" if no_joiner else credential))
+        """The leave always passes the domain admin's credentials: Remove-Computer disables the computer account and
+        needs explicit credentials for it (PowerShell-Docs reference/5.0/.../Remove-Computer.md), which the WinRM
+        session's own could not be (a second hop); the step's credential is the join's (SC-7), as in the sim. A
+        lab without a joiner has no `credential: joiner`: left, then refused."""
+        left = self.client.script("leave_domain", self._credential("domain_admin"))
         if not left.get("ok"):
             return self._done(left, "Remove-Computer")
         self.state.member.joined = False
         self._restart()
-        if no_joiner:
+        if credential == "joiner" and not self.lab.joiner:
             return StepResult.failed(texts.LEFT, texts.NO_JOINER)
-        return self._join(new_name, credential)
+        result = self._join(new_name, credential)
+        if credential != "domain_admin":
+            result.output.append(LEAVE_AS_ADMIN)
+        return result
 
     def do_secure_channel(self, computer: str) -> StepResult:
         if not self.state.member.on:
