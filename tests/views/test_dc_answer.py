@@ -33,9 +33,12 @@ def _entry() -> StepEntry:
 def test_the_terminal_shows_it_under_the_probe():
     console = Console(record=True, width=200)
     print_entry(_entry(), console)
-    assert "the DC: NETLOGON ACCESS_DENIED" in console.export_text()
+    text = console.export_text()
+    assert "the DC: NETLOGON ACCESS_DENIED" in text
+    assert "offline after the DC refused its session" in text                     # bob's 1311 is no missing DC
 
 
 def test_the_report_panel_gets_it():
     data = {"entries": [_entry().to_dict()]}
-    assert of_journal(data).entries[0]["dc_said"].startswith("the DC: NETLOGON ACCESS_DENIED")
+    line = of_journal(data).entries[0]["dc_said"]
+    assert line.startswith("the DC: NETLOGON ACCESS_DENIED") and "offline after the DC refused" in line

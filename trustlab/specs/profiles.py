@@ -5,7 +5,6 @@ Each field cites its behaviour ID (docs/reference/windows-behaviour.md, `trustla
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,16 +43,13 @@ class BehaviourProfile(BaseModel):
     channel_fails_on_clock_skew: bool = Field(
         False, description="LG-8 [lab]: a clock beyond the maximum skew also fails the secure channel check "
         "(the Samba member's wbinfo -t gives LOGON_FAILURE).")
-    channel_reports_missing_account: bool = Field(
-        True, description="MP-7, LG-1: a deleted computer object shows as NO_TRUST_ACCOUNT (1787); the Samba member "
-        "reports it as a failed logon of the trust (BROKEN) [lab].")
-    cached_logon_when_channel_refused: tuple[Literal["account_missing", "account_disabled", "clock_skew",
-                                                     "password_previous", "password_unknown"], ...] = Field(
-        (), description="LG-1 vs LG-2: refusals of the secure channel after which the member logs on from its cache "
-        "as if no DC were reachable. Windows: none, a reachable DC is authoritative (LG-1). The Samba member does "
-        "for a deleted or disabled account, a skewed clock and a password the DC does not know at all (a snapshot "
-        "from before two changes: LOGON_FAILURE), not for the account's previous password (a reset, one change: "
-        "ACCESS_DENIED) [lab].")
+    member_session_before_netlogon: bool = Field(
+        False, description="SC-9: with no live connection the member first authenticates an SMB session as its "
+        "machine account (its current secret; NTLM takes the previous password within `old_password_window`, "
+        "MP-11) and opens NETLOGON only on it; refused, the member is offline: cached logons, NO_LOGON_SERVERS "
+        "although the DC answers, and the channel check shows the session's refusal (BROKEN). Windows: no, its "
+        "secure channel is negotiated over unprotected RPC (MS-NRPC 3.1.4.1), a reachable DC is authoritative "
+        "(LG-1). Samba's winbind: yes [code][lab].")
     duplicate_ip_applied_on_no: bool = Field(
         True, description="NW-2: answering No to the duplicate-address warning applies the address anyway."
     )
@@ -68,6 +64,10 @@ class BehaviourProfile(BaseModel):
         "Samba: `old password allowed period`, 60 min, for every account [code][lab]. Windows: KB906305 "
         "(OldPasswordAllowedPeriod, 60 min) for domain users' NTLM network logons; whether it covers computer "
         "accounts and opens on an administrator's reset is open (calibrate).")
+    one_password_change_per_jump: bool = Field(
+        False, description="MP-12: a jump of lab time makes at most one machine password change, at its end, however "
+        "long it is (the Samba lab's time travel restarts winbind under the new clock, which changes an overdue "
+        "password once) [lab]. Off: the scavenger changes it as often as the elapsed time warrants (MP-1).")
     scavenge_interval: int = Field(900, ge=1, description="MP-1 / TM-1: seconds between Netlogon scavenger runs.")
     machine_password_age: int = Field(
         30 * 86400, ge=1, description="MP-1 / TM-1 (Windows 30 d) / TM-7 (Samba member 7 d): age at which the member changes it."
@@ -83,8 +83,8 @@ SAMBA = BehaviourProfile(
     clock_skew_outcome=Outcome.WRONG_PASSWORD,  # samba-lab.md: skew shows as LOGON_FAILURE, no distinct code
     machine_password_age=7 * 86400,           # TM-7
     channel_fails_on_clock_skew=True,          # the rest: `trustlab conformance` on the real lab (docs/conformance.md)
-    channel_reports_missing_account=False,
-    cached_logon_when_channel_refused=("account_missing", "account_disabled", "clock_skew", "password_unknown"),
+    member_session_before_netlogon=True,       # SC-9
+    one_password_change_per_jump=True,         # MP-12
 )
 PROFILES = {p.name: p for p in (WINDOWS, SAMBA)}
 

@@ -22,6 +22,7 @@ BEHAVIOURS: dict[str, str] = {
     "MP-9": "a repair writes a new random password to the DC and the LSA secret",
     "MP-10": "the DC's answers to a machine secret: NETLOGON, Kerberos, NTLM",
     "MP-11": "the NTLM old-password window after a change or reset (60 min)",
+    "MP-12": "[lab] the Samba lab's time travel: one machine password change per jump",
     "SC-1": "nltest /sc_verify healthy output",
     "SC-2": "nltest /sc_query on a broken channel",
     "SC-3": "Test-ComputerSecureChannel returns True/False",

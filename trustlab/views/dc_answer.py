@@ -2,7 +2,7 @@
 and the DC disagree (winbind offline while NETLOGON refuses, a user "with no logon servers" the DC accepts)."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from trustlab.engine.dc_answer import DcAnswer
 
@@ -20,6 +20,14 @@ def dc_said(answer: Union[DcAnswer, dict[str, Any]]) -> str:
                      f"account {'disabled' if o.disabled else 'enabled'}, key version {o.key_version}, password set "
                      f"{_ago(o.password_age)}")
     return "the DC: " + "; ".join(parts)
+
+
+def offline_while_answering(outcome: Optional[str], answer: Optional[DcAnswer]) -> Optional[str]:
+    """NO_LOGON_SERVERS from a member whose DC answered is no missing DC: the member went offline after the DC
+    refused its session (SC-9)."""
+    if outcome == "NO_LOGON_SERVERS" and answer is not None and answer.answered:
+        return "the DC answered: the member is offline after the DC refused its session (SC-9), not without a DC"
+    return None
 
 
 def _ago(seconds: Any) -> str:

@@ -14,7 +14,7 @@ from trustlab.runs.claims import DIFFERENTLY, PASSES, Claim
 from trustlab.runs.matrix import Matrix
 from trustlab.specs.remediation import DEFAULT_VERIFY
 from trustlab.specs.steps import VERBS, AnyOrderStep, MaybeStep, Span, StepBase
-from trustlab.views.dc_answer import dc_said
+from trustlab.views.dc_answer import dc_said, offline_while_answering
 from trustlab.views.words import WORDS, say, verdict_name
 
 VERDICT_STYLE = {
@@ -116,6 +116,9 @@ def print_entry(entry: StepEntry, console: Console, lang: str = "en", affected: 
         console.print(Text(f"              | {out}", style="dim"))
     if entry.dc is not None:
         console.print(Text(f"              {dc_said(entry.dc)}", style="cyan"))
+        offline = offline_while_answering(entry.outcome, entry.dc)
+        if offline:
+            console.print(Text(f"              {offline}", style="cyan"))
 
 
 def print_verdict(judgement: Judgement, console: Console, lang: str = "en") -> None:

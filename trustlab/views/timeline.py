@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from trustlab.engine.dc_answer import DcAnswer
 from trustlab.engine.journal import StepEntry
 from trustlab.specs import durations
 from trustlab.specs.lab import LabSpec
@@ -18,7 +19,7 @@ from trustlab.specs.steps import VERBS
 from trustlab.specs.words import LANGUAGES, Words
 from trustlab.training.record import SOLUTION, TRAINEE, Began, Checked, Hinted, Noted, Record
 from trustlab.views.axis import SLOT, Axis
-from trustlab.views.dc_answer import dc_said
+from trustlab.views.dc_answer import dc_said, offline_while_answering
 
 LANE = 40.0          # px per lane
 TOP = 34.0           # px above the first lane: phase names
@@ -177,10 +178,16 @@ class _Lanes:
         return computer or "lab"
 
 
+def _dc_line(entry: dict[str, Any]) -> str:
+    answer = DcAnswer.from_dict(entry["dc"])
+    offline = offline_while_answering(entry.get("outcome"), answer)
+    return dc_said(answer) + (f"; {offline}" if offline else "")
+
+
 def of_journal(data: dict[str, Any], lab: Optional[LabSpec] = None) -> Timeline:
     """The timeline of one journal (its JSON form). `lab` gives the machines' names; the default lab otherwise."""
     lab = lab or LabSpec()
-    entries = [{**e, "clock": clock(e), **({"dc_said": dc_said(e["dc"])} if "dc" in e else {})}
+    entries = [{**e, "clock": clock(e), **({"dc_said": _dc_line(e)} if "dc" in e else {})}
                for e in data.get("entries", [])]
     lanes = _Lanes(entries, lab)
     real = any("wall" in e for e in entries)

@@ -280,3 +280,47 @@ def test_SC_7_a_joiner_credential_needs_a_joiner(sim):
 
 def test_windows_profile_is_the_default():
     assert WINDOWS.name == "windows" and WINDOWS.dc_accepts_previous_machine_password is False
+
+
+def test_SC_9_MP_11_on_samba_the_window_not_the_password_decides(sim):
+    """A reset while the laptop is off: back at once (the previous password, inside the DC's 60-minute NTLM window)
+    the session is accepted and NETLOGON refuses: 1789; back 2 h later the session is refused and the member is
+    offline: a cached logon, and bob (never cached) gets 1311 although the DC answers."""
+    from trustlab.specs.profiles import SAMBA
+
+    for back_after, alice, bob in ((None, "TRUST_FAILURE", "TRUST_FAILURE"),
+                                   ("2h", "SUCCESS_CACHED", "NO_LOGON_SERVERS")):
+        lab = sim(SAMBA).joined()
+        lab("power_off")
+        lab("reset_computer_account")
+        if back_after:
+            lab("advance_time", by=back_after)
+        lab("power_on")
+        assert (lab.outcome("logon"), lab.outcome("logon", user="bob")) == (alice, bob)
+        assert lab.outcome("secure_channel") == "BROKEN"
+    windows = sim(WINDOWS).joined()                  # a reachable DC is authoritative: the window plays no part
+    windows("power_off")
+    windows("reset_computer_account")
+    windows("advance_time", by="2h")
+    windows("power_on")
+    assert windows.outcome("logon") == "TRUST_FAILURE"
+
+
+def test_MP_12_one_change_per_jump_on_the_samba_profile(sim):
+    """A 31-day jump: the samba profile changes the machine password once, at the jump's end (so a snapshot from
+    before it, restored at once, holds the DC's previous password inside the window: 1789); Windows' scavenger as
+    often as the age warrants."""
+    from trustlab.specs.profiles import SAMBA
+
+    lab = sim(SAMBA).joined()
+    lab("snapshot", name="before")
+    lab("advance_time", by="31d")
+    assert lab.world.directory.computers["LOANER01"].key_version == 2
+    lab("restore_snapshot", name="before")
+    assert lab.outcome("logon") == "TRUST_FAILURE"
+    lab("advance_time", by="2h")
+    lab("reboot")
+    assert lab.outcome("logon") == "SUCCESS_CACHED"
+    often = sim(SAMBA.model_copy(update={"one_password_change_per_jump": False})).joined()
+    often("advance_time", by="31d")
+    assert often.world.directory.computers["LOANER01"].key_version == 5

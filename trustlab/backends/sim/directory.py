@@ -90,6 +90,12 @@ class Directory:
         return secret == account.password or (profile.dc_accepts_previous_machine_password
                                               and secret == account.previous)
 
+    def accepts_ntlm(self, account: ComputerAccount, secret: Optional[int], dc_now: float, window: int) -> bool:
+        """MP-11: a non-interactive NTLM logon takes the current password, or the previous one within `window`
+        seconds of the last password set (pwdLastSet)."""
+        return secret is not None and (secret == account.password or (
+            secret == account.previous and 0 <= dc_now - account.password_set < window))
+
     def reuse_allowed(self, account: ComputerAccount, user: str) -> bool:
         """SC-7 (KB5020276): a join may take over an existing account only if the joining user created it, an admin
         created it, or its owner is trusted by the DC's "Allow computer account re-use during domain join" policy;

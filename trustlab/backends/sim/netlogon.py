@@ -34,6 +34,21 @@ class Netlogon:
         self.domain = self.account = self.current = self.old = self.channel = None
 
 
+SESSION_REFUSED = "session_refused"
+
+
+def session_accepted(ws: "Workstation", skewed: bool) -> bool:
+    """SC-9: the member's SMB session as its machine account, with its current secret: Kerberos (no fallback to
+    NTLM after a clock-skew failure), then NTLM, which the DC takes with the current password or, within the
+    profile's window after pwdLastSet, the previous one (MP-11); a disabled account is refused after the password
+    (MP-10)."""
+    world, nl = ws.world, ws.netlogon
+    account = world.directory.computers.get(nl.account)
+    if skewed or account is None or not account.enabled or nl.current is None:
+        return False
+    return world.directory.accepts_ntlm(account, nl.current, world.dc_time(), world.profile.old_password_window)
+
+
 def diagnose(ws: "Workstation") -> tuple[ChannelStatus, Optional[str]]:
     """What setting up (or using) the secure channel now would give, and why it is refused; changes nothing."""
     world, nl = ws.world, ws.netlogon
@@ -42,12 +57,14 @@ def diagnose(ws: "Workstation") -> tuple[ChannelStatus, Optional[str]]:
         return ChannelStatus.NOT_JOINED, None
     if not world.reachable(ws):
         return ChannelStatus.NO_LOGON_SERVERS, None                 # LG-2
-    if profile.channel_fails_on_clock_skew and abs(ws.offset - world.dc.offset) > profile.max_clock_skew:
+    skewed = abs(ws.offset - world.dc.offset) > profile.max_clock_skew
+    if profile.member_session_before_netlogon and nl.channel is None and not session_accepted(ws, skewed):
+        return ChannelStatus.BROKEN, SESSION_REFUSED                # SC-9: the member goes offline
+    if profile.channel_fails_on_clock_skew and skewed:
         return ChannelStatus.BROKEN, "clock_skew"                   # LG-8 [lab]
     account = world.directory.computers.get(nl.account)
     if account is None:                                             # MP-7, LG-1 (0xC000018B)
-        missing = ChannelStatus.NO_TRUST_ACCOUNT if profile.channel_reports_missing_account else ChannelStatus.BROKEN
-        return missing, "account_missing"
+        return ChannelStatus.NO_TRUST_ACCOUNT, "account_missing"
     if not account.enabled:
         return ChannelStatus.BROKEN, "account_disabled"             # MP-7
     if nl.channel is not None and profile.established_channel_survives_reset:
@@ -95,15 +112,26 @@ class Scavenger:
     def __init__(self, ws: "Workstation"):
         self.ws = ws
 
-    def due(self) -> Optional[float]:
+    def _threshold(self) -> Optional[float]:
+        """World time from which the change is due; None when none can be made now."""
         ws = self.ws
         policy = ws.policy
         if not ws.powered or not ws.netlogon.joined or policy.disable_password_change:
             return None
         if verdict(ws) is not ChannelStatus.OK:
             return None
-        threshold = ws.netlogon.set_at - ws.offset + policy.machine_password_age
-        return next_tick(ws.boot_time, ws.world.profile.scavenge_interval, ws.world.clock.now, threshold)
+        return ws.netlogon.set_at - ws.offset + policy.machine_password_age
+
+    def due(self) -> Optional[float]:
+        threshold = self._threshold()
+        if threshold is None:
+            return None
+        return next_tick(self.ws.boot_time, self.ws.world.profile.scavenge_interval, self.ws.world.clock.now,
+                         threshold)
+
+    def overdue(self) -> bool:
+        threshold = self._threshold()
+        return threshold is not None and threshold <= self.ws.world.clock.now
 
     def fire(self) -> None:
         if change_password(self.ws):

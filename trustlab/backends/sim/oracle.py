@@ -33,14 +33,13 @@ def kerberos(known: bool, right: bool, enabled: bool, expired: bool = False) -> 
     return "KDC_ERR_KEY_EXPIRED" if expired else "OK"
 
 
-def session(account: Optional[ComputerAccount], secret: int, dc_now: float, window: int) -> str:
+def session(account: Optional[ComputerAccount], secret: int, directory: Directory, dc_now: float, window: int) -> str:
     """MP-10, MP-11: an NTLM network logon as the machine account: the current password, or the previous one within
     `window` seconds of pwdLastSet (TM-8), then the account's state (ACCOUNT_DISABLED after a right password). An
     unknown account is LOGON_FAILURE, as any wrong password."""
     if account is None:
         return "NT_STATUS_LOGON_FAILURE"
-    right = secret == account.password or (secret == account.previous and 0 <= dc_now - account.password_set < window)
-    if not right:
+    if not directory.accepts_ntlm(account, secret, dc_now, window):
         return "NT_STATUS_LOGON_FAILURE"
     return "NT_STATUS_OK" if account.enabled else "NT_STATUS_ACCOUNT_DISABLED"
 
@@ -59,7 +58,7 @@ def answer(world: World, ws: Workstation, user: Optional[str], password: Optiona
         statuses = {"netlogon": netlogon(account, secret, directory, profile),
                     "kerberos": kerberos(account is not None, account is not None and secret == account.password,
                                          account is not None and account.enabled),
-                    "session": session(account, secret, now, profile.old_password_window)}
+                    "session": session(account, secret, directory, now, profile.old_password_window)}
     if user is not None and password is not None:
         u = directory.users.get(user)
         expired = u is not None and (u.pwd_last_set is MUST_CHANGE or

@@ -50,8 +50,8 @@ def authenticate(ws: "Workstation", user: str, password: int) -> Outcome:
         return Outcome.NOT_JOINED
     status = netlogon.establish(ws) if world.reachable(ws) else ChannelStatus.NO_LOGON_SERVERS
     if status not in (ChannelStatus.OK, ChannelStatus.NO_LOGON_SERVERS) and \
-            netlogon.diagnose(ws)[1] in world.profile.cached_logon_when_channel_refused:
-        status = ChannelStatus.NO_LOGON_SERVERS          # the profile's member treats the refusal as "no DC" (LG-2)
+            netlogon.diagnose(ws)[1] == netlogon.SESSION_REFUSED:
+        status = ChannelStatus.NO_LOGON_SERVERS          # SC-9: the session refused, the member is offline (LG-2)
     if status is not ChannelStatus.NO_LOGON_SERVERS:
         # LG-1: a reachable DC's answer is authoritative; the secure channel carries it.
         if status is ChannelStatus.NO_TRUST_ACCOUNT:

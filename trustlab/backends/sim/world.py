@@ -174,4 +174,17 @@ class World:
         self.notes.append((self.clock.now, ws.name if ws else self.dc.name, text))
 
     def advance(self, seconds: float) -> None:
-        self.clock.advance(seconds)
+        """Time passes; with the profile's `one_password_change_per_jump` (MP-12) the scavengers wait for the end of
+        the jump and then change an overdue password once."""
+        if not self.profile.one_password_change_per_jump:
+            self.clock.advance(seconds)
+            return
+        timers = self.clock.timers
+        self.clock.timers = [t for t in timers if not isinstance(t, Scavenger)]
+        try:
+            self.clock.advance(seconds)
+        finally:
+            self.clock.timers = timers
+        for timer in timers:
+            if isinstance(timer, Scavenger) and timer.overdue():
+                timer.fire()
