@@ -49,6 +49,7 @@ class Windows:
         self.golden_instance: Optional[str] = None
         self.management = {self.dc_name: MANAGEMENT, self.client_name: MANAGEMENT}   # VirtualBox's NAT: the same
         self.restores = {self.dc_name: 0, self.client_name: 0}
+        self.boots: dict[str, int] = {}
         self.sides = {m: PowerShellSide(lambda name, params, m=m: self.answer(m, name, params), spec.hostname)
                       for m, spec in ((self.dc_name, self.dc), (self.client_name, self.client))}
 
@@ -56,11 +57,21 @@ class Windows:
         """What the machine's WS-Management endpoint answers a command line with."""
         def respond(command: str):
             hw = self.hw()["machines"][machine]
+            if hw.get("boots", 1) != self.boots.setdefault(machine, hw.get("boots", 1)):
+                self.boots[machine] = hw["boots"]
+                self._cold_boot(machine, hw.get("boot_offset"))
             if hw.get("restores", 0) != self.restores[machine]:
                 self.restores[machine] = hw.get("restores", 0)
                 self.sides[machine].files.clear()       # the disk went back: scripts staged since are gone
             return self.sides[machine](command)
         return respond
+
+    def _cold_boot(self, machine: str, offset: Optional[float]) -> None:
+        """Windows reads the clock chip at a cold boot: the host's time plus the VM's offset (VirtualBox
+        --biossystemtimeoffset, libvirt `<clock offset='variable' adjustment>`: guest = host + N after a cold boot,
+        notes issue22-hypervisor §2.4); Hyper-V gives the host's time."""
+        self.clock[machine] = datetime.now(timezone.utc) + timedelta(seconds=offset or 0)
+        self.set_at[machine] = self.booted[machine] = time.monotonic()
 
     # --- the hypervisor's view -------------------------------------------------------------------------------------
 

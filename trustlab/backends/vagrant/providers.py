@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -64,60 +65,126 @@ class Provider:
         return False
 
 
+# VMState as `VBoxManage showvminfo --machinereadable` prints it, the states Vagrant knows (hashicorp/vagrant 35f3160
+# driver/version_5_0.rb:711-720 reads it; templates/locales/en.yml:2381-2432 describes each): saving becomes saved
+# and stopping poweroff by themselves; a saved VM resumes at its start; guru meditation is on until powered off.
+VBOX_STATES = {"running": RUNNING, "paused": PAUSED, "stopping": STOPPING, "saving": STOPPING, "saved": OFF,
+               "poweroff": OFF, "aborted": OFF, "gurumeditation": CRASHED}
+# Vagrant runs its VBoxManage calls marked retryable up to 3 times, 1 s apart, on any failure, and takes "VBoxManage:
+# error:" on stderr for a failure even with exit 0 (driver/base.rb:391-438; version_5_0.rb: showvminfo :59, snapshot
+# list :216, take :154, delete :164, restore :256, discardstate :318, modifyvm :351, controlvm poweroff :419).
+# Vagrant's pattern `VBoxManage([.a-z]+?): error:` wants a suffix (VBoxManage.exe); here a bare "VBoxManage:" too.
+VBOX_TRIES, VBOX_PAUSE = 3, 1.0
+VBOX_ERROR = re.compile(r"VBoxManage[.a-z]*: error:")
+
+
 class VirtualBox(Provider):
-    """VBoxManage: `controlvm` changes a running VM, `modifyvm` one that is not running (VirtualBox manual,
-    "VBoxManage controlvm", "VBoxManage modifyvm"); a pulled cable must use the one that fits the VM's state."""
+    """VBoxManage: `controlvm` changes a running (or paused) VM, `modifyvm` one that is not running (VirtualBox
+    manual, "VBoxManage controlvm", "VBoxManage modifyvm"); a pulled cable must use the one that fits the VM's state.
+    A VM that is stopping or saving is waited out before anything is done to it; a call Vagrant retries (a session
+    lock held for a moment by VirtualBox's own processes) is retried the same way."""
 
     name = "virtualbox"
+    settle_seconds = 120.0
+    poll_seconds = 1.0
+
+    def _vbox(self, *args: str, retryable: bool = False) -> str:
+        for attempt in range(VBOX_TRIES if retryable else 1):
+            if attempt:
+                time.sleep(VBOX_PAUSE)
+            try:
+                result = run("VBoxManage", *args)
+            except ToolFailed as e:
+                failed = e
+                continue
+            if not VBOX_ERROR.search(result.stderr):
+                return result.stdout
+            failed = ToolFailed(f"VBoxManage {' '.join(args[:2])} failed: {result.stderr.strip()[-400:]}")
+        raise failed
 
     def _info(self, ident: str) -> str:
-        return run("VBoxManage", "showvminfo", ident, "--machinereadable").stdout
+        return self._vbox("showvminfo", ident, "--machinereadable", retryable=True)
+
+    def _vm_state(self, ident: str) -> str:
+        found = re.search(r'^VMState="([^"]+)"', self._info(ident), re.M)
+        return found.group(1) if found else "unknown"
 
     def state(self, ident: str) -> str:
-        found = re.search(r'^VMState="([^"]+)"', self._info(ident), re.M)
-        return RUNNING if found and found.group(1) == "running" else OFF
+        said = self._vm_state(ident)
+        if said not in VBOX_STATES:
+            raise ToolFailed(f"VBoxManage showvminfo: VMState {said!r}, which the lab does not know")
+        return VBOX_STATES[said]
+
+    def _settled(self, ident: str) -> str:
+        deadline = time.monotonic() + self.settle_seconds
+        state = self.state(ident)
+        while state in TRANSITIONAL and time.monotonic() < deadline:
+            time.sleep(self.poll_seconds)
+            state = self.state(ident)
+        return state
 
     def start(self, ident: str) -> None:
-        run("VBoxManage", "startvm", ident, "--type", "headless")
+        """From whatever state it is in: paused resumes, guru meditation is powered off and booted, stopping or
+        saving is first waited out; poweroff, aborted and saved start (saved resumes its state)."""
+        state = self._settled(ident)
+        if state == PAUSED:
+            self._vbox("controlvm", ident, "resume")
+        elif state == CRASHED:
+            self._vbox("controlvm", ident, "poweroff", retryable=True)
+            self._vbox("startvm", ident, "--type", "headless")
+        elif state == OFF:
+            self._vbox("startvm", ident, "--type", "headless")
+        elif state == STOPPING:
+            raise ToolFailed(f"VBoxManage: the VM {ident} is still stopping after {self.settle_seconds:g} s")
 
     def power_off(self, ident: str) -> None:
-        run("VBoxManage", "controlvm", ident, "poweroff")
+        """The plug pulled; a saved state is discarded (its memory is the machine's running state)."""
+        self._settled(ident)
+        said = self._vm_state(ident)
+        if said == "saved":
+            self._vbox("discardstate", ident, retryable=True)
+        elif VBOX_STATES.get(said) != OFF:
+            self._vbox("controlvm", ident, "poweroff", retryable=True)
 
     def cable(self, ident: str, mac: str, plugged: bool) -> None:
         state = "on" if plugged else "off"
-        if self.state(ident) == RUNNING:
-            run("VBoxManage", "controlvm", ident, f"setlinkstate{LAB_NIC}", state)
+        if self._settled(ident) in (RUNNING, PAUSED, CRASHED):
+            self._vbox("controlvm", ident, f"setlinkstate{LAB_NIC}", state)
+        elif self._vm_state(ident) == "saved":
+            raise ToolFailed(f"VBoxManage: the VM {ident} is saved: its settings change only after it resumes or "
+                             f"its saved state is discarded, and trustlab does neither behind a run's back")
         else:
-            run("VBoxManage", "modifyvm", ident, f"--cableconnected{LAB_NIC}", state)
+            self._vbox("modifyvm", ident, f"--cableconnected{LAB_NIC}", state, retryable=True)
 
     def replace_nic(self, ident: str, mac: str) -> str:
         """Another Intel PRO/1000 model in the same slot, the MAC kept: a new PCI device ID, so Windows finds a new
         adapter and keeps the old one's settings hidden (NW-1). Both models have drivers in Windows itself."""
         current = re.search(rf'^nictype{LAB_NIC}="([^"]+)"', self._info(ident), re.M)
         other = "82545EM" if not current or current.group(1) != "82545EM" else "82540EM"
-        run("VBoxManage", "modifyvm", ident, f"--nictype{LAB_NIC}", other)
+        self._vbox("modifyvm", ident, f"--nictype{LAB_NIC}", other, retryable=True)
         return other
 
     def boot_clock(self, ident: str, seconds: float) -> bool:
-        run("VBoxManage", "modifyvm", ident, "--biossystemtimeoffset", str(int(seconds * 1000)))
+        """--biossystemtimeoffset: the clock chip at the next cold boot, from the host's UTC (Vagrant sets every VM's
+        RTC to UTC, --rtcuseutc on: hashicorp/vagrant virtualbox/action/sane_defaults.rb:20-22)."""
+        self._vbox("modifyvm", ident, "--biossystemtimeoffset", str(int(seconds * 1000)), retryable=True)
         return True
 
     def snapshot(self, ident: str, name: str) -> None:
         if re.search(rf'^SnapshotName[-0-9]*="{re.escape(name)}"', self._snapshots(ident), re.M):
-            run("VBoxManage", "snapshot", ident, "delete", name)
-        run("VBoxManage", "snapshot", ident, "take", name, "--live")
+            self._vbox("snapshot", ident, "delete", name, retryable=True)
+        self._vbox("snapshot", ident, "take", name, "--live", retryable=True)
 
     def _snapshots(self, ident: str) -> str:
         try:
-            return run("VBoxManage", "snapshot", ident, "list", "--machinereadable").stdout
+            return self._vbox("snapshot", ident, "list", "--machinereadable", retryable=True)
         except ToolFailed:
             return ""                       # "This machine does not have any snapshots"
 
     def restore(self, ident: str, name: str) -> None:
         """A snapshot is restored with the VM off; a live one then resumes where it was taken."""
-        if self.state(ident) == RUNNING:
-            self.power_off(ident)
-        run("VBoxManage", "snapshot", ident, "restore", name)
+        self.power_off(ident)
+        self._vbox("snapshot", ident, "restore", name, retryable=True)
         self.start(ident)
 
 
