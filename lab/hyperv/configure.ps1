@@ -15,9 +15,14 @@ if ($null -eq (Hyper-V\Get-VMSwitch -Name $SwitchName -ErrorAction SilentlyConti
 }
 $vm = Hyper-V\Get-VM -Id $VMId
 $wanted = $MacAddress.ToUpperInvariant()
-$lab = Hyper-V\Get-VMNetworkAdapter -VM $vm | Where-Object { $_.MacAddress -eq $wanted }
+$lab = Hyper-V\Get-VMNetworkAdapter -VM $vm | Where-Object { $_.MacAddress -eq $wanted } | Select-Object -First 1
 if ($null -eq $lab) {
     Hyper-V\Add-VMNetworkAdapter -VM $vm -SwitchName $SwitchName -StaticMacAddress $wanted
+} elseif ($lab.SwitchName -ne $SwitchName) {
+    # Vagrant's Configure, which runs before this trigger at every `vagrant up` or `reload`, connects every adapter
+    # of the VM to its own switch (hashicorp/vagrant plugins/providers/hyperv/scripts/configure_vm.ps1:78-85,
+    # utils/VagrantVM/VagrantVM.psm1:755-764 Set-VagrantVMSwitch; action.rb:145-159): the lab adapter goes back.
+    Hyper-V\Connect-VMNetworkAdapter -VMNetworkAdapter $lab -SwitchName $SwitchName
 }
 Hyper-V\Set-VM -VM $vm -CheckpointType Standard
 Write-Output "trustlab: $($vm.Name) has its lab adapter $wanted on $SwitchName"

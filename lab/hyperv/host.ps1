@@ -47,6 +47,12 @@ if ($Action -eq 'state') {
     Hyper-V\Get-VMSnapshot -VM $vm -Name $Name -ErrorAction SilentlyContinue | Hyper-V\Remove-VMSnapshot
     Hyper-V\Checkpoint-VM -VM $vm -SnapshotName $Name
 } elseif ($Action -eq 'restore') {
+    # As Vagrant restores one: the VM stopped first, then the checkpoint applied, then started (a Standard
+    # checkpoint leaves it Saved, and Start-VM resumes it): hashicorp/vagrant plugins/providers/hyperv/action.rb:261-283
+    # (action_halt, SnapshotRestore, action_start), scripts/restore_snapshot.ps1:16.
+    if ((Hyper-V\Get-VM -Id $VMId).State -ne 'Off') {
+        Hyper-V\Stop-VM -VM $vm -TurnOff -Force
+    }
     Hyper-V\Restore-VMSnapshot -VMSnapshot (Hyper-V\Get-VMSnapshot -VM $vm -Name $Name) -Confirm:$false
     if ((Hyper-V\Get-VM -Id $VMId).State -ne 'Running') {
         Hyper-V\Start-VM -VM $vm

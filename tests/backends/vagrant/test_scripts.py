@@ -118,3 +118,34 @@ def test_waiting_for_active_directory_ends_within_the_scripts_own_deadline():
     waited = int(re_.search(r"\[int\] \$Seconds = (\d+)", body).group(1))
     deadline = inspect.signature(Client.script).parameters["deadline"].default
     assert waited + 30 <= deadline, (waited, deadline)
+
+
+def _commands(script: str, branch: str) -> list[str]:
+    """The commands of one `$Action -eq '...'` branch of a host script, in order (tree-sitter's command names)."""
+    from tests.backends.vagrant.pslint import POWERSHELL, _nodes
+
+    source = script.encode("utf-8")
+    for node in _nodes(POWERSHELL.parse(source).root_node):
+        if node.type in ("if_statement", "elseif_clause"):
+            condition = next((c for c in node.children if c.type == "pipeline"), None)
+            if condition is not None and condition.text.decode() == f"$Action -eq '{branch}'":
+                block = next(c for c in node.children if c.type == "statement_block")
+                return [n.text.decode().split("\\")[-1] for n in _nodes(block) if n.type == "command_name"]
+    raise AssertionError(f"no branch {branch}")
+
+
+def test_hyperv_stops_the_vm_before_applying_a_checkpoint_as_vagrant_does():
+    """Vagrant halts, restores, starts (hashicorp/vagrant plugins/providers/hyperv/action.rb:261-283); host.ps1 applied
+    the checkpoint to a running VM."""
+    commands = _commands((ROOT / "lab" / "hyperv" / "host.ps1").read_text(), "restore")
+    assert [c for c in commands if c in ("Stop-VM", "Restore-VMSnapshot", "Start-VM")] == \
+        ["Stop-VM", "Restore-VMSnapshot", "Start-VM"]
+
+
+def test_hyperv_puts_the_lab_adapter_back_on_the_lab_switch_before_every_start():
+    """Vagrant's Configure connects every adapter to its switch at each up or reload (configure_vm.ps1:78-85,
+    Set-VagrantVMSwitch); the trigger after it only added a missing lab adapter, so the lab one stayed on the Default
+    Switch."""
+    script = (ROOT / "lab" / "hyperv" / "configure.ps1").read_text()
+    assert re.search(r"elseif \(\$lab\.SwitchName -ne \$SwitchName\) \{\s*#[^\n]*\n(?:\s*#[^\n]*\n)*\s*"
+                     r"Hyper-V\\Connect-VMNetworkAdapter -VMNetworkAdapter \$lab -SwitchName \$SwitchName", script)
