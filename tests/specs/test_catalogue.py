@@ -68,6 +68,15 @@ def test_wheel_ships_the_catalogue(tmp_path):
                          cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[0].endswith("trustlab/_shipped") and int(out[1]) >= 11 and int(out[2]) >= 11
+    # the Windows lab from a wheel: `lab up` looked for the Vagrantfile in site-packages' parent (issue 22)
+    assert "trustlab/_shipped/Vagrantfile" in names
+    folder = subprocess.run([sys.executable, "-c", "from trustlab.backends.vagrant.settings import root; print(root())"],
+                            cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin",
+                                               "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)},
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert folder == str(tmp_path / "data" / "trustlab" / "windows-lab")
+    assert (tmp_path / "data/trustlab/windows-lab/Vagrantfile").read_text() == (ROOT / "Vagrantfile").read_text()
+    assert (tmp_path / "data/trustlab/windows-lab/lab/scripts/provision/base.ps1").is_file()
 
 
 def test_user_folders_load_on_their_own(tmp_path, catalogue):

@@ -120,10 +120,29 @@ def load(path: Path | None = None) -> Settings:
     return load_yaml_model(path, Settings)
 
 
-def root() -> Path:
-    """Where the Vagrantfile is: TRUSTLAB_VAGRANT_ROOT, else the checkout this package runs from."""
+def root(checkout: Path = Path(__file__).resolve().parents[3]) -> Path:
+    """Where the Vagrantfile is: TRUSTLAB_VAGRANT_ROOT, else the checkout this package runs from, else (installed
+    from a wheel, which carries the Vagrantfile and lab/ under trustlab/_shipped) a lab folder of the user's made
+    from them: Vagrant keeps its state in `.vagrant/` beside the Vagrantfile, which site-packages is no place for."""
     env = os.environ.get("TRUSTLAB_VAGRANT_ROOT")
-    return Path(env) if env else Path(__file__).resolve().parents[3]
+    if env:
+        return Path(env)
+    if (checkout / "Vagrantfile").is_file():
+        return checkout
+    return lab_folder()
+
+
+def lab_folder() -> Path:
+    """$XDG_DATA_HOME/trustlab/windows-lab (~/.local/share/...), its Vagrantfile and lab/ the installed package's,
+    refreshed on every call so that an upgrade reaches them; `.vagrant/` there is the lab's own."""
+    import shutil
+
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    folder = Path(data) / "trustlab" / "windows-lab"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shipped.path("Vagrantfile"), folder / "Vagrantfile")
+    shutil.copytree(shipped.path("lab"), folder / "lab", dirs_exist_ok=True)
+    return folder
 
 
 class Secrets:
