@@ -4,8 +4,9 @@ real backend's profile) and the real lab are driven by the same generated histor
 A generated scenario is a healthy baseline (join, a logon), then a break drawn move by move from the events and
 admin operations that both backends can do, each only where its precondition holds (a machine is powered on before
 it is powered off, a snapshot exists before it is restored, an admin operation follows an admin sign-in), with
-durations drawn across the timers that matter (the scavenger, machine password ages, the Kerberos skew, Samba's
-N-1 grace hour, user password ages), and probes along the way; its symptoms are what the model predicts. A
+durations drawn across the timers that matter (the scavenger, machine password ages, the Kerberos skew, the DC's
+NTLM old-password window, user password ages), and probes along the way; its symptoms are what the model predicts,
+and both sides' probes carry their DC's own answer, compared too (conformance.py). A
 divergence is shrunk on the model first (the smallest history after which the model still shows what it showed),
 then confirmed on the real lab, and written as a scenario file that `trustlab conformance --scenario FILE` replays
 on both."""
@@ -37,7 +38,7 @@ MEMBER, DC = LAB.workstations[0], LAB.dc
 USERS = LAB.users
 
 # Durations either side of the timers that matter: the scavenger (TM-1, 15 min), the Kerberos skew (TM-3, 5 min),
-# Samba's N-1 grace (TM-8, 60 min), the Samba member's machine password timeout (TM-7, 7 d), Windows' machine
+# the DC's NTLM old-password window (MP-11, TM-8, 60 min: 59m and 61m, 2h), the Samba member's machine password timeout (TM-7, 7 d), Windows' machine
 # password age (TM-1, 30 d), the default and the seed organisation's user password ages (TM-5, 42 d, 180 d).
 ADVANCES = ["1m", "14m", "16m", "59m", "61m", "2h", "6d23h", "7d1h", "29d23h", "30d1h", "43d", "181d"]
 WAITS = ["1m", "16m", "61m", "2h"]

@@ -2,6 +2,8 @@
 accounts, a second machine joined under the member's name, and domain policy."""
 from __future__ import annotations
 
+import base64
+import re
 import secrets
 import shutil
 
@@ -41,8 +43,18 @@ class AccountSteps:
         return StepResult() if result.succeeded else StepResult.failed(*self._said(self.dc_node, result.output, 1))
 
     def do_reset_computer_account(self, computer: str) -> StepResult:
-        return self._account_tool("user", "setpassword", self._account(),
-                                  f"--newpassword=Reset-{secrets.token_hex(12)}!")
+        """ADUC's Reset Account: the password alone (unicodePwd) is set. `samba-tool user setpassword` also enables
+        a disabled account (samba python/samba/samdb.py `setpassword`, line 900), which no reset does: a disabled
+        account reset stayed disabled in the model and not on the lab (issue 19, diff-dd6be3c8)."""
+        sam = str(self.dc_node.dir / "private" / "sam.ldb")
+        found = re.search(r"^dn: (.+)$", self.dc_node.run("ldbsearch", "-H", sam, f"(sAMAccountName={self._account()})",
+                                                         "dn").output, re.M)
+        if found is None:
+            return StepResult.failed(f"no computer account {self._account()} in the directory")
+        password = ('"' + f"Reset-{secrets.token_hex(12)}!" + '"').encode("utf-16-le")
+        dc_mod.modify(self.dc_node, f"dn: {found.group(1)}\nchangetype: modify\nreplace: unicodePwd\n"
+                                    f"unicodePwd:: {base64.b64encode(password).decode()}\n")
+        return StepResult()
 
     def do_delete_computer_account(self, computer: str) -> StepResult:
         return self._account_tool("computer", "delete", self.state.member.name)
