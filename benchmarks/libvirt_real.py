@@ -362,10 +362,13 @@ def uefi(name: str, work: Path, tool: Libvirt) -> None:
     code = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
     nvram = work / "uefi_VARS.fd"
     shutil.copy(Path("/usr/share/OVMF/OVMF_VARS_4M.fd"), nvram)
+    disk = work / "uefi.qcow2"                 # a disk to snapshot: without one libvirt says "nothing selected"
+    sh("qemu-img", "create", "-q", "-f", "qcow2", str(disk), "64M")
     xml = work / "uefi.xml"
     xml.write_text(f"<domain type='qemu'><name>{name}-uefi</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
                    f"<features><acpi/></features><os><type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' type='pflash'>{code}"
-                   f"</loader><nvram>{nvram}</nvram></os></domain>")
+                   f"</loader><nvram>{nvram}</nvram></os><devices><disk type='file' device='disk'><driver name='qemu' "
+                   f"type='qcow2'/><source file='{disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>")
     virsh("define", str(xml))
     ident = f"{name}-uefi"
     libvirt_says = virsh("snapshot-create-as", ident, "probe", check_rc=False)
