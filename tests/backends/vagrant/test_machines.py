@@ -172,3 +172,15 @@ def test_a_started_machine_is_reached_whatever_vagrant_says_first(provider, befo
         finally:
             for server in servers.values():
                 server.__exit__(None, None, None)
+
+
+def test_the_real_windows_tier_asks_of_the_shipped_boxes_only_what_they_can_give(monkeypatch):
+    """It demanded seed-loaner-story's 201-day jump REPRODUCED on a 90-day Windows 11 evaluation box (refused, TM-9)
+    and netdom without RSAT, so the README's real-Windows run could not pass."""
+    from tests.backends.vagrant import test_real_windows as real
+
+    monkeypatch.setattr(real, "evaluation_left", lambda: 90 * 86400.0)
+    assert not real.fits("seed-loaner-story") and real.fits("machine-account-reset")
+    netdom = [(s, r) for s, r in real.CLAIMS if r == "netdom-resetpwd"]
+    assert netdom and all(real.needs_netdom(s, r) for s, r in netdom)
+    assert not real.needs_netdom("machine-account-reset", "reset-machine-password")

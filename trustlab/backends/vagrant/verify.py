@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 DAY = 86400
 
 
+def moved(actions) -> float:
+    """Lab time a plan moves forward: its jumps and its waits."""
+    return sum(a.args.get("by", 0) if a.verb == "advance_time" else a.args.get("for_", 0)
+               for a in actions if a.verb in ("advance_time", "wait"))
+
+
 def catalogue_jumps() -> dict[str, float]:
     """Each shipped scenario's largest run in lab time moved forward: its own jumps and waits plus those of the
     remediation claiming it that moves most."""
@@ -26,11 +32,6 @@ def catalogue_jumps() -> dict[str, float]:
     from trustlab.specs.catalogue import load_default
 
     catalogue = load_default()
-
-    def moved(actions) -> float:
-        return sum(a.args.get("by", 0) if a.verb == "advance_time" else a.args.get("for_", 0)
-                   for a in actions if a.verb in ("advance_time", "wait"))
-
     jumps = {}
     for sid, scenario in catalogue.scenarios.items():
         claims = [r for r in catalogue.remediations.values() if sid in r.fixes]
@@ -66,10 +67,10 @@ def _clock_moves(b: "VagrantBackend") -> list[Check]:
     before = {m: utc(b.guests[m].script("machine_state", {})["now"]) for m in (d, c)}
     jumped = b.do_advance_time(DAY)
     after = {m: utc(b.guests[m].script("machine_state", {})["now"]) for m in (d, c)}
-    moved = {m: (after[m] - before[m]).total_seconds() for m in (d, c)}
-    ok = jumped.status == "ok" and all(DAY - 5 <= s <= DAY + 600 for s in moved.values())
+    shifted = {m: (after[m] - before[m]).total_seconds() for m in (d, c)}
+    ok = jumped.status == "ok" and all(DAY - 5 <= s <= DAY + 600 for s in shifted.values())
     checks = [Check("clock move", ok, "advance_time 1 d: " + ", ".join(f"{m} moved {s / 3600:.2f} h"
-                                                                       for m, s in moved.items())
+                                                                       for m, s in shifted.items())
                     + (f"; {jumped.output[-1]}" if jumped.status != "ok" else ""))]
     client = b.lab.workstations[0]
     b.do_set_clock(client, -7200)
