@@ -42,3 +42,13 @@ def test_the_journal_schema_takes_the_dcs_answer():
     Document.model_validate({"format": 3, "scenario": "s", "remediation": None, "backend": "samba",
                              "profile": "samba", "seed": 0, "affected": {}, "verdict": {"verdict": "REPRODUCED"},
                              "entries": [entry]})
+
+
+def test_what_is_compared():
+    """Every answer and the account's state; not its password's age or key version; nothing more than that it did
+    not answer when it did not."""
+    assert ANSWER.compared() == {"answered": True, "netlogon": "NT_STATUS_ACCESS_DENIED",
+                                 "kerberos": "KDC_ERR_PREAUTH_FAILED", "session": "NT_STATUS_OK", "user": "OK",
+                                 "exists": True, "disabled": False}
+    assert DcAnswer(False, netlogon="NO_ANSWER").differences(DcAnswer(False)) == ("", "")
+    assert ANSWER.differences(DcAnswer(False)) == ("answered True", "answered False")

@@ -48,18 +48,22 @@ class DcAnswer:
         return None if self.user is None else self.user in ACCEPTED
 
     def compared(self) -> dict[str, Any]:
-        """What conformance compares: every answer, and whether the account exists, is disabled and its key
-        version (how many times its password was set), not the password's age in seconds (the clocks differ)."""
+        """What conformance compares: whether the DC answered, and if it did, every answer and whether the account
+        exists and is disabled. Not the password's age in seconds (the clocks differ), nor the key version: Samba's
+        `net ads leave` deletes the account and a rejoin starts a new one at 1, where Remove-Computer keeps it (the
+        sim), so it would count passwords set, not the reason a logon failed."""
+        if not self.answered:
+            return {"answered": False}
         out = {k: getattr(self, k) for k in ("answered", "netlogon", "kerberos", "session", "user")}
         if self.account is not None:
-            out.update(exists=self.account.exists, disabled=self.account.disabled,
-                       key_version=self.account.key_version)
+            out.update(exists=self.account.exists, disabled=self.account.disabled)
         return out
 
     def differences(self, other: "DcAnswer") -> tuple[str, str]:
         """(ours, theirs): the answers that differ, as `name VALUE` lists; empty strings when none do."""
         mine, theirs = self.compared(), other.compared()
-        keys = [k for k in {**mine, **theirs} if mine.get(k) != theirs.get(k)]
+        keys = ["answered"] if self.answered != other.answered else \
+            [k for k in {**mine, **theirs} if mine.get(k) != theirs.get(k)]
         return (", ".join(f"{k} {mine.get(k)}" for k in keys), ", ".join(f"{k} {theirs.get(k)}" for k in keys))
 
     def to_dict(self) -> dict[str, Any]:
