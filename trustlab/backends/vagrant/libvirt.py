@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-from trustlab.backends.vagrant.providers import (CRASHED, OFF, PAUSED, RUNNING, STOPPING, SUSPENDED, TRANSITIONAL,
-                                                 Provider, ToolFailed, run)
+from trustlab.backends.vagrant.providers import (CRASHED, OFF, PAUSED, RUNNING, STOPPING, SUSPENDED, Provider,
+                                                 ToolFailed, run)
 from trustlab.backends.vagrant.settings import LIBVIRT_URI
 
 # What `virsh domstate` prints (libvirt tools/virsh-domain-monitor.c, virshDomainStateToString) and what it is to
@@ -74,23 +73,12 @@ class Libvirt(Provider):
     refuses `start` on it ("Domain is already active") and it is about to lose its live definition."""
 
     name = "libvirt"
-    settle_seconds = 120.0          # how long a domain `in shutdown` is waited for
-    poll_seconds = 1.0
 
     def _virsh(self, *args: str) -> str:
         return run("virsh", "-c", LIBVIRT_URI, *args, what=f"virsh {args[0]}").stdout
 
     def state(self, ident: str) -> str:
         return domain_state(self._virsh("domstate", ident))
-
-    def _settled(self, ident: str) -> str:
-        """The domain's state once it is not in a transition, or the transition still under way at the deadline."""
-        deadline = time.monotonic() + self.settle_seconds
-        state = self.state(ident)
-        while state in TRANSITIONAL and time.monotonic() < deadline:
-            time.sleep(self.poll_seconds)
-            state = self.state(ident)
-        return state
 
     def start(self, ident: str) -> None:
         """From whatever state it is in: a paused domain resumes (virsh resume), a suspended one wakes (virsh

@@ -49,6 +49,8 @@ def run(*argv: str, cwd: Optional[Path] = None, timeout: float = 600, what: str 
 
 class Provider:
     name: str
+    settle_seconds = 120.0          # how long a machine in a transition (stopping, saving) is waited for
+    poll_seconds = 1.0
 
     def state(self, ident: str) -> str: ...
     def start(self, ident: str) -> None: ...
@@ -63,6 +65,15 @@ class Provider:
         (a laptop's battery-backed clock keeps its own time; a VM's follows the host's unless told). False where the
         provider cannot."""
         return False
+
+    def _settled(self, ident: str) -> str:
+        """The machine's state once it is not in a transition, or the transition still under way at the deadline."""
+        deadline = time.monotonic() + self.settle_seconds
+        state = self.state(ident)
+        while state in TRANSITIONAL and time.monotonic() < deadline:
+            time.sleep(self.poll_seconds)
+            state = self.state(ident)
+        return state
 
 
 # VMState as `VBoxManage showvminfo --machinereadable` prints it, the states Vagrant knows (hashicorp/vagrant 35f3160
@@ -85,8 +96,6 @@ class VirtualBox(Provider):
     lock held for a moment by VirtualBox's own processes) is retried the same way."""
 
     name = "virtualbox"
-    settle_seconds = 120.0
-    poll_seconds = 1.0
 
     def _vbox(self, *args: str, retryable: bool = False) -> str:
         for attempt in range(VBOX_TRIES if retryable else 1):
@@ -114,14 +123,6 @@ class VirtualBox(Provider):
         if said not in VBOX_STATES:
             raise ToolFailed(f"VBoxManage showvminfo: VMState {said!r}, which the lab does not know")
         return VBOX_STATES[said]
-
-    def _settled(self, ident: str) -> str:
-        deadline = time.monotonic() + self.settle_seconds
-        state = self.state(ident)
-        while state in TRANSITIONAL and time.monotonic() < deadline:
-            time.sleep(self.poll_seconds)
-            state = self.state(ident)
-        return state
 
     def start(self, ident: str) -> None:
         """From whatever state it is in: paused resumes, guru meditation is powered off and booted, stopping or
