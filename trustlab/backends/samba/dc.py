@@ -1,9 +1,71 @@
 """The Samba AD DC node: provisioning from nothing, start, and directory changes through samba-tool / ldb tools."""
 from __future__ import annotations
 
+import json
+import select
+import subprocess
+from pathlib import Path
+from typing import Optional
+
 from trustlab.backends.command import Result
 from trustlab.backends.samba import netns
-from trustlab.backends.samba.node import Node
+from trustlab.backends.samba.node import CommandFailed, Node
+
+WORKER = Path(__file__).with_name("samba_tool_worker.py")
+TOOL_TIMEOUT = 60.0
+
+
+class ToolWorker:
+    """The DC's samba_tool_worker: started on first use under the DC's environment (namespace, /run/samba, clock);
+    a new one when the DC's clock offset moved (libfaketime reads it at start) or the old one is gone (a DC restart
+    or reset stops every process in its namespace, so it never outlives the files it opened)."""
+
+    def __init__(self, dc: Node):
+        self.offset = dc.offset
+        self.proc = subprocess.Popen(dc.argv(["/usr/bin/python3", str(WORKER), str(dc.dir / "private" / "sam.ldb")]),
+                                     env=dc.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+
+    def fits(self, dc: Node) -> bool:
+        return self.proc.poll() is None and self.offset == dc.offset
+
+    def ask(self, request: dict) -> Result:
+        ready: list = []
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], TOOL_TIMEOUT)
+            line = self.proc.stdout.readline() if ready else ""
+        except (OSError, ValueError):
+            line = ""
+        if not line:
+            self.stop()
+            return Result(124 if not ready else 1, stderr="samba-tool (the DC's tool worker) gave no answer")
+        answer = json.loads(line)
+        return Result(answer["rc"], answer["out"])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+_workers: dict[Path, ToolWorker] = {}
+
+
+def workers(dc: Node) -> set[int]:
+    """The DC's live tool worker, as a set of pids (none or one)."""
+    worker = _workers.get(dc.dir)
+    return {worker.proc.pid} if worker is not None and worker.proc.poll() is None else set()
+
+
+def _ask(dc: Node, request: dict) -> Result:
+    worker = _workers.get(dc.dir)
+    if worker is None or not worker.fits(dc):
+        if worker is not None:
+            worker.stop()
+        worker = _workers[dc.dir] = ToolWorker(dc)
+    return worker.ask(request)
 
 
 def provision(dc: Node, realm: str, domain: str, host: str, admin_password: str) -> None:
@@ -50,8 +112,19 @@ def start(dc: Node, realm: str) -> None:
 
 
 def tool(dc: Node, *args: str, check: bool = True) -> Result:
-    """samba-tool against the DC's own database, under the DC's clock (so pwdLastSet is lab time)."""
-    return dc.run("samba-tool", *args, "-H", str(dc.dir / "private" / "sam.ldb"), "-s", str(dc.conf), check=check)
+    """samba-tool against the DC's own database, under the DC's clock (so pwdLastSet is lab time): its command
+    classes, run by the DC's long-lived tool worker (samba_tool_worker.py)."""
+    result = _ask(dc, {"argv": [*args, "-H", str(dc.dir / "private" / "sam.ldb"), "-s", str(dc.conf)]})
+    if check and result.failed:
+        raise CommandFailed(f"{dc.name}: samba-tool {dc.redact(' '.join(args))} failed (rc {result.rc}): "
+                            f"{dc.redact(result.output)[-600:]}")
+    return result
+
+
+def password_last_set(dc: Node, account: str) -> Optional[int]:
+    """An account's pwdLastSet (NT time) from the DC's database, by the tool worker."""
+    out = _ask(dc, {"pwdlastset": account}).stdout.strip()
+    return int(out) if out.isdigit() else None
 
 
 def modify(dc: Node, ldif: str) -> Result:

@@ -3,10 +3,10 @@ one machine's clock restarts its daemons at the new offset; winbind then changes
 (TM-7), which the jump waits for."""
 from __future__ import annotations
 
-import re
 import time
 from typing import Optional
 
+from trustlab.backends.samba import dc as dc_mod
 from trustlab.backends.samba.node import Node
 from trustlab.backends.samba.state import SambaState
 from trustlab.engine.backend import StepResult
@@ -76,7 +76,4 @@ class TimeTravel:
 
     def _machine_password_set(self) -> Optional[int]:
         """The computer account's pwdLastSet (NT time), read from the DC's database."""
-        out = self.dc_node.run("ldbsearch", "-H", str(self.dc_node.dir / "private" / "sam.ldb"),
-                               f"(sAMAccountName={self._account()})", "pwdLastSet").output
-        match = re.search(r"^pwdLastSet: (\d+)", out, re.M)
-        return int(match.group(1)) if match else None
+        return dc_mod.password_last_set(self.dc_node, self._account())
