@@ -187,3 +187,49 @@ def test_faketime_leaves_nothing_in_dev_shm(real_lab):
     processes.stop([daemon.pid])                  # TERM: sleep dies of it, no exit code runs
     daemon.wait(timeout=10)
     assert not any(os.path.exists(f) for f in pair(daemon.pid))
+
+
+def test_the_dc_tool_worker_answers_as_samba_tool_does(real_lab):
+    """samba-tool's command classes in the DC's long-lived worker give the exit status and the words of a
+    samba-tool process, for commands that succeed, refuse and do not exist."""
+    from trustlab.backends.samba import dc as dc_mod
+
+    dc = real_lab.node("dc")
+    where = ["-H", str(dc.dir / "private" / "sam.ldb"), "-s", str(dc.conf)]
+    for args in (["user", "show", "alice"], ["computer", "show", "NOSUCH"], ["user", "disable", "bob"],
+                 ["user", "enable", "bob"], ["domain", "passwordsettings", "show"], ["nosuchcommand"]):
+        worker, process = dc_mod.tool(dc, *args, check=False), dc.run("samba-tool", *args, *where)
+        assert (worker.rc, worker.output.split()) == (process.rc, process.output.split()), args
+
+
+def test_reset_keeps_the_dc_running_and_its_answers_golden(real_lab):
+    """A reset restores the running DC's databases in place: the same process answers over LDAP as after a start
+    from the golden copy (a changed password and policy are back); a DC started since is reset in full."""
+    import re
+
+    from trustlab.backends.samba import dc as dc_mod
+    from trustlab.backends.samba import inplace
+
+    lab, spec = real_lab, real_lab.spec
+    dc = lab.node("dc")
+
+    def answers() -> list:
+        out = dc.run("ldbsearch", "-H", f"ldap://{dc.address}", "-U", spec.admin,
+                     f"--password={lab.password(spec.admin, 1)}", "-b", dc_mod.base_dn(spec.realm),
+                     "(|(sAMAccountName=alice)(objectClass=domainDNS))", "pwdLastSet", "maxPwdAge",
+                     faked=False).output
+        return sorted(re.findall(r"^(pwdLastSet|maxPwdAge): (.*)$", out, re.M))
+
+    inplace.forget(lab.dir)
+    lab.reset()                                   # a DC started from the golden copy
+    golden, pid = answers(), inplace.root_process(dc.ns)
+    assert golden and pid
+    dc_mod.tool(dc, "user", "setpassword", "alice", f"--newpassword={lab.password('alice', 2)}")
+    dc_mod.tool(dc, "domain", "passwordsettings", "set", "--min-pwd-age=0", "--max-pwd-age=1")
+    assert answers() != golden
+    lab.reset()
+    assert inplace.root_process(dc.ns) == pid and answers() == golden
+    dc.stop_all()
+    dc_mod.start(dc, spec.realm)                  # restarted: not the golden copy's process any more
+    lab.reset()
+    assert inplace.root_process(dc.ns) not in (None, pid) and answers() == golden

@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from trustlab.backends.passwords import lab_password
 from trustlab.backends.samba import dc as dc_mod
-from trustlab.backends.samba import doctor, netns, processes
+from trustlab.backends.samba import doctor, inplace, netns, processes
 from trustlab.backends.samba import member as member_mod
 from trustlab.backends.samba.node import Node
 from trustlab.engine.backend import LabUnavailable
@@ -174,6 +174,7 @@ class SambaLab:
         copy_state(member.dir, self.dir / "golden" / "member")
         timings["golden"] = time.monotonic() - t0
         dc_mod.start(dc, spec.realm)
+        inplace.remember(self.dir, dc.ns)
         timings["up"] = time.monotonic() - t0
         return timings
 
@@ -195,8 +196,11 @@ class SambaLab:
             raise LabError(f"no lab {self.name!r}; `trustlab lab up --backend samba` builds it")
         t0 = time.monotonic()
         dc, member = self.node("dc"), self.node("member")
+        if self._reset_in_place(dc, member):
+            return time.monotonic() - t0
+        inplace.forget(self.dir)
         for node in (dc, member):
-            node.stop_all()
+            node.stop_all(power_cut=True)         # both folders are copied anew: nothing of theirs is kept
         netns.set_link(dc.ns, dc.dev, True)
         netns.set_link(member.ns, member.dev, True)
         for node in (dc, member):
@@ -204,7 +208,29 @@ class SambaLab:
             copy_state(self.dir / "golden" / node.name, node.dir)
         shutil.rmtree(self.dir / "scratch", ignore_errors=True)
         dc_mod.start(dc, self.spec.realm)
+        inplace.remember(self.dir, dc.ns)
         return time.monotonic() - t0
+
+    def _reset_in_place(self, dc: Node, member: Node) -> bool:
+        """The DC keeps running (inplace.py) when it is the process last started from the golden copy and on real
+        time: the member is stopped, the DC's other processes (tools, workers) too, its databases are restored in
+        place, the member's folder copied, and the DC must answer ready(). Otherwise False: the full reset."""
+        root = inplace.kept(self.dir, dc.ns)
+        if root is None:
+            return False
+        member.stop_all(power_cut=True)           # its folder is copied anew
+        keep = inplace.descendants(root) | dc_mod.workers(dc)
+        processes.stop((set(netns.pids(dc.ns)) | set(processes.naming(str(dc.dir)))) - keep - {os.getpid()})
+        netns.set_link(dc.ns, dc.dev, True)
+        netns.set_link(member.ns, member.dev, True)
+        try:
+            inplace.restore(self.dir, dc.dir, self.dir / "golden" / "dc")
+        except (OSError, RuntimeError):           # a database that will not open or lock: the full reset
+            return False
+        shutil.rmtree(member.dir, ignore_errors=True)
+        copy_state(self.dir / "golden" / "member", member.dir)
+        shutil.rmtree(self.dir / "scratch", ignore_errors=True)
+        return dc_mod.ready(dc, self.spec.realm)
 
     def down(self) -> None:
         """Stop everything the lab runs and remove its namespaces, resolver files and folder."""

@@ -100,11 +100,13 @@ class Node:
                 raise CommandFailed(f"{self.name}: {args[0]} not ready after {timeout:.0f} s; see {self.log_dir}")
             time.sleep(0.05)
 
-    def stop_all(self) -> None:
-        """Every process in the node's namespace, and any that names the node's folder (re-parented helpers)."""
+    def stop_all(self, power_cut: bool = False) -> None:
+        """Every process in the node's namespace, and any that names the node's folder (re-parented helpers).
+        `power_cut`: SIGKILL at once, nothing said to anyone (a power cut, or a state about to be discarded); else
+        TERM, then KILL after 5 s."""
         pids = set(netns.pids(self.ns)) | set(processes.naming(str(self.dir)))
         pids.discard(os.getpid())
-        processes.stop(pids)
+        processes.stop(pids, timeout=0.0 if power_cut else 5.0)
 
     def running(self) -> bool:
         return bool(netns.pids(self.ns))

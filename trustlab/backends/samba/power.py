@@ -36,10 +36,10 @@ class PowerSteps(Cable):
             return StepResult.failed((texts.ALREADY_ON if on else texts.ALREADY_OFF).format(computer=computer))
         machine.on = on
         if machine is self.state.dc:
-            self._start_dc()
+            self._start_dc(power_cut=not on)
             self._tell_winbind()
         else:
-            self._start_member()
+            self._start_member(power_cut=not on)
         return StepResult()
 
     def do_power_off(self, computer: str) -> StepResult:
@@ -95,10 +95,11 @@ class PowerSteps(Cable):
         adapters = [{"name": node.dev, "present": True, "ipv4": node.address}]
         return StepResult(outcome=status.value, details={"hidden_adapters": 0, "adapters": adapters})
 
-    def _start_member(self) -> None:
-        """Boot: winbindd from the member's state (when joined); told it is offline when the cable is out."""
+    def _start_member(self, power_cut: bool = False) -> None:
+        """Boot: winbindd from the member's state (when joined); told it is offline when the cable is out.
+        `power_cut`: what runs is killed at once (power_off), not asked to stop."""
         node = self.member_node
-        node.stop_all()
+        node.stop_all(power_cut)
         self.state.session = None
         member_mod.configure(node, self.lab.domain, self.lab.realm, self.state.member.name,
                              self.state.machine_password_timeout)
@@ -107,8 +108,8 @@ class PowerSteps(Cable):
             if not self.state.reachable:
                 member_mod.control(node, "offline")
 
-    def _start_dc(self) -> None:
-        self.dc_node.stop_all()
+    def _start_dc(self, power_cut: bool = False) -> None:
+        self.dc_node.stop_all(power_cut)
         if self.state.dc.on:
             dc_mod.start(self.dc_node, self.lab.realm)
 

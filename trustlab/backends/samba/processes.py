@@ -49,7 +49,7 @@ def naming(fragment: str) -> list[int]:
 
 
 def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
-    """TERM, then KILL what is still alive after `timeout`; returns when none is alive. What libfaketime left of the
+    """TERM, then KILL what is still alive after `timeout` (0: KILL at once); returns when none is alive. What libfaketime left of the
     stopped processes goes with them (`faketime_leftovers`)."""
     pids = [p for p in set(pids) if p != os.getpid()]
     stopping = list(pids)
@@ -60,7 +60,7 @@ def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
 
 
 def _signal(pids: list[int], timeout: float) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+    for sig in (signal.SIGTERM, signal.SIGKILL) if timeout else (signal.SIGKILL,):
         for p in pids:
             try:
                 os.kill(p, sig)
