@@ -71,27 +71,31 @@ def test_conformance_with_the_sim_is_total(real_lab, catalogue):
 
 
 def test_a_tool_that_refuses_or_times_out_is_a_failed_step(real_lab, catalogue, monkeypatch):
-    """samba-tool stuck past its deadline in the middle of a break: the step fails with the reason, the run ends
-    with a verdict, and the lab is left usable."""
-    import subprocess
+    """samba-tool stuck past its deadline in the middle of a break (the DC's samba-tool worker stopped with SIGSTOP
+    as it is asked, the deadline cut to 2 s): the step fails with the reason, the run ends with a verdict, and the lab
+    is left usable (a new worker)."""
+    import os
+    import signal
 
-    from trustlab.backends.samba import node as node_mod
+    from trustlab.backends.samba import dc as dc_mod
 
-    real_run = subprocess.run
+    real_ask = dc_mod.ToolWorker.ask
 
-    def stuck(argv, *args, **kwargs):
-        if "samba-tool" in argv and "setpassword" in argv and "alice" in argv:
-            raise subprocess.TimeoutExpired(argv, kwargs.get("timeout", 60))
-        return real_run(argv, *args, **kwargs)
+    def stuck(self, request):
+        argv = request.get("argv", [])
+        if "setpassword" in argv and "alice" in argv:
+            os.kill(self.proc.pid, signal.SIGSTOP)
+        return real_ask(self, request)
 
-    monkeypatch.setattr(node_mod.subprocess, "run", stuck)
+    monkeypatch.setattr(dc_mod.ToolWorker, "ask", stuck)
+    monkeypatch.setattr(dc_mod, "TOOL_TIMEOUT", 2.0)
     journal = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
     assert journal.verdict.value == "SYMPTOMS_NOT_REPRODUCED"
     step = next(e for e in journal.steps if e.verb == "change_password")
     assert step.status == "failed"
     assert step.output[0].startswith("change_password: CommandFailed: dc: samba-tool user setpassword alice")
-    assert "timed out after 60 s" in step.output[0] and "--newpassword=***" in step.output[0]
-    monkeypatch.setattr(node_mod.subprocess, "run", real_run)
+    assert "timed out after 2 s" in step.output[0] and "--newpassword=***" in step.output[0]
+    monkeypatch.undo()
     again = run(catalogue.scenario("password-changed-elsewhere"), None, SambaBackend, SAMBA)
     assert again.verdict.value == "REPRODUCED"
 

@@ -34,13 +34,15 @@ class ToolWorker:
         try:
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()
-            ready, _, _ = select.select([self.proc.stdout], [], [], TOOL_TIMEOUT)
+            ready, _, _ = select.select([self.proc.stdout], [], [], TOOL_TIMEOUT)   # read at the call (tests)
             line = self.proc.stdout.readline() if ready else ""
         except (OSError, ValueError):
             line = ""
-        if not line:
+        if not line:          # stuck past the deadline (as Node.run says it) or gone: a new worker next time
             self.stop()
-            return Result(124 if not ready else 1, stderr="samba-tool (the DC's tool worker) gave no answer")
+            if not ready:
+                return Result(124, stderr=f"timed out after {TOOL_TIMEOUT:.0f} s")
+            return Result(1, stderr="the DC's samba-tool worker ended without an answer")
         answer = json.loads(line)
         return Result(answer["rc"], answer["out"])
 
@@ -108,7 +110,8 @@ def ready(dc: Node, realm: str) -> bool:
 
 
 def start(dc: Node, realm: str) -> None:
-    dc.start("samba", "-F", "--no-process-group", "-M", "single", "-s", str(dc.conf), ready=lambda: ready(dc, realm), timeout=60)
+    dc.start("samba", "-F", "--no-process-group", "-M", "single", "-s", str(dc.conf), ready=lambda: ready(dc, realm),
+             timeout=60)
 
 
 def tool(dc: Node, *args: str, check: bool = True) -> Result:
