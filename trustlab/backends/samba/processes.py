@@ -49,8 +49,8 @@ def naming(fragment: str) -> list[int]:
 
 
 def stop(pids: Iterable[int], timeout: float = 5.0) -> None:
-    """TERM, then KILL what is still alive after `timeout` (0: KILL at once); returns when none is alive. What libfaketime left of the
-    stopped processes goes with them (`faketime_leftovers`)."""
+    """TERM, then KILL what is still alive after `timeout` (0: KILL at once); returns when none is alive. What
+    libfaketime left of the stopped processes goes with them (`faketime_leftovers`)."""
     pids = [p for p in set(pids) if p != os.getpid()]
     stopping = list(pids)
     try:
