@@ -14,7 +14,8 @@ from trustlab.specs.profiles import SAMBA
 
 FOUND = Path(__file__).resolve().parents[3] / "docs" / "divergences"
 FIXED = ["diff-b7f8955d",               # a 1-day maximum password age: samba-tool wanted a lower minimum
-         "diff-dd6be3c8"]               # a reset re-enabled a disabled account (samba-tool setpassword)
+         "diff-dd6be3c8",               # a reset re-enabled a disabled account (samba-tool setpassword)
+         "diff-96532f5f"]               # a skewed clock refused the session even without a Kerberos ticket (SC-9)
 OPEN = {                                # the first divergence of each: (probe, the model, the real lab)
     "diff-204444b4": ("break[1] lock_unlock: {user: alice}", "SUCCESS_CACHED", "SUCCESS"),
     "diff-d41b6005": ("symptoms[0] logon: {user: alice, expect: SUCCESS_CACHED}", "SUCCESS_CACHED",

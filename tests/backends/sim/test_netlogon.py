@@ -324,3 +324,19 @@ def test_MP_12_one_change_per_jump_on_the_samba_profile(sim):
     often = sim(SAMBA.model_copy(update={"one_password_change_per_jump": False})).joined()
     often("advance_time", by="31d")
     assert often.world.directory.computers["LOANER01"].key_version == 5
+
+
+def test_SC_9_a_skewed_clock_fails_kerberos_only_with_the_right_password(sim):
+    """diff-96532f5f (the differential search on the real lab): the member 200 days behind holding the DC's previous
+    password (a same-name join took the account) gets no Kerberos pre-authentication, falls back to NTLM, which no
+    clock fails, inside the window: NETLOGON refuses online, 1789; with the right password the skew fails the
+    session and the member is offline."""
+    from trustlab.specs.profiles import SAMBA
+
+    lab = sim(SAMBA).joined()
+    lab("set_clock", computer="LOANER01", offset="-200d")
+    lab("reboot")
+    assert lab.outcome("logon") == "SUCCESS_CACHED"
+    lab("join_duplicate")
+    lab("reboot")
+    assert lab.outcome("logon") == "TRUST_FAILURE"

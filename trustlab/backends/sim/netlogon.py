@@ -38,14 +38,16 @@ SESSION_REFUSED = "session_refused"
 
 
 def session_accepted(ws: "Workstation", skewed: bool) -> bool:
-    """SC-9: the member's SMB session as its machine account, with its current secret: Kerberos (no fallback to
-    NTLM after a clock-skew failure), then NTLM, which the DC takes with the current password or, within the
-    profile's window after pwdLastSet, the previous one (MP-11); a disabled account is refused after the password
-    (MP-10)."""
+    """SC-9: the member's SMB session as its machine account, with its current secret. Kerberos first: with the
+    DC's current password it gets a ticket, which a skewed clock makes useless, with no fallback; a refused
+    pre-authentication falls back to NTLM, which no clock fails and which takes the previous password within the
+    profile's window after pwdLastSet (MP-11). A missing or disabled account is refused either way (MP-10)."""
     world, nl = ws.world, ws.netlogon
     account = world.directory.computers.get(nl.account)
-    if skewed or account is None or not account.enabled or nl.current is None:
+    if account is None or not account.enabled or nl.current is None:
         return False
+    if nl.current == account.password:
+        return not skewed
     return world.directory.accepts_ntlm(account, nl.current, world.dc_time(), world.profile.old_password_window)
 
 
