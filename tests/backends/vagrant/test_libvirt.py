@@ -5,6 +5,9 @@ with its virtio-only driver option, and the internal snapshots libvirt refuses f
 The real-hypervisor tier (test_hypervisor.py) proves the same on QEMU."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -176,3 +179,15 @@ def test_the_daemons_version_is_read():
     assert version(VERSION_9) == (9, 0)
     assert version("Compiled against library: libvirt 10.10.0\nUsing library: libvirt 10.10.0\n") == (10, 10)
     assert version("") == ()
+
+
+def test_one_uri_for_trustlab_and_vagrant_libvirt_whatever_libvirt_default_uri_says():
+    """vagrant-libvirt 0.11.2 ignores LIBVIRT_DEFAULT_URI once the Vagrantfile sets `uri` (config.rb:848-862,
+    925-937); trustlab's virsh followed it before issue 22, and the two looked at different libvirt instances."""
+    def uri(**env) -> str:
+        clean = {k: v for k, v in os.environ.items() if k not in ("LIBVIRT_DEFAULT_URI", "TRUSTLAB_LIBVIRT_URI")}
+        return subprocess.run([sys.executable, "-c", "from trustlab.backends.vagrant.settings import LIBVIRT_URI;"
+                               "print(LIBVIRT_URI)"], env={**clean, **env}, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    assert uri(LIBVIRT_DEFAULT_URI="qemu:///session") == "qemu:///system"
+    assert uri(TRUSTLAB_LIBVIRT_URI="qemu+ssh://lab/system") == "qemu+ssh://lab/system"
