@@ -41,5 +41,6 @@ Write-Answer @{
     local_admin = @{ exists = ($null -ne $local); never_expires = ($null -ne $local -and $null -eq $local.PasswordExpires) }
     offline_rule = $blocked
     evaluation_end = (Get-EvaluationEnd)
+    os = (Get-CimInstance -ClassName Win32_OperatingSystem | ForEach-Object { "$($_.Caption) $($_.Version)" })
     clock = (Get-Date).ToUniversalTime().ToString('o')
 }

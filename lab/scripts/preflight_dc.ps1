@@ -60,5 +60,6 @@ Write-Answer @{
     joiner_delegated = $delegated
     password_ages = $ages
     evaluation_end = (Get-EvaluationEnd)
+    os = (Get-CimInstance -ClassName Win32_OperatingSystem | ForEach-Object { "$($_.Caption) $($_.Version)" })
     clock = $now.ToUniversalTime().ToString('o')
 }

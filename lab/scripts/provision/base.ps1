@@ -10,6 +10,10 @@ $machine = $lab.machine
 # The hypervisor's time provider off: the lab's clocks are the harness's and, on members, the DC's (TM-10).
 $providers = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\TimeProviders'
 Set-ItemProperty -Path "$providers\VMICTimeProvider" -Name 'Enabled' -Value 0 -Type DWord -ErrorAction SilentlyContinue
+# Secure Time Seeding off: it sets the clock from the times in TLS handshakes, which a guest with a NAT route out
+# makes, and could pull a jumped clock back. UtilizeSslTimeData is read when W32Time starts (MicrosoftDocs/
+# windowsserverdocs PR #7728, windows-server-2016-improvements.md); provisioning reboots every guest after it.
+Set-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Config' -Name 'UtilizeSslTimeData' -Value 0 -Type DWord
 
 $wanted = ([string]$machine.mac).Replace(':', '-').ToUpperInvariant()
 $adapter = Get-NetAdapter | Where-Object { $_.MacAddress -eq $wanted } | Select-Object -First 1

@@ -15,6 +15,7 @@ from tests.backends.vagrant.conftest import make_lab
 from trustlab.backends.vagrant import built
 from trustlab.backends.vagrant.machines import GOLDEN, VagrantLab
 from trustlab.backends.vagrant.preflight import PreflightFailed
+from trustlab.backends.vagrant.settings import Secrets
 from trustlab.engine.backend import LabUnavailable
 
 
@@ -184,3 +185,77 @@ def test_the_real_windows_tier_asks_of_the_shipped_boxes_only_what_they_can_give
     netdom = [(s, r) for s, r in real.CLAIMS if r == "netdom-resetpwd"]
     assert netdom and all(real.needs_netdom(s, r) for s, r in netdom)
     assert not real.needs_netdom("machine-account-reset", "reset-machine-password")
+
+
+def _no_credentials_in(folder, text: str) -> None:
+    secrets = Secrets(folder)
+    assert secrets.seed().hex() not in text
+    for user in ("alice", "bob", "admin", "helpdesk", "Administrator", "vagrant"):
+        for version in (1, 2, 3):
+            assert secrets.password(user, version) not in text, user
+    assert "Password vagrant" not in text                          # winrm-config's own line
+
+
+def test_a_failed_lab_up_writes_a_redacted_report_and_names_it(fresh):
+    """The first real host must be able to send back what failed: commands, outputs, versions; no credentials."""
+    fresh.windows.override["preflight_client"] = lambda m, p: {**fresh.windows._preflight_client(m, p),
+                                                               "joined": False}
+    with pytest.raises(PreflightFailed) as caught:
+        VagrantLab(provider="virtualbox").up()
+    said = str(caught.value).splitlines()[-1]
+    assert said.startswith("a redacted report for whoever fixes the lab: ")
+    bundle = Path(said.split(": ", 1)[1])
+    assert bundle.parent == fresh.folder / ".vagrant" and oct(bundle.stat().st_mode & 0o777) == "0o600"
+    text = bundle.read_text()
+    report = json.loads(text)
+    assert report["what"] == "lab up" and "FAIL joined" in report["error"]
+    assert report["windows"] == {"dc": "Microsoft Windows Server 2022 Standard Evaluation 10.0.20348",
+                                 "client": "Microsoft Windows 11 Enterprise Evaluation 10.0.22631"}
+    assert set(report["versions"]) == {"vagrant", "vagrant plugins", "boxes", "VBoxManage", "virsh"}
+    assert any(r.get("command", [None])[:2] == ["vagrant", "winrm-config"] for r in report["recent"])
+    assert any(r.get("script") == "dc_accounts" for r in report["recent"])
+    _no_credentials_in(fresh.folder, text)
+
+
+def test_a_failed_lab_up_resumes_after_the_last_stage_done(fresh, monkeypatch):
+    """DC built, client joined, preflight passed: each kept, so a failure does not rebuild for an hour."""
+    fresh.windows.override["preflight_client"] = lambda m, p: {**fresh.windows._preflight_client(m, p),
+                                                               "joined": False}
+    with pytest.raises(PreflightFailed):
+        VagrantLab(provider="virtualbox").up()
+    assert [c[1] for c in fresh.calls("vagrant") if c[0] == "up"] == ["dc", "client"]
+    fresh.windows.override.clear()
+    VagrantLab(provider="virtualbox").up()
+    assert [c[1] for c in fresh.calls("vagrant") if c[0] == "up"] == ["dc", "client"]      # not built again
+    assert GOLDEN in fresh.machine("client")["snapshots"]
+    assert not (fresh.folder / ".vagrant" / "trustlab-up-stages.json").exists()
+
+
+def test_a_machine_whose_provisioning_failed_is_provisioned_again(fresh, monkeypatch):
+    monkeypatch.setenv("TRUSTLAB_STANDIN_FAIL", "up")
+    with pytest.raises(LabUnavailable, match="a redacted report for whoever fixes the lab"):
+        VagrantLab(provider="virtualbox").up()
+    monkeypatch.delenv("TRUSTLAB_STANDIN_FAIL")
+    state = fresh.hw()
+    state["machines"]["dc"]["state"] = "running"            # made before its provisioning failed
+    fresh.state_file.write_text(json.dumps(state))
+    (fresh.folder / ".vagrant" / "machines" / "dc" / "virtualbox" / "id").write_text(state["machines"]["dc"]["id"])
+    VagrantLab(provider="virtualbox").up()
+    ups = [c for c in fresh.calls("vagrant") if c[0] == "up"]
+    assert [c[1] for c in ups] == ["dc", "dc", "client"] and "--provision" in ups[1]
+
+
+def test_a_failed_verify_and_a_failed_preflight_before_a_run_write_reports(standin):
+    standin.windows.override["offline_path"] = lambda m, p: {"locator_found": True, "open": ["10.0.2.15:389"],
+                                                             "resolved": []}
+    checks = VagrantLab().verify()
+    [report] = [c for c in checks if c.name == "failure report"]
+    bundle = Path(report.detail.split(": ", 1)[1])
+    assert json.loads(bundle.read_text())["what"] == "lab verify"
+    _no_credentials_in(standin.folder, bundle.read_text())
+    from trustlab.backends.vagrant import VagrantBackend
+    from trustlab.specs.lab import LabSpec
+    from trustlab.specs.profiles import WINDOWS
+
+    with pytest.raises(PreflightFailed, match="a redacted report for whoever fixes the lab: "):
+        VagrantBackend(LabSpec(), WINDOWS)

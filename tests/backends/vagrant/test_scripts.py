@@ -149,3 +149,9 @@ def test_hyperv_puts_the_lab_adapter_back_on_the_lab_switch_before_every_start()
     script = (ROOT / "lab" / "hyperv" / "configure.ps1").read_text()
     assert re.search(r"elseif \(\$lab\.SwitchName -ne \$SwitchName\) \{\s*#[^\n]*\n(?:\s*#[^\n]*\n)*\s*"
                      r"Hyper-V\\Connect-VMNetworkAdapter -VMNetworkAdapter \$lab -SwitchName \$SwitchName", script)
+
+
+def test_secure_time_seeding_is_off_on_every_guest():
+    """STS takes time from TLS handshakes through the NAT route every guest has and could pull a jumped clock back."""
+    base = (SCRIPTS / "provision" / "base.ps1").read_text()
+    assert re.search(r"W32Time\\Config' -Name 'UtilizeSslTimeData' -Value 0 -Type DWord", base)

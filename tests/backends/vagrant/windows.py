@@ -140,7 +140,8 @@ class Windows:
                 "dns": {"listening": [self.dc.ip], "records": {"@": [self.dc.ip], self.dc.hostname: [self.dc.ip]}},
                 "time": {"service": "Running", "type": "NoSync", "ntp_server": 1},
                 "identities": identities, "joiner_delegated": True, "password_ages": ages,
-                "evaluation_end": (GOLDEN + timedelta(days=178)).isoformat(), "clock": self.now(machine).isoformat()}
+                "evaluation_end": (GOLDEN + timedelta(days=178)).isoformat(), "clock": self.now(machine).isoformat(),
+                "os": "Microsoft Windows Server 2022 Standard Evaluation 10.0.20348"}   # Win32_OperatingSystem's form
 
     def _offline_rule(self, machine: str, params: dict) -> dict:
         self.offline_rule = [a for a in params["Blocked"] if a != self.management[machine]]
@@ -159,6 +160,7 @@ class Windows:
                 "hidden": hidden, "local_admin": {"exists": True, "never_expires": True},
                 "offline_rule": [read_back(a, self.notation) for a in self.offline_rule],
                 "evaluation_end": (GOLDEN + timedelta(days=89)).isoformat(),
+                "os": "Microsoft Windows 11 Enterprise Evaluation 10.0.22631",
                 "clock": self.now(machine).isoformat()}
 
     def _offline_path(self, machine: str, params: dict) -> dict:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from trustlab.backends.real import RealBackend
 from trustlab.backends.state import Computer
-from trustlab.backends.vagrant import doctor, preflight
+from trustlab.backends.vagrant import doctor, failure, preflight
 from trustlab.backends.vagrant.accounts import AccountSteps
 from trustlab.backends.vagrant.adapters import AdapterSteps
 from trustlab.backends.vagrant.clocks import ClockSteps
@@ -102,13 +102,19 @@ class VagrantBackend(PowerSteps, ClockSteps, AdapterSteps, AccountSteps, TrustSt
         cannot be used, said as such."""
         try:
             self._prepare()
+        except preflight.PreflightFailed as e:
+            self.close()
+            failure.said(e, failure.write(self.machines.dir, "the preflight before a run", e, e.checks))
+            raise
         except LabUnavailable:
             self.close()
             raise
         except self.refusals as e:
             self.close()
-            raise LabUnavailable(f"the Windows lab did not answer while it was prepared for the run: "
-                                 f"{type(e).__name__}: {e}") from None
+            said = LabUnavailable(f"the Windows lab did not answer while it was prepared for the run: "
+                                  f"{type(e).__name__}: {e}")
+            failure.said(said, failure.write(self.machines.dir, "the preflight before a run", said))
+            raise said from None
 
     def _prepare(self) -> None:
         m = self.machines

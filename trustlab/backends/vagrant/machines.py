@@ -55,6 +55,7 @@ class VagrantLab:
         self.provider_choice = provider
         self.dc, _ = self.settings.machine("dc")
         self.client, _ = self.settings.machine("client")
+        self._windows: dict = {}             # the guests' Windows versions, once a preflight read them
 
     @property
     def log(self) -> Path:
@@ -128,26 +129,53 @@ class VagrantLab:
 
     def up(self) -> str:
         """Build both machines, one after the other (the client's join needs the DC's users; vagrant-libvirt would
-        bring them up in parallel), then check them and keep the golden snapshot."""
+        bring them up in parallel), then check them and keep the golden snapshot. Each stage done is kept
+        (stages.py), so that a failure resumes; every failure writes a redacted report and names it (failure.py)."""
+        from trustlab.backends.vagrant import failure
+
+        try:
+            return self._up()
+        except Exception as e:
+            path = failure.write(self.dir, "lab up", e, getattr(e, "checks", ()), self._windows)
+            if isinstance(e, LabUnavailable):
+                failure.said(e, path)
+                raise
+            raise LabUnavailable(f"lab up failed: {type(e).__name__}: {e}\na redacted report for whoever fixes "
+                                 f"the lab: {path}") from e
+
+    def _up(self) -> str:
+        from trustlab.backends.vagrant.guests import Guests
+        from trustlab.backends.vagrant.stages import CLIENT_JOINED, DC_BUILT, PREFLIGHT_PASSED, Stages
+
         started = time.monotonic()
-        for machine in (self.dc, self.client):
+        stages = Stages(self.dir)
+        self._windows = {}
+        for machine, stage in ((self.dc, DC_BUILT), (self.client, CLIENT_JOINED)):
             state = self.states().get(machine)
+            if stage in stages:
+                if state not in ("running", STARTING):
+                    self.start(machine)
+                continue
             if state in (None, "not_created"):
                 self._vagrant("up", vm_name=machine, provider=self.provider_choice, logged=True)
-            elif state not in ("running", STARTING):
-                self.start(machine)
-        from trustlab.backends.vagrant.guests import Guests
-
+            else:                                   # made, but its provisioning did not finish: again
+                self._vagrant("up", vm_name=machine, provider=self.provider_choice, provision=True, logged=True)
+            stages.mark(stage)
         guests = Guests(self, Secrets(self.dir))
         try:
-            guests.dc.script("dc_accounts", {"Disable": ["vagrant"]})
+            checks = []
+            if PREFLIGHT_PASSED not in stages:
+                guests.dc.script("dc_accounts", {"Disable": ["vagrant"]})
             golden = datetime.now(timezone.utc).replace(microsecond=0)
             aligned = time.monotonic()
             for machine in (self.dc, self.client):
                 guests.set_clock(machine, golden + timedelta(seconds=time.monotonic() - aligned))
-            checks = guests.preflight(lambda: golden + timedelta(seconds=time.monotonic() - aligned))
-            preflight.require(checks, "lab up: no golden snapshot was taken")
-            ends = guests.evaluation_ends()
+            if PREFLIGHT_PASSED not in stages:
+                checks = guests.preflight(lambda: golden + timedelta(seconds=time.monotonic() - aligned))
+                self._windows = {"dc": guests.facts.dc.get("os"), "client": guests.facts.client.get("os")}
+                preflight.require(checks, "lab up: no golden snapshot was taken")
+                stages.mark(PREFLIGHT_PASSED, evaluation_end=guests.evaluation_ends())
+            ends = stages.done[PREFLIGHT_PASSED]["evaluation_end"]
             for machine in (self.dc, self.client):
                 guests[machine].stage_all()          # in the golden snapshot, so that runs find them there
         finally:
@@ -156,8 +184,9 @@ class VagrantLab:
         for machine in (self.dc, self.client):
             self.snapshot(machine, GOLDEN)
         built_mod.Built(self.provider(self.dc), clock.isoformat(), ends).save(self.dir)
+        stages.forget()
         lines = [f"Windows lab up in {(time.monotonic() - started) / 60:.0f} min; golden snapshot taken ({self.dir})"]
-        lines += [f"ok   {c.name}: {c.detail}" for c in checks]
+        lines += [f"ok   {c.name}: {c.detail}" for c in checks] or ["the preflight had passed before (resumed)"]
         return "\n".join(lines)
 
     def built(self) -> built_mod.Built:
@@ -200,8 +229,11 @@ class VagrantLab:
         return time.monotonic() - started
 
     def down(self) -> None:
+        from trustlab.backends.vagrant.stages import Stages
+
         self._vagrant("destroy", logged=True)
         built_mod.forget(self.dir)
+        Stages(self.dir).forget()
         (self.dir / ".vagrant" / VERIFY_REPORT).unlink(missing_ok=True)
 
     def clean(self) -> list[str]:

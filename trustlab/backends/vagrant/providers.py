@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from trustlab.backends.command import Result
-from trustlab.backends.vagrant import powershell
+from trustlab.backends.vagrant import failure, powershell
 from trustlab.engine.backend import LabUnavailable
 from trustlab.specs import shipped
 
@@ -41,6 +41,7 @@ def run(*argv: str, cwd: Optional[Path] = None, timeout: float = 600, what: str 
     except subprocess.TimeoutExpired:
         raise ToolFailed(f"`{' '.join(argv[:3])}` did not finish within {timeout:g} s") from None
     result = Result(done.returncode, done.stdout, done.stderr)
+    failure.record(argv, done.returncode, done.stdout, done.stderr)
     if result.failed:
         said = (result.stderr or result.stdout).strip()[-400:]
         raise ToolFailed(f"{what or ' '.join(argv[:3])} failed: {said}")

@@ -139,4 +139,10 @@ def verify(machines: "VagrantLab") -> list[Check]:
               "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
+    if report["result"] == "failed":
+        from trustlab.backends.vagrant import failure
+
+        failed = [c.name for c in checks if not c.ok]
+        bundle = failure.write(machines.dir, "lab verify", RuntimeError(f"failed: {', '.join(failed)}"), checks)
+        checks.append(Check("failure report", True, f"a redacted report for whoever fixes the lab: {bundle}"))
     return checks + [Check("report", True, str(path))]

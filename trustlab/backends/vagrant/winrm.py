@@ -14,7 +14,7 @@ from winrm.exceptions import WinRMOperationTimeoutError
 from winrm.protocol import Protocol
 
 from trustlab.backends.command import Result
-from trustlab.backends.vagrant import powershell
+from trustlab.backends.vagrant import failure, powershell
 
 UTF8 = 65001
 
@@ -127,9 +127,12 @@ class Client:
                 self._stage(staged, name, deadline)
         out = self.run(call.command, deadline)
         try:
-            return powershell.answer(out.stdout)
+            answer = powershell.answer(out.stdout)
         except ValueError:
+            failure.script(name, params, f"exit {out.rc}: {_last(out.stderr or out.stdout)}")
             raise WinRMFailed(f"{name}: exit {out.rc}: {_last(out.stderr or out.stdout)}") from None
+        failure.script(name, params, answer)
+        return answer
 
     @staticmethod
     def _checked(out: Result, what: str) -> None:
