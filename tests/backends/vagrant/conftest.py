@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -60,6 +60,8 @@ def make_lab(tmp_path: Path, monkeypatch, provider: str = "virtualbox", golden: 
     (python / "python3").symlink_to(sys.executable)
     monkeypatch.setenv("PATH", os.pathsep.join([str(STANDINS / "bin"), str(python), os.environ["PATH"]]))
     windows = Windows(settings, state_file)
+    if not golden:                                 # provisioned just now, by `lab up`'s `vagrant up`
+        windows.built_at(datetime.now(timezone.utc))
     dc_name, dc = settings.machine("dc")
     client_name, client = settings.machine("client")
     servers = {m: Endpoint(windows.responder(m), {}) for m in (dc_name, client_name)}

@@ -432,3 +432,10 @@ def test_a_clock_set_while_the_client_is_off_is_the_one_it_boots_with(standin):
         assert abs(b.state.member.skew + 200 * 86400) <= 5
     finally:
         b.close()
+
+
+def test_password_ages_are_the_directorys_not_fixed_answers(standin):
+    """The stand-in answered every password 600 s old whatever happened; ages now come from when each was set."""
+    standin.windows.user_set["alice"] = GOLDEN - timedelta(days=31)
+    with pytest.raises(PreflightFailed, match=r"alice's password is 31\.0 days old on the DC's clock"):
+        backend()

@@ -43,7 +43,7 @@ class Windows:
         self.offline_rule: list[str] = []        # as trustlab sent it; the rule reads back in `notation`
         self.notation = "mask"
         self.rotations = 0
-        self.accounts = {self.client.hostname.upper(): {"enabled": True, "password_last_set": GOLDEN.isoformat()}}
+        self.built_at(GOLDEN)
         self.refuse: dict[str, int] = {}           # dc_computer action -> the exit code its tool refuses with
         self.override: dict[str, Callable[[str, dict], Optional[Any]]] = {}
         self.golden_instance: Optional[str] = None
@@ -65,6 +65,13 @@ class Windows:
                 self.sides[machine].files.clear()       # the disk went back: scripts staged since are gone
             return self.sides[machine](command)
         return respond
+
+    def built_at(self, moment: datetime) -> None:
+        """Provisioning set every password about then: the users' 10 minutes before, the client's join 20."""
+        self.built = moment - timedelta(minutes=10)
+        self.user_set: dict[str, datetime] = {}
+        self.accounts = {self.client.hostname.upper(): {"enabled": True, "password_last_set":
+                                                        (moment - timedelta(minutes=20)).isoformat()}}
 
     def _cold_boot(self, machine: str, offset: Optional[float]) -> None:
         """Windows reads the clock chip at a cold boot: the host's time plus the VM's offset (VirtualBox
@@ -131,8 +138,12 @@ class Windows:
                  "dns": [self.dc.ip], "registers": False, "lab": False}]
 
     def _preflight_dc(self, machine: str, params: dict) -> dict:
-        ages = {u: 600 for u in [*params["Users"], *params["ServiceIdentities"]]}
-        ages[f"{params['Computer']}$"] = 1200
+        now = self.now(machine)          # Get-ADUser's PasswordLastSet against the DC's clock, as preflight_dc.ps1
+        ages = {u: (now - self.user_set.get(u, self.built)).total_seconds()
+                for u in [*params["Users"], *params["ServiceIdentities"]]}
+        account = self.accounts.get(params["Computer"].upper())
+        if account is not None:
+            ages[f"{params['Computer']}$"] = (now - datetime.fromisoformat(account["password_last_set"])).total_seconds()
         identities = {n: {"enabled": True, "never_expires": True} for n in params["ServiceIdentities"]}
         identities.update({"vagrant": {"enabled": False, "never_expires": True},
                            "Administrator": {"enabled": False, "never_expires": True}})
@@ -250,4 +261,7 @@ class Windows:
         if not self.reachable() or self.broken:
             return {"ok": False, "lines": ["Flags: 0", "Status = 5 0x5 ERROR_ACCESS_DENIED"]}
         self.rotations += 1
+        account = self.accounts.get(self.client.hostname.upper())
+        if account is not None:
+            account["password_last_set"] = self.now(self.dc_name).isoformat()
         return {"ok": True, "lines": ["The command completed successfully"]}
