@@ -172,7 +172,8 @@ def _swallowed_not_found(node: ts.Node) -> bool:
     if node.type != "command" or not node.children[0].text.decode().lower().startswith("get-ad"):
         return False
     text = node.text.decode().lower()
-    return "-identity" in text and re.search(r"-erroraction\s+'?(silentlycontinue|ignore)", text) is not None
+    return "-identity" in text and re.search(r"-(?:erroraction|ea)(?::|\s+)\s*['\"]?(?:silentlycontinue|ignore|0|4)\b",
+                                             text) is not None
 
 
 def _others(tools: set[str]) -> str:

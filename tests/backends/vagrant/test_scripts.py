@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.backends.vagrant.pslint import ALLOWED_COMMANDS, HELPERS, add_type_code, lint, lint_csharp
 from tests.conftest import ROOT
@@ -155,3 +157,14 @@ def test_secure_time_seeding_is_off_on_every_guest():
     """STS takes time from TLS handshakes through the NAT route every guest has and could pull a jumped clock back."""
     base = (SCRIPTS / "provision" / "base.ps1").read_text()
     assert re.search(r"W32Time\\Config' -Name 'UtilizeSslTimeData' -Value 0 -Type DWord", base)
+
+
+@given(cmdlet=st.sampled_from(["Get-ADComputer", "Get-ADUser", "Get-ADObject"]),
+       option=st.sampled_from(["-ErrorAction", "-EA", "-erroraction"]),
+       joiner=st.sampled_from([" ", ":"]),
+       value=st.sampled_from(["SilentlyContinue", "'SilentlyContinue'", '"Ignore"', "Ignore", "0", "4"]))
+def test_every_spelling_of_a_swallowed_not_found_is_refused(cmdlet, option, joiner, value):
+    """-ErrorAction, its alias -EA and the ActionPreference numbers (SilentlyContinue 0, Ignore 4) all leave
+    Get-AD*'s terminating not-found unstopped (about_CommonParameters; PowerShell/PowerShell#14819)."""
+    source = f"$a = {cmdlet} -Identity $name {option}{joiner}{value}\n"
+    assert any("terminating not-found" in str(p) for p in lint(source)), source
