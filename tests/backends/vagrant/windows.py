@@ -192,6 +192,8 @@ class Windows:
                 "address": params["Address"]}
 
     def _logon(self, machine: str, params: dict) -> dict:
+        """logon.ps1's answer: the Win32 code of LogonUser (1789 ERROR_TRUSTED_RELATIONSHIP_FAILURE) and the session's
+        logon type (SECURITY_LOGON_TYPE: 2 Interactive, 11 CachedInteractive, 13 CachedUnlock)."""
         if params["Domain"] == ".":
             return {"win32": 0, "logon_type": 2, "profile_error": 0}
         if not self.reachable():
@@ -199,6 +201,7 @@ class Windows:
         return {"win32": 1789 if self.broken else 0, "logon_type": 2, "profile_error": 0}
 
     def _secure_channel(self, machine: str, params: dict) -> dict:
+        # nltest /sc_verify's line (docs/reference/windows-behaviour.md SC-1, SC-2: 0 NERR_Success, 5 ACCESS_DENIED)
         status = 5 if self.broken else 0
         return {"status": status, "exit_code": 0, "test": not self.broken,
                 "lines": [f"Trust Verification Status = {status}"]}
@@ -252,12 +255,14 @@ class Windows:
         return {"ok": True, "lines": [], "win32": None}
 
     def _sync_time(self, machine: str, params: dict) -> dict:
+        # w32tm /resync's two outcomes, worded as the sim's texts have them (no stored Microsoft page quotes them)
         if not self.reachable():
             return {"ok": False, "lines": ["The computer did not resync because no time data was available."]}
         self.clock[machine], self.set_at[machine] = self.now(self.dc_name), time.monotonic()
         return {"ok": True, "lines": ["The command completed successfully."]}
 
     def _rotate_machine_password(self, machine: str, params: dict) -> dict:
+        # nltest's status lines (docs/reference/windows-behaviour.md SC-1, SC-2)
         if not self.reachable() or self.broken:
             return {"ok": False, "lines": ["Flags: 0", "Status = 5 0x5 ERROR_ACCESS_DENIED"]}
         self.rotations += 1
