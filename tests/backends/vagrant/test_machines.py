@@ -8,11 +8,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.backends.vagrant.conftest import make_lab
 from trustlab.backends.vagrant import built
+from trustlab.backends.vagrant import machines as machines_mod
 from trustlab.backends.vagrant.machines import GOLDEN, VagrantLab
 from trustlab.backends.vagrant.preflight import PreflightFailed
 from trustlab.backends.vagrant.settings import Secrets
@@ -148,15 +149,17 @@ def test_a_lab_without_a_first_run_check_says_so():
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(provider=st.sampled_from(["libvirt", "hyperv", "virtualbox"]),
-       before=st.lists(st.sampled_from(["not_ready", "stale", "other"]), max_size=4))
+       before=st.lists(st.sampled_from(["not_ready", "stale", "other", "hang"]), max_size=4))
+@example(provider="libvirt", before=["not_ready", "hang", "other", "stale"])
 def test_a_started_machine_is_reached_whatever_vagrant_says_first(provider, before):
-    """After a start Vagrant may say "not ready" (exit 1), name the last boot's lease nobody answers at yet, or a
-    lease another machine holds now, before the machine's own address (notes §2.6; vagrant-libvirt driver.rb:83-87,
+    """After a start Vagrant may say "not ready" (exit 1), hang on the guest agent, name the last boot's lease nobody
+    answers at yet, or a lease another machine holds now, before the machine's own address (notes §2.6; vagrant-libvirt driver.rb:83-87,
     175-182; hashicorp/vagrant winrm/helper.rb:34-41); trustlab asked once and gave up or reached the wrong one."""
     from trustlab.backends.vagrant.guests import Guests
 
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         standin, servers = make_lab(Path(tmp), mp, provider)
+        mp.setattr(machines_mod, "WINRM_CONFIG_TIMEOUT", 2)
         try:
             state = standin.hw()
             state["machines"]["client"]["readiness"] = list(before)

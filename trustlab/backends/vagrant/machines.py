@@ -30,6 +30,7 @@ WINRM_CONFIG_DEADLINE = 1900
 # What Vagrant says while the provider knows no address yet: winrm_not_ready (hashicorp/vagrant
 # plugins/communicators/winrm/helper.rb:34-41, templates/locales/comm_winrm.yml:43-46), or a query that hangs.
 NOT_READY = re.compile(r"not able to report an address|not yet ready|did not finish within", re.I)
+WINRM_CONFIG_TIMEOUT = 120          # seconds one `vagrant winrm-config` may take before it is asked again
 HOW_TO = ("build it once with `trustlab lab up --backend vagrant` (Vagrant with VirtualBox, Hyper-V or libvirt and "
           "about 40-60 minutes; see the README)")
 
@@ -116,7 +117,8 @@ class VagrantLab:
         end = time.monotonic() + deadline
         while True:
             try:
-                return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir, timeout=120).stdout)
+                return parse_winrm_config(run("vagrant", "winrm-config", machine, cwd=self.dir,
+                                              timeout=WINRM_CONFIG_TIMEOUT).stdout)
             except LabUnavailable as e:
                 if not NOT_READY.search(str(e)):
                     raise

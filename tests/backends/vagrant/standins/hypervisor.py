@@ -295,7 +295,8 @@ def vagrant(state: dict, argv: list[str]) -> str:
     and Network, `enable_adapters` with `--cableconnected N on`; vagrant-libvirt start_domain.rb rewrites each
     interface's model). `status --machine-readable`, `winrm-config NAME`, `destroy --force` report and remove.
     A machine's `readiness` is what `winrm-config` says before its address, one per call: `not_ready` (exit 1),
-    `stale` (an address nobody answers at), `other` (another machine's); the tests choose them."""
+    `stale` (an address nobody answers at), `other` (another machine's), `hang` (no answer for 30 s); the tests
+    choose them."""
     command, *rest = argv
     now = int(time.time())
     if command == "status":
@@ -315,6 +316,9 @@ def vagrant(state: dict, argv: list[str]) -> str:
             raise Refused("The box is not able to report an address for WinRM to connect to yet. WinRM cannot "
                           "access this Vagrant environment. Please wait for the Vagrant environment to be running "
                           "and try again.")
+        if said == "hang":           # the libvirt boxes' agent query, waited for up to boot_timeout (notes §2.6)
+            save(state)
+            time.sleep(30)
         if said == "stale":          # the last boot's lease, answered at once after a restart (notes §2.6): nobody
             port = 1                 # listens there yet
         if said == "other":          # a lease that another machine holds now
