@@ -16,7 +16,7 @@ import pytest
 from trustlab.backends.command import Result
 from trustlab.backends.vagrant import libvirt
 from trustlab.backends.vagrant.libvirt import Libvirt, domain_state, internal_snapshots, version
-from trustlab.backends.vagrant.providers import (CRASHED, OFF, PAUSED, RUNNING, STOPPING, SUSPENDED, ToolFailed)
+from trustlab.backends.vagrant.providers import CRASHED, OFF, PAUSED, RUNNING, STOPPING, SUSPENDED, ToolFailed
 
 MAC = "08:00:27:7a:10:02"
 # vagrant-libvirt 0.11.2's lab card when the project sets no nic_model_type (dumpxml, measured)

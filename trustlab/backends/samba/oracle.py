@@ -24,7 +24,7 @@ from trustlab.backends.samba.dc import base_dn
 from trustlab.backends.samba.domain import READER_NAME, SambaLab
 from trustlab.backends.samba.node import FAKETIME_LIB, Node
 from trustlab.backends.samba.state import SambaState
-from trustlab.engine.backend import UNSUPPORTED, StepResult
+from trustlab.engine.backend import OK, StepResult
 from trustlab.engine.dc_answer import ComputerObject, DcAnswer
 from trustlab.specs.lab import LabSpec
 from trustlab.specs.steps import VERBS, Family
@@ -124,8 +124,9 @@ class Worker:
 
 
 class AsksTheDc:
-    """Mixed into SambaBackend first: every probe's result carries the DC's own answer (`StepResult.dc`); its
-    `close()` calls `stop_asking()`."""
+    """Mixed into SambaBackend first: every probe the lab did carries the DC's own answer (`StepResult.dc`); a probe
+    refused (the console guard, a computer that is off) or unsupported asks nothing. Its `close()` calls
+    `stop_asking()`."""
 
     state: SambaState
     lab: LabSpec
@@ -137,7 +138,7 @@ class AsksTheDc:
 
     def do(self, verb: str, args: dict[str, Any]) -> StepResult:
         result = super().do(verb, args)
-        if self.reason is None and result.status != UNSUPPORTED and VERBS[verb].family is Family.PROBE:
+        if self.reason is None and result.status == OK and VERBS[verb].family is Family.PROBE:
             user = args.get("user") if verb == "logon" else None
             result = replace(result, dc=self.ask_dc(user, args.get("password", "current")))
         return result

@@ -110,7 +110,7 @@ def session(req: dict) -> dict:
     """An SMB session set up with NTLMSSP as the account: winbind's first step before NETLOGON, and where a Samba
     DC accepts the previous password for `old password allowed period` (auth_sam.c)."""
     from impacket import ntlm
-    from impacket.smbconnection import SMBConnection, SessionError
+    from impacket.smbconnection import SessionError, SMBConnection
     try:
         conn = SMBConnection(req["dc_ip"], req["dc_ip"], myName=req["computer_name"], timeout=TIMEOUT)
     except Exception:                  # impacket wraps socket errors in its own types

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from trustlab.backends.sim.directory import MUST_CHANGE, ComputerAccount, Directory
 from trustlab.backends.sim.world import Workstation, World
-from trustlab.engine.backend import UNSUPPORTED, StepResult
+from trustlab.engine.backend import OK, StepResult
 from trustlab.engine.dc_answer import ComputerObject, DcAnswer
 from trustlab.specs.steps import VERBS, Family
 
@@ -71,14 +71,15 @@ def answer(world: World, ws: Workstation, user: Optional[str], password: Optiona
 
 
 class AsksTheDc:
-    """Mixed into SimBackend first: with `asks_the_dc`, every probe's result carries the DC's answer."""
+    """Mixed into SimBackend first: with `asks_the_dc`, every probe the lab did carries the DC's answer (none on a
+    refused or unsupported one, as on a real lab)."""
 
     world: World
     asks_the_dc: bool
 
     def do(self, verb: str, args: dict[str, Any]) -> StepResult:
         result = super().do(verb, args)
-        if self.asks_the_dc and result.status != UNSUPPORTED and VERBS[verb].family is Family.PROBE:
+        if self.asks_the_dc and result.status == OK and VERBS[verb].family is Family.PROBE:
             ws = self.world.workstations.get(args.get("computer")) or next(iter(self.world.workstations.values()))
             user = args.get("user") if verb == "logon" else None
             password = self._password(user, args.get("password", "current")) if user in self.world.directory.users \

@@ -10,8 +10,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-from trustlab.backends.vagrant.providers import (CRASHED, OFF, PAUSED, RUNNING, STOPPING, SUSPENDED, Provider,
-                                                 ToolFailed, run)
+from trustlab.backends.vagrant.providers import (
+    CRASHED,
+    OFF,
+    PAUSED,
+    RUNNING,
+    STOPPING,
+    SUSPENDED,
+    Provider,
+    ToolFailed,
+    run,
+)
 from trustlab.backends.vagrant.settings import LIBVIRT_URI
 
 # What `virsh domstate` prints (libvirt tools/virsh-domain-monitor.c, virshDomainStateToString) and what it is to

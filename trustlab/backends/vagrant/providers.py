@@ -226,7 +226,7 @@ class HyperV(Provider):
 
 
 def provider(name: str) -> Provider:
-    from trustlab.backends.vagrant.libvirt import Libvirt     # libvirt.py builds on this module's Provider and run
+    from trustlab.backends.vagrant.libvirt import Libvirt  # libvirt.py builds on this module's Provider and run
     return {p.name: p for p in (VirtualBox, Libvirt, HyperV)}[name]()
 
 
